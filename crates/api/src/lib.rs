@@ -1,0 +1,124 @@
+//! The Feather scenario-drafting API, as a dropshot trait with no implementation.
+//!
+//! Why a trait: the OpenAPI document comes from this crate alone
+//! ([`openapi::document`]), so `openapi.json` and the generated client never wait on
+//! the server's storage or drafting code, and the server cannot drift from the
+//! contract without the conformance tests noticing.
+//!
+//! Why the handlers take [`JsonBody`] and string path parameters instead of dropshot's
+//! `TypedBody` and typed `Path`: upstream is FastAPI, which checks the API key before
+//! the body and answers a bad body with pydantic's 422 list. Dropshot would answer
+//! first, with its own 400 body. So the extractors here only read, and handlers call
+//! [`validate`] after authentication. The schemas still document the real types.
+//!
+//! Why a finishing step: dropshot emits OpenAPI 3.0.3 but cannot write `servers`,
+//! security schemes, per-operation security or per-status error responses.
+//! [`openapi::document`] adds them deterministically; see that module.
+
+pub mod body;
+pub mod datetime;
+pub mod error;
+pub mod openapi;
+pub mod session;
+pub mod types;
+pub mod validate;
+
+use dropshot::{HttpResponseOk, Path, Query, RequestContext};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use body::JsonBody;
+pub use error::{ApiError, ErrorBody};
+pub use session::SessionAnalysisInput;
+pub use types::*;
+
+/// The header that carries the API key (`APIKeyHeader` in the contract).
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// The Feather API operations this service implements.
+#[dropshot::api_description]
+pub trait FeatherApi {
+    type Context;
+
+    /// Generate an unsaved scenario draft from a captured session
+    #[endpoint {
+        method = POST,
+        path = "/v1/scenarios/draft-from-session",
+        operation_id = "draftScenarioFromSession",
+        tags = ["scenarios"],
+    }]
+    async fn draft_scenario_from_session(
+        rqctx: RequestContext<Self::Context>,
+        body: JsonBody<ScenarioDraftFromSessionRequest>,
+    ) -> Result<HttpResponseOk<ScenarioDraft>, ApiError>;
+
+    /// Fetch the canonical analysis input for a completed session
+    ///
+    /// Returns the captured `SessionAnalysisInput` as it was stored. `404`: no such
+    /// session, or one owned by a different organization.
+    #[endpoint {
+        method = GET,
+        path = "/v1/sessions/{session_id}/analysis-input",
+        operation_id = "getSessionAnalysisInput",
+        tags = ["sessions"],
+    }]
+    async fn get_session_analysis_input(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<SessionPath>,
+    ) -> Result<HttpResponseOk<SessionAnalysisInput>, ApiError>;
+
+    /// Capture a completed session's analysis input
+    ///
+    /// Stores the session so that drafts can be made from it. Idempotent: capturing the
+    /// same `session_id` again replaces the stored session. The body's `session_id`
+    /// must equal the path's (`400 session_id_mismatch` otherwise). The agent's and
+    /// persona's display names are not part of `SessionAnalysisInput`; pass them as
+    /// the optional query parameters, and drafts fill `source_agent_name`,
+    /// `source_persona_id` and `source_persona_name` from them.
+    #[endpoint {
+        method = PUT,
+        path = "/v1/sessions/{session_id}/analysis-input",
+        operation_id = "putSessionAnalysisInput",
+        tags = ["sessions"],
+    }]
+    async fn put_session_analysis_input(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<SessionPath>,
+        query: Query<SessionAttribution>,
+        body: JsonBody<SessionAnalysisInput>,
+    ) -> Result<HttpResponseOk<SessionCaptured>, ApiError>;
+}
+
+/// The `{session_id}` path parameter. It is read as text and validated by the
+/// handler (see [`validate::parameter`]), so a bad id gets FastAPI's 422.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct SessionPath {
+    #[schemars(title = "Session Id", with = "Uuid")]
+    pub session_id: String,
+}
+
+/// Who took part in a captured session, beyond the ids the session itself holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SessionAttribution {
+    /// Display name of the session's agent (`agent_id`), copied into
+    /// `source_agent_name` of drafts.
+    #[serde(default)]
+    pub agent_name: Option<String>,
+    /// The simulated persona that played the customer, for simulation sessions.
+    #[serde(default)]
+    #[schemars(with = "Option<Uuid>")]
+    pub persona_id: Option<String>,
+    /// Display name of that persona.
+    #[serde(default)]
+    pub persona_name: Option<String>,
+}
+
+/// The answer to a capture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SessionCaptured {
+    /// The captured session's id.
+    pub session_id: Uuid,
+    /// `true` when the session was new, `false` when it replaced a stored one.
+    pub created: bool,
+}

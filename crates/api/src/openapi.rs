@@ -1,0 +1,142 @@
+//! The finished OpenAPI document: what `openapi.json` holds.
+//!
+//! Dropshot writes the paths and schemas from the trait. It cannot write what the
+//! upstream contract also says, so [`document`] finishes its output, the same way
+//! every time:
+//! - `info` and `servers` as upstream, and top-level `security: []`;
+//! - the `APIKeyHeader` security scheme (apiKey in header `x-api-key`), required by
+//!   every operation;
+//! - per-status responses instead of dropshot's `4XX`/`5XX` pair: upstream's 400,
+//!   401 and 422 with their descriptions and schemas, then the statuses this server
+//!   also answers (404, 413, 500, 503) as `ErrorResponse`;
+//! - "Successful Response" as the description of every 2xx, as FastAPI writes it.
+
+use serde_json::{Value, json};
+
+use crate::feather_api_mod;
+
+/// Title, version and description of the upstream API.
+pub const TITLE: &str = "Feather API";
+pub const VERSION: &str = "1.21.0";
+pub const DESCRIPTION: &str = "Unified customer experience platform API. Manages identity, \
+conversations, memory, agents, procedures, policies, model routing, knowledge bases, \
+integrations, and runtime execution.";
+
+/// The security scheme every operation requires.
+pub const SECURITY_SCHEME: &str = "APIKeyHeader";
+
+/// The error statuses each operation documents beyond upstream's 400, 401 and 422,
+/// with the description of each. Every one is a status the server really answers.
+const EXTRA_ERRORS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "draftScenarioFromSession",
+        &[
+            ("404", "Session not found"),
+            ("413", "Request body too large"),
+            ("500", "Internal server error"),
+            ("503", "Session store unavailable"),
+        ],
+    ),
+    (
+        "getSessionAnalysisInput",
+        &[
+            ("404", "Session not found"),
+            ("500", "Internal server error"),
+            ("503", "Session store unavailable"),
+        ],
+    ),
+    (
+        "putSessionAnalysisInput",
+        &[
+            ("413", "Request body too large"),
+            ("500", "Internal server error"),
+            ("503", "Session store unavailable"),
+        ],
+    ),
+];
+
+/// The document dropshot emits for the API trait, before finishing.
+pub fn emitted() -> Value {
+    let description = feather_api_mod::stub_api_description()
+        .expect("the API trait describes a valid API");
+    let version = semver::Version::parse(VERSION).expect("VERSION is semver");
+    let mut definition = description.openapi(TITLE, version);
+    definition.description(DESCRIPTION);
+    definition
+        .json()
+        .expect("an OpenAPI document always serialises")
+}
+
+/// The finished contract: the value of `openapi.json`.
+pub fn document() -> Value {
+    finish(emitted())
+}
+
+/// The finished contract as the text of `openapi.json`.
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).expect("JSON serialises");
+    text.push('\n');
+    text
+}
+
+/// Adds to an emitted document what dropshot cannot express. Pure and idempotent.
+pub fn finish(mut doc: Value) -> Value {
+    doc["servers"] = json!([
+        { "url": "https://api-sandbox.featherhq.com", "description": "Sandbox" },
+        { "url": "http://localhost:8000", "description": "Local dev" },
+    ]);
+    doc["security"] = json!([]);
+    doc["components"]["securitySchemes"] = json!({
+        SECURITY_SCHEME: { "type": "apiKey", "in": "header", "name": crate::API_KEY_HEADER }
+    });
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        schemas.remove("ApiError");
+    }
+    if let Some(components) = doc["components"].as_object_mut() {
+        components.remove("responses");
+    }
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for operation in item.values_mut() {
+                finish_operation(operation);
+            }
+        }
+    }
+    doc
+}
+
+fn finish_operation(operation: &mut Value) {
+    let operation_id = operation["operationId"].as_str().unwrap_or_default().to_owned();
+    operation["security"] = json!([{ SECURITY_SCHEME: [] }]);
+    let Some(responses) = operation["responses"].as_object_mut() else { return };
+    responses.remove("4XX");
+    responses.remove("5XX");
+    for (status, response) in responses.iter_mut() {
+        if status.starts_with('2') {
+            response["description"] = json!("Successful Response");
+        }
+    }
+    responses.insert("400".into(), error_response("Bad request", "ErrorResponse"));
+    responses.insert("401".into(), error_response("Authentication required", "ErrorResponse"));
+    responses.insert("422".into(), error_response("Validation Error", "HTTPValidationError"));
+    let extras = EXTRA_ERRORS
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+        .map(|(_, extras)| *extras)
+        .unwrap_or_default();
+    for (status, description) in extras {
+        responses.insert((*status).into(), error_response(description, "ErrorResponse"));
+    }
+}
+
+fn error_response(description: &str, schema: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": { "$ref": format!("#/components/schemas/{schema}") }
+            }
+        }
+    })
+}

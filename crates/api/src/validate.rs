@@ -1,0 +1,503 @@
+//! Request validation with the error bodies of FastAPI and pydantic v2.
+//!
+//! Upstream answers a bad body with a list of pydantic errors, each with `type`, `loc`,
+//! `msg`, `input` and sometimes `ctx`. Clients parse those lists, so this module
+//! reproduces them. It does not hand-code each type: it walks the same JSON schema
+//! that the contract documents for the type (schemars, OpenAPI 3.0 settings), checks
+//! the JSON value against it the way pydantic's lax mode does, and coerces what
+//! pydantic would coerce (`"5"` for an integer, any accepted UUID spelling) before
+//! serde builds the Rust value. So one validator serves every body and parameter,
+//! and it cannot drift from the documented schema.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use schemars::JsonSchema;
+use schemars::r#gen::SchemaSettings;
+use schemars::schema::{InstanceType, RootSchema, Schema, SchemaObject, SingleOrVec};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use crate::types::{LocItem, ValidationError};
+
+/// Validates a request body as FastAPI does and builds `T` from it.
+///
+/// `content_type` is the request's `Content-Type` header. As in FastAPI, a body
+/// without one is read as JSON, and a body of another media type is validated as the
+/// raw text it is (and so fails as "not an object").
+pub fn json_body<T>(bytes: &[u8], content_type: Option<&str>) -> Result<T, Vec<ValidationError>>
+where
+    T: JsonSchema + DeserializeOwned + 'static,
+{
+    let loc = vec![LocItem::from("body")];
+    if bytes.is_empty() {
+        return Err(vec![error(&loc, "missing", "Field required", Value::Null, None)]);
+    }
+    let mut value = if content_type.is_none_or(is_json_media_type) {
+        let text = String::from_utf8_lossy(bytes);
+        match serde_json::from_str::<Value>(&text) {
+            Ok(value) => value,
+            Err(err) => return Err(vec![json_decode_error(&text, &err)]),
+        }
+    } else {
+        Value::String(String::from_utf8_lossy(bytes).into_owned())
+    };
+    value_as::<T>(&mut value, loc)
+}
+
+/// Validates one path or query parameter given as text, with `loc` `[location, name]`.
+pub fn parameter<T>(location: &str, name: &str, raw: &str) -> Result<T, Vec<ValidationError>>
+where
+    T: JsonSchema + DeserializeOwned + 'static,
+{
+    let mut value = Value::String(raw.to_owned());
+    value_as::<T>(&mut value, vec![LocItem::from(location), LocItem::from(name)])
+}
+
+/// Checks `value` against `T`'s schema (coercing it in place) and deserialises it.
+pub fn value_as<T>(value: &mut Value, mut loc: Vec<LocItem>) -> Result<T, Vec<ValidationError>>
+where
+    T: JsonSchema + DeserializeOwned + 'static,
+{
+    let root = schema_for::<T>();
+    let mut errors = Vec::new();
+    Walker { root: &root }.check(&root.schema, value, &mut loc, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    serde_json::from_value(value.clone()).map_err(|err| {
+        vec![error(
+            &loc,
+            "value_error",
+            &format!("Value error, {err}"),
+            value.clone(),
+            Some(json!({ "error": err.to_string() })),
+        )]
+    })
+}
+
+fn is_json_media_type(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", subtype)) => subtype == "json" || subtype.ends_with("+json"),
+        _ => false,
+    }
+}
+
+// Each type's schema is built once per process.
+fn schema_for<T: JsonSchema + 'static>() -> Arc<RootSchema> {
+    static CACHE: OnceLock<Mutex<HashMap<TypeId, Arc<RootSchema>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    cache
+        .entry(TypeId::of::<T>())
+        .or_insert_with(|| {
+            let generator = SchemaSettings::openapi3().into_generator();
+            Arc::new(generator.into_root_schema_for::<T>())
+        })
+        .clone()
+}
+
+fn error(
+    loc: &[LocItem],
+    error_type: &str,
+    msg: &str,
+    input: Value,
+    ctx: Option<Value>,
+) -> ValidationError {
+    ValidationError {
+        loc: loc.to_vec(),
+        msg: msg.to_owned(),
+        error_type: error_type.to_owned(),
+        input: Some(input),
+        ctx: ctx.and_then(|c| match c {
+            Value::Object(map) => Some(map),
+            _ => None,
+        }),
+    }
+}
+
+struct Walker<'a> {
+    root: &'a RootSchema,
+}
+
+impl Walker<'_> {
+    fn resolve<'s>(&'s self, schema: &'s SchemaObject) -> Option<&'s SchemaObject> {
+        let reference = schema.reference.as_deref()?;
+        let name = reference.rsplit('/').next()?;
+        match self.root.definitions.get(name)? {
+            Schema::Object(object) => Some(object),
+            Schema::Bool(_) => None,
+        }
+    }
+
+    fn check(
+        &self,
+        schema: &SchemaObject,
+        value: &mut Value,
+        loc: &mut Vec<LocItem>,
+        errors: &mut Vec<ValidationError>,
+    ) {
+        if schema.reference.is_some() {
+            if let Some(target) = self.resolve(schema) {
+                self.check(target, value, loc, errors);
+            }
+            return;
+        }
+        let nullable = schema.extensions.get("nullable") == Some(&Value::Bool(true));
+        if value.is_null() && nullable {
+            return;
+        }
+        if let Some(subschemas) = &schema.subschemas {
+            if let Some(all_of) = &subschemas.all_of {
+                for sub in all_of {
+                    if let Schema::Object(sub) = sub {
+                        self.check(sub, value, loc, errors);
+                    }
+                }
+            }
+            if let Some(any_of) = &subschemas.any_of {
+                self.check_any_of(any_of, value, loc, errors);
+            }
+        }
+        if let Some(allowed) = &schema.enum_values {
+            if !allowed.contains(value) {
+                let expected = expected_list(allowed);
+                let msg = format!("Input should be {expected}");
+                errors.push(error(loc, "enum", &msg, value.clone(), Some(json!({ "expected": expected }))));
+            }
+            return;
+        }
+        let Some(SingleOrVec::Single(instance_type)) = &schema.instance_type else {
+            return;
+        };
+        match **instance_type {
+            InstanceType::Object => self.check_object(schema, value, loc, errors),
+            InstanceType::Array => self.check_array(schema, value, loc, errors),
+            InstanceType::String => check_string(schema, value, loc, errors),
+            InstanceType::Integer => check_integer(schema, value, loc, errors),
+            InstanceType::Number => check_number(value, loc, errors),
+            InstanceType::Boolean => check_bool(value, loc, errors),
+            InstanceType::Null => {
+                if !value.is_null() {
+                    errors.push(error(loc, "none_required", "Input should be None", value.clone(), None));
+                }
+            }
+        }
+    }
+
+    fn check_any_of(
+        &self,
+        any_of: &[Schema],
+        value: &mut Value,
+        loc: &mut Vec<LocItem>,
+        errors: &mut Vec<ValidationError>,
+    ) {
+        let mut first_errors = None;
+        for sub in any_of {
+            let Schema::Object(sub) = sub else { return };
+            let mut candidate = value.clone();
+            let mut sub_errors = Vec::new();
+            self.check(sub, &mut candidate, loc, &mut sub_errors);
+            if sub_errors.is_empty() {
+                *value = candidate;
+                return;
+            }
+            first_errors.get_or_insert(sub_errors);
+        }
+        errors.extend(first_errors.unwrap_or_default());
+    }
+
+    fn check_object(
+        &self,
+        schema: &SchemaObject,
+        value: &mut Value,
+        loc: &mut Vec<LocItem>,
+        errors: &mut Vec<ValidationError>,
+    ) {
+        let validation = schema.object.as_deref();
+        let is_model = validation.is_some_and(|v| !v.properties.is_empty());
+        let Value::Object(map) = value else {
+            let (kind, msg) = if is_model {
+                ("model_attributes_type", "Input should be a valid dictionary or object to extract fields from")
+            } else {
+                ("dict_type", "Input should be a valid dictionary")
+            };
+            errors.push(error(loc, kind, msg, value.clone(), None));
+            return;
+        };
+        let Some(validation) = validation else { return };
+        let whole = Value::Object(map.clone());
+        for (name, property) in &validation.properties {
+            match map.get_mut(name) {
+                Some(field) => {
+                    if let Schema::Object(property) = property {
+                        loc.push(LocItem::from(name.as_str()));
+                        self.check(property, field, loc, errors);
+                        loc.pop();
+                    }
+                }
+                None if validation.required.contains(name) => {
+                    loc.push(LocItem::from(name.as_str()));
+                    errors.push(error(loc, "missing", "Field required", whole.clone(), None));
+                    loc.pop();
+                }
+                None => {}
+            }
+        }
+        if let Some(additional) = validation.additional_properties.as_deref() {
+            if let Schema::Object(additional) = additional {
+                for (key, field) in map.iter_mut() {
+                    if validation.properties.contains_key(key) {
+                        continue;
+                    }
+                    loc.push(LocItem::from(key.as_str()));
+                    self.check(additional, field, loc, errors);
+                    loc.pop();
+                }
+            }
+        }
+    }
+
+    fn check_array(
+        &self,
+        schema: &SchemaObject,
+        value: &mut Value,
+        loc: &mut Vec<LocItem>,
+        errors: &mut Vec<ValidationError>,
+    ) {
+        let Value::Array(items) = value else {
+            errors.push(error(loc, "list_type", "Input should be a valid list", value.clone(), None));
+            return;
+        };
+        let item_schema = schema.array.as_deref().and_then(|a| match &a.items {
+            Some(SingleOrVec::Single(item)) => match &**item {
+                Schema::Object(object) => Some(object),
+                Schema::Bool(_) => None,
+            },
+            _ => None,
+        });
+        let Some(item_schema) = item_schema else { return };
+        for (index, item) in items.iter_mut().enumerate() {
+            loc.push(LocItem::from(index));
+            self.check(item_schema, item, loc, errors);
+            loc.pop();
+        }
+    }
+}
+
+fn expected_list(allowed: &[Value]) -> String {
+    let quoted: Vec<String> = allowed
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => format!("'{s}'"),
+            other => other.to_string(),
+        })
+        .collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+fn check_string(schema: &SchemaObject, value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationError>) {
+    match schema.format.as_deref() {
+        Some("uuid") => check_uuid(value, loc, errors),
+        Some("date-time") => check_datetime(value, loc, errors),
+        _ => {
+            let Value::String(text) = value else {
+                errors.push(error(loc, "string_type", "Input should be a valid string", value.clone(), None));
+                return;
+            };
+            let Some(limits) = schema.string.as_deref() else { return };
+            let length = text.chars().count() as u32;
+            if let Some(min) = limits.min_length.filter(|min| length < *min) {
+                let unit = if min == 1 { "character" } else { "characters" };
+                let msg = format!("String should have at least {min} {unit}");
+                errors.push(error(loc, "string_too_short", &msg, value.clone(), Some(json!({ "min_length": min }))));
+            } else if let Some(max) = limits.max_length.filter(|max| length > *max) {
+                let unit = if max == 1 { "character" } else { "characters" };
+                let msg = format!("String should have at most {max} {unit}");
+                errors.push(error(loc, "string_too_long", &msg, value.clone(), Some(json!({ "max_length": max }))));
+            }
+        }
+    }
+}
+
+// pydantic accepts every spelling the `uuid` crate parses (hyphenated, simple,
+// braced, `urn:uuid:`, any case), and reports the crate's own message.
+fn check_uuid(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationError>) {
+    let Value::String(text) = value else {
+        let msg = "UUID input should be a string, bytes or UUID object";
+        errors.push(error(loc, "uuid_type", msg, value.clone(), None));
+        return;
+    };
+    match uuid::Uuid::parse_str(text) {
+        Ok(parsed) => *value = Value::String(parsed.hyphenated().to_string()),
+        Err(err) => {
+            let msg = format!("Input should be a valid UUID, {err}");
+            errors.push(error(loc, "uuid_parsing", &msg, value.clone(), Some(json!({ "error": err.to_string() }))));
+        }
+    }
+}
+
+fn check_datetime(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationError>) {
+    match value {
+        Value::String(text) => {
+            if let Err(reason) = crate::datetime::check(text) {
+                let msg = format!("Input should be a valid datetime or date, {reason}");
+                errors.push(error(
+                    loc,
+                    "datetime_from_date_parsing",
+                    &msg,
+                    value.clone(),
+                    Some(json!({ "error": reason })),
+                ));
+            }
+        }
+        Value::Number(number) => match number.as_f64().and_then(crate::datetime::from_unix) {
+            Some(text) => *value = Value::String(text),
+            None => errors.push(error(loc, "datetime_parsing", "Input should be a valid datetime", value.clone(), None)),
+        },
+        _ => errors.push(error(loc, "datetime_type", "Input should be a valid datetime", value.clone(), None)),
+    }
+}
+
+fn check_integer(schema: &SchemaObject, value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationError>) {
+    let parsed: Result<i64, (&str, &str)> = match &*value {
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(i),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
+            (None, Some(_)) => Err(("int_from_float", "Input should be a valid integer, got a number with a fractional part")),
+            _ => Err(("int_parsing", "Input should be a valid integer, unable to parse string as an integer")),
+        },
+        Value::Bool(b) => Ok(i64::from(*b)),
+        Value::String(s) => s
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| ("int_parsing", "Input should be a valid integer, unable to parse string as an integer")),
+        _ => Err(("int_type", "Input should be a valid integer")),
+    };
+    match parsed {
+        Ok(i) => {
+            *value = Value::from(i);
+            if let Some(number) = schema.number.as_deref() {
+                if let Some(max) = number.maximum.filter(|max| (i as f64) > *max) {
+                    let msg = format!("Input should be less than or equal to {max}");
+                    errors.push(error(loc, "less_than_equal", &msg, value.clone(), Some(json!({ "le": max as i64 }))));
+                } else if let Some(min) = number.minimum.filter(|min| (i as f64) < *min) {
+                    let msg = format!("Input should be greater than or equal to {min}");
+                    errors.push(error(loc, "greater_than_equal", &msg, value.clone(), Some(json!({ "ge": min as i64 }))));
+                }
+            }
+        }
+        Err((kind, msg)) => errors.push(error(loc, kind, msg, value.clone(), None)),
+    }
+}
+
+fn check_number(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationError>) {
+    match &*value {
+        Value::Number(_) => {}
+        Value::Bool(b) => *value = Value::from(if *b { 1.0 } else { 0.0 }),
+        Value::String(s) => match s.trim().parse::<f64>() {
+            Ok(f) if f.is_finite() => *value = Value::from(f),
+            _ => errors.push(error(
+                loc,
+                "float_parsing",
+                "Input should be a valid number, unable to parse string as a number",
+                value.clone(),
+                None,
+            )),
+        },
+        _ => errors.push(error(loc, "float_type", "Input should be a valid number", value.clone(), None)),
+    }
+}
+
+fn check_bool(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationError>) {
+    let parsed = match &*value {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f == 0.0 => Some(false),
+            Some(f) if f == 1.0 => Some(true),
+            _ => None,
+        },
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "0" | "off" | "f" | "false" | "n" | "no" => Some(false),
+            "1" | "on" | "t" | "true" | "y" | "yes" => Some(true),
+            _ => None,
+        },
+        _ => {
+            errors.push(error(loc, "bool_type", "Input should be a valid boolean", value.clone(), None));
+            return;
+        }
+    };
+    match parsed {
+        Some(b) => *value = Value::Bool(b),
+        None => {
+            let (kind, msg) = match value {
+                Value::String(_) => ("bool_parsing", "Input should be a valid boolean, unable to interpret input"),
+                _ => ("bool_parsing", "Input should be a valid boolean, unable to interpret input"),
+            };
+            errors.push(error(loc, kind, msg, value.clone(), None));
+        }
+    }
+}
+
+/// FastAPI's answer to a body that is not JSON: one `json_invalid` error whose `loc`
+/// ends with the character offset of the problem and whose `ctx.error` is the
+/// message of Python's `json` module.
+fn json_decode_error(text: &str, err: &serde_json::Error) -> ValidationError {
+    let offset = if err.classify() == serde_json::error::Category::Eof {
+        text.chars().count()
+    } else {
+        char_offset(text, err.line(), err.column())
+    };
+    let message = python_json_message(err);
+    ValidationError {
+        loc: vec![LocItem::from("body"), LocItem::from(offset)],
+        msg: "JSON decode error".to_owned(),
+        error_type: "json_invalid".to_owned(),
+        input: Some(Value::Object(Map::new())),
+        ctx: Some(Map::from_iter([("error".to_owned(), Value::String(message.to_owned()))])),
+    }
+}
+
+// serde_json reports a 1-based line and a 1-based column of the last byte it read.
+fn char_offset(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (index, this_line) in text.split_inclusive('\n').enumerate() {
+        if index + 1 == line {
+            let byte_column = column.saturating_sub(1).min(this_line.len());
+            let mut boundary = byte_column;
+            while !this_line.is_char_boundary(boundary) {
+                boundary -= 1;
+            }
+            return offset + this_line[..boundary].chars().count();
+        }
+        offset += this_line.chars().count();
+    }
+    offset
+}
+
+fn python_json_message(err: &serde_json::Error) -> &'static str {
+    let text = err.to_string();
+    if text.starts_with("trailing characters") {
+        "Extra data"
+    } else if text.starts_with("key must be a string") {
+        "Expecting property name enclosed in double quotes"
+    } else if text.starts_with("expected `:`") {
+        "Expecting ':' delimiter"
+    } else if text.starts_with("expected `,` or `}`") || text.starts_with("expected `,` or `]`") {
+        "Expecting ',' delimiter"
+    } else if text.starts_with("EOF while parsing a string") {
+        "Unterminated string starting at"
+    } else if text.starts_with("invalid escape") || text.starts_with("invalid unicode") {
+        "Invalid \\escape"
+    } else if text.starts_with("control character") {
+        "Invalid control character at"
+    } else {
+        "Expecting value"
+    }
+}

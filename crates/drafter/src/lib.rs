@@ -1,0 +1,1 @@
+//! Placeholder: the drafter is being written.
