@@ -22,6 +22,7 @@ pub mod codes {
     pub const INVALID_BODY: &str = "invalid_body";
     pub const SESSION_ID_MISMATCH: &str = "session_id_mismatch";
     pub const SESSION_NOT_DRAFTABLE: &str = "session_not_draftable";
+    pub const ORGANIZATION_MISMATCH: &str = "organization_mismatch";
     pub const UNAUTHORIZED: &str = "unauthorized";
     pub const NOT_FOUND: &str = "not_found";
     pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";

@@ -55,21 +55,27 @@ const EXTRA_ERRORS: &[(&str, &[(&str, &str)])] = &[
     ),
 ];
 
-/// The document dropshot emits for the API trait, before finishing.
-pub fn emitted() -> Value {
-    let description = feather_api_mod::stub_api_description()
-        .expect("the API trait describes a valid API");
+/// The document dropshot emits for an API description, before finishing.
+pub fn emitted<C: dropshot::ServerContext>(api: &dropshot::ApiDescription<C>) -> Value {
     let version = semver::Version::parse(VERSION).expect("VERSION is semver");
-    let mut definition = description.openapi(TITLE, version);
+    let mut definition = api.openapi(TITLE, version);
     definition.description(DESCRIPTION);
     definition
         .json()
         .expect("an OpenAPI document always serialises")
 }
 
-/// The finished contract: the value of `openapi.json`.
+/// The finished document for an API description: the stub's here, the server's
+/// implementation in the conformance test.
+pub fn document_for<C: dropshot::ServerContext>(api: &dropshot::ApiDescription<C>) -> Value {
+    finish(emitted(api))
+}
+
+/// The finished contract, from the trait alone: the value of `openapi.json`.
 pub fn document() -> Value {
-    finish(emitted())
+    let stub = feather_api_mod::stub_api_description()
+        .expect("the API trait describes a valid API");
+    document_for(&stub)
 }
 
 /// The finished contract as the text of `openapi.json`.

@@ -1,1 +1,278 @@
-fn main() {}
+//! `feather`: serve the API, import captured sessions, draft a session file, and
+//! manage API keys. Run `feather --help` for the commands.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use feather_drafter::DraftOptions;
+use feather_server::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES};
+use feather_server::{ServerConfig, demo, import};
+use feather_store::{OrgScope, Store};
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(name = "feather", version, about = "Draft simulation scenarios from captured customer sessions.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve(ServeArgs),
+    /// Import captured sessions (JSON, JSONL, or folders of them) into the store.
+    Import(ImportArgs),
+    /// Print the scenario draft of a session file; no server or database needed.
+    Draft(DraftArgs),
+    /// Manage the API keys of organizations.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Args)]
+struct Database {
+    /// `postgres://...` for PostgreSQL, else the path of an SQLite file (created if missing).
+    #[arg(long, env = "FEATHER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, env = "FEATHER_BIND", default_value = DEFAULT_BIND)]
+    bind: SocketAddr,
+    #[command(flatten)]
+    database: Database,
+    /// A development API key that sees every organization. Without one, and with no
+    /// keys in the store, `serve` makes one for this run and prints it.
+    #[arg(long, env = "FEATHER_API_KEY")]
+    api_key: Option<String>,
+    /// Leave PII in drafts (redaction is on by default).
+    #[arg(long, env = "FEATHER_NO_REDACT_PII")]
+    no_redact_pii: bool,
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, env = "FEATHER_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+    /// Do not load the example sessions into an empty database.
+    #[arg(long)]
+    no_demo: bool,
+    /// Log level: trace, debug, info, warn, error, critical.
+    #[arg(long, env = "FEATHER_LOG_LEVEL", default_value = "info")]
+    log_level: String,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    database: Database,
+    /// Sessions stored per transaction.
+    #[arg(long, default_value_t = 500)]
+    batch_size: usize,
+    /// Files or folders to import.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct DraftArgs {
+    /// Leave PII in the draft.
+    #[arg(long)]
+    no_redact_pii: bool,
+    /// A session file in either capture format (a JSON array or JSONL drafts each).
+    file: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a key for an organization and print it (only this once).
+    Create {
+        #[command(flatten)]
+        database: Database,
+        /// The organization the key acts for.
+        #[arg(long)]
+        org: Uuid,
+        /// A name to recognise the key by.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List keys (never their secret).
+    List {
+        #[command(flatten)]
+        database: Database,
+        /// Only this organization's keys.
+        #[arg(long)]
+        org: Option<Uuid>,
+    },
+    /// Revoke a key by its id; every server refuses it from then on.
+    Revoke {
+        #[command(flatten)]
+        database: Database,
+        key_id: Uuid,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Import(args) => import(args).await,
+        Command::Draft(args) => draft(args),
+        Command::Keys(command) => keys(command).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(&args.database.database_url).await?;
+    let mut demo_ids = Vec::new();
+    if !args.no_demo && store.count_sessions().await? == 0 {
+        demo_ids = demo::load(&store).await?;
+        eprintln!(
+            "The database was empty, so it now holds the {} example sessions (start with --no-demo to skip this).",
+            demo_ids.len()
+        );
+    }
+    let mut api_key = args.api_key.filter(|k| !k.is_empty());
+    if api_key.is_none() && store.list_api_keys(None).await?.is_empty() {
+        let key = format!("dev-{}", Uuid::new_v4().simple());
+        eprintln!("No API key was configured; this run accepts the development key {key}");
+        api_key = Some(key);
+    }
+    let config = ServerConfig {
+        bind: args.bind,
+        database_url: args.database.database_url,
+        api_key: api_key.clone(),
+        redact_pii: !args.no_redact_pii,
+        max_body_bytes: args.max_body_bytes,
+        log_level: args.log_level,
+    };
+    let session_id = match demo_ids.first() {
+        Some(id) => Some(*id),
+        None => store.session_ids(OrgScope::Any, 1).await?.first().copied(),
+    };
+    let server = feather_server::start_with_store(&config, store)?;
+    let base = format!("http://{}", server.local_addr());
+    eprintln!("Feather API listening on {base}");
+    if let Some(session_id) = session_id {
+        let key = api_key.as_deref().unwrap_or("<your API key>");
+        eprintln!("Draft a scenario from a stored session:");
+        eprintln!(
+            "  curl -s -X POST {base}/v1/scenarios/draft-from-session -H 'x-api-key: {key}' -H 'content-type: application/json' -d '{{\"session_id\": \"{session_id}\"}}'"
+        );
+    }
+    tokio::select! {
+        result = server.wait() => result.map_err(anyhow::Error::msg)?,
+        _ = tokio::signal::ctrl_c() => eprintln!("Shutting down."),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(&args.database.database_url).await?;
+    let interactive = std::io::stderr().is_terminal();
+    let summary = import::import_paths(&store, &args.paths, args.batch_size, |progress| {
+        let line = format!(
+            "imported {}, updated {}, rejected {}",
+            progress.imported,
+            progress.updated,
+            progress.rejected.len()
+        );
+        if interactive {
+            eprint!("\r{line}");
+        } else {
+            eprintln!("{line}");
+        }
+    })
+    .await?;
+    if interactive {
+        eprintln!();
+    }
+    for (place, reason) in &summary.rejected {
+        eprintln!("rejected {place}: {reason}");
+    }
+    println!(
+        "imported {}, updated {}, rejected {}",
+        summary.imported,
+        summary.updated,
+        summary.rejected.len()
+    );
+    Ok(if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn draft(args: DraftArgs) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let options = DraftOptions { redact_pii: !args.no_redact_pii };
+    let values: Vec<serde_json::Value> = match serde_json::from_str(&text) {
+        Ok(serde_json::Value::Array(values)) => values,
+        Ok(value) => vec![value],
+        Err(_) => text
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(serde_json::from_str)
+            .collect::<Result<_, _>>()
+            .map_err(|e| anyhow::anyhow!("{} is neither JSON nor JSONL: {e}", args.file.display()))?,
+    };
+    let mut drafts = Vec::with_capacity(values.len());
+    for value in values {
+        let captured = feather_drafter::capture::parse_value(value)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+        let draft = feather_drafter::draft(&captured, &options)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+        drafts.push(serde_json::to_value(draft)?);
+    }
+    let output = match <[serde_json::Value; 1]>::try_from(drafts) {
+        Ok([one]) => one,
+        Err(many) => serde_json::Value::Array(many),
+    };
+    println!("{}", serde_json::to_string_pretty(&output)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        KeysCommand::Create { database, org, name } => {
+            let store = Store::connect(&database.database_url).await?;
+            let (info, key) = store.create_api_key(org, name.as_deref()).await?;
+            eprintln!("Created key {} for organization {}. Store it now: it is not shown again.", info.id, info.organization_id);
+            println!("{key}");
+        }
+        KeysCommand::List { database, org } => {
+            let store = Store::connect(&database.database_url).await?;
+            for key in store.list_api_keys(org).await? {
+                let state = match &key.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}\t{}\t{}\tcreated {}\t{state}",
+                    key.id,
+                    key.organization_id,
+                    key.name.as_deref().unwrap_or("-"),
+                    key.created_at
+                );
+            }
+        }
+        KeysCommand::Revoke { database, key_id } => {
+            let store = Store::connect(&database.database_url).await?;
+            if store.revoke_api_key(key_id).await? {
+                eprintln!("Revoked key {key_id}.");
+            } else {
+                eprintln!("No active key {key_id}.");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,78 @@
+//! The state every request shares, and API-key authentication.
+//!
+//! A key is either the development key given to `serve` (it sees every
+//! organization, for local use) or a key made with `feather keys create`, which the
+//! store resolves to one organization. Authentication runs first in every handler,
+//! before the body is looked at, so a missing or wrong key is always 401.
+
+use feather_api::{API_KEY_HEADER, ApiError};
+use feather_drafter::DraftOptions;
+use feather_store::{OrgScope, Store, StoreError};
+
+use crate::config::ServerConfig;
+
+/// Per-server state, available to handlers as `rqctx.context()`.
+pub struct ServerContext {
+    pub store: Store,
+    pub draft_options: DraftOptions,
+    development_key: Option<String>,
+}
+
+impl ServerContext {
+    pub fn new(config: &ServerConfig, store: Store) -> Self {
+        ServerContext {
+            store,
+            draft_options: DraftOptions {
+                redact_pii: config.redact_pii,
+            },
+            development_key: config.api_key.clone().filter(|k| !k.is_empty()),
+        }
+    }
+
+    /// Which sessions the caller may see, from the `x-api-key` header.
+    pub async fn authenticate(&self, headers: &http::HeaderMap) -> Result<OrgScope, ApiError> {
+        let Some(key) = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok()) else {
+            return Err(ApiError::unauthorized());
+        };
+        if let Some(development_key) = &self.development_key {
+            if constant_time_eq(key.as_bytes(), development_key.as_bytes()) {
+                return Ok(OrgScope::Any);
+            }
+        }
+        match self.store.resolve_api_key(key).await {
+            Ok(Some(organization)) => Ok(OrgScope::Organization(organization)),
+            Ok(None) => Err(ApiError::unauthorized()),
+            Err(err) => Err(store_error(err)),
+        }
+    }
+}
+
+/// The response for a store failure: 503 while the store is unreachable, else 500.
+pub fn store_error(err: StoreError) -> ApiError {
+    if err.is_unavailable() {
+        ApiError::unavailable()
+    } else {
+        ApiError::internal()
+    }
+}
+
+// Compares without an early exit, so timing does not tell how much of a key matched.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn compares_keys_exactly() {
+        assert!(constant_time_eq(b"fk_abc", b"fk_abc"));
+        assert!(!constant_time_eq(b"fk_abc", b"fk_abd"));
+        assert!(!constant_time_eq(b"fk_abc", b"fk_ab"));
+        assert!(!constant_time_eq(b"", b"x"));
+    }
+}

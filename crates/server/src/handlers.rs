@@ -1,0 +1,130 @@
+//! The API operations, implemented over the store and the drafter.
+//!
+//! Each handler runs the same steps in the same order: authenticate, validate the
+//! path and body (FastAPI-style 422), then the work. Store failures become 503 or
+//! 500 with the details logged, never sent.
+
+use dropshot::{HttpResponseOk, Path, Query, RequestContext};
+use feather_api::error::codes;
+use feather_api::{
+    ApiError, FeatherApi, JsonBody, ScenarioDraft, ScenarioDraftFromSessionRequest,
+    SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
+};
+use feather_drafter::CapturedSession;
+use feather_store::{NewSession, OrgScope, StoredSession};
+use slog::error;
+use uuid::Uuid;
+
+use crate::context::{ServerContext, store_error};
+
+/// The server's implementation of [`FeatherApi`].
+pub enum FeatherServer {}
+
+impl FeatherApi for FeatherServer {
+    type Context = ServerContext;
+
+    async fn draft_scenario_from_session(
+        rqctx: RequestContext<ServerContext>,
+        body: JsonBody<ScenarioDraftFromSessionRequest>,
+    ) -> Result<HttpResponseOk<ScenarioDraft>, ApiError> {
+        let context = rqctx.context();
+        let scope = context.authenticate(rqctx.request.headers()).await?;
+        let request = body.parse()?;
+        let session = load_session(&rqctx, scope, request.session_id).await?;
+        let draft = feather_drafter::draft(&session, &context.draft_options)
+            .map_err(|err| ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string()))?;
+        Ok(HttpResponseOk(draft))
+    }
+
+    async fn get_session_analysis_input(
+        rqctx: RequestContext<ServerContext>,
+        path: Path<SessionPath>,
+    ) -> Result<HttpResponseOk<SessionAnalysisInput>, ApiError> {
+        let scope = rqctx.context().authenticate(rqctx.request.headers()).await?;
+        let session_id = path_session_id(&path.into_inner())?;
+        let session = load_session(&rqctx, scope, session_id).await?;
+        Ok(HttpResponseOk(session.input))
+    }
+
+    async fn put_session_analysis_input(
+        rqctx: RequestContext<ServerContext>,
+        path: Path<SessionPath>,
+        query: Query<SessionAttribution>,
+        body: JsonBody<SessionAnalysisInput>,
+    ) -> Result<HttpResponseOk<SessionCaptured>, ApiError> {
+        let context = rqctx.context();
+        let scope = context.authenticate(rqctx.request.headers()).await?;
+        let session_id = path_session_id(&path.into_inner())?;
+        let attribution = query.into_inner();
+        if let Some(persona_id) = &attribution.persona_id {
+            validate::parameter::<Uuid>("query", "persona_id", persona_id).map_err(ApiError::validation)?;
+        }
+        let input = body.parse()?;
+        if input.session_id != session_id {
+            return Err(ApiError::bad_request(
+                codes::SESSION_ID_MISMATCH,
+                format!(
+                    "The body's session_id {} differs from the path's {session_id}.",
+                    input.session_id
+                ),
+            ));
+        }
+        if let OrgScope::Organization(organization) = scope {
+            if input.organization_id != organization {
+                return Err(ApiError::bad_request(
+                    codes::ORGANIZATION_MISMATCH,
+                    "The body's organization_id is not the organization of this API key.",
+                ));
+            }
+        }
+        let session = NewSession {
+            organization_id: input.organization_id,
+            session_id,
+            analysis_input: serde_json::to_value(&input).map_err(|_| ApiError::internal())?,
+            attribution,
+        };
+        let outcome = context.store.put_session(&session).await.map_err(|err| {
+            error!(rqctx.log, "storing a session failed"; "error" => %err);
+            store_error(err)
+        })?;
+        Ok(HttpResponseOk(SessionCaptured {
+            session_id,
+            created: outcome.created,
+        }))
+    }
+}
+
+fn path_session_id(path: &SessionPath) -> Result<Uuid, ApiError> {
+    validate::parameter::<Uuid>("path", "session_id", &path.session_id).map_err(ApiError::validation)
+}
+
+/// The stored session the caller may see, or 404 as for a session that does not
+/// exist (another organization's session is not admitted to exist).
+async fn load_session(
+    rqctx: &RequestContext<ServerContext>,
+    scope: OrgScope,
+    session_id: Uuid,
+) -> Result<CapturedSession, ApiError> {
+    let stored = rqctx
+        .context()
+        .store
+        .get_session(scope, session_id)
+        .await
+        .map_err(|err| {
+            error!(rqctx.log, "reading a session failed"; "error" => %err);
+            store_error(err)
+        })?
+        .ok_or_else(|| ApiError::not_found(format!("No session {session_id} was found.")))?;
+    captured_session(stored).map_err(|err| {
+        error!(rqctx.log, "a stored session cannot be decoded"; "session_id" => %session_id, "error" => %err);
+        ApiError::internal()
+    })
+}
+
+/// A stored session in the drafter's model.
+pub fn captured_session(stored: StoredSession) -> Result<CapturedSession, serde_json::Error> {
+    Ok(CapturedSession {
+        input: serde_json::from_value(stored.analysis_input)?,
+        attribution: stored.attribution,
+    })
+}

@@ -1,0 +1,178 @@
+//! The contract: `openapi.json` is what the server emits, and it means the same as
+//! the upstream documents in `tests/upstream/`.
+
+use feather_tests::upstream::{self, CONTRACT_TOLERATED, EXCERPT_TOLERATED, Scope};
+use feather_tests::{json_differences, report};
+use serde_json::{Value, json};
+
+use crate::support::{openapi_json, upstream_file};
+
+const FIX: &str = "run `cargo xtask openapi` and commit openapi.json (then `cargo xtask codegen`)";
+
+#[test]
+fn server_document_equals_openapi_json() {
+    let differences = json_differences(&openapi_json(), &feather_server::openapi_document());
+    assert!(
+        differences.is_empty(),
+        "the server's OpenAPI document differs from openapi.json; {FIX}:\n{}",
+        report(&differences)
+    );
+}
+
+#[test]
+fn api_trait_document_equals_openapi_json() {
+    let differences = json_differences(&openapi_json(), &feather_api::openapi::document());
+    assert!(
+        differences.is_empty(),
+        "the API trait's OpenAPI document differs from openapi.json; {FIX}:\n{}",
+        report(&differences)
+    );
+}
+
+#[test]
+fn openapi_json_is_openapi_3_0() {
+    assert_eq!(openapi_json()["openapi"], "3.0.3");
+}
+
+fn contract() -> Value {
+    upstream::from_yaml(&upstream_file("feather-upstream-1.21.0.openapi.yaml"))
+}
+
+fn contract_differences(ours: &Value) -> Vec<feather_tests::Difference> {
+    let scope = Scope { top_level: true, operations: &[], schemas: &[], tolerated: CONTRACT_TOLERATED };
+    upstream::compare(&contract(), ours, &scope)
+}
+
+#[test]
+fn openapi_json_means_the_same_as_the_upstream_contract() {
+    let differences = contract_differences(&openapi_json());
+    assert!(
+        differences.is_empty(),
+        "openapi.json departs from feather-upstream-1.21.0.openapi.yaml:\n{}",
+        report(&differences)
+    );
+}
+
+const SESSION_SCHEMAS: &[&str] = &[
+    "SessionAnalysisInput",
+    "MessageEntry",
+    "ToolCall",
+    "ToolCallFunction",
+    "ToolResult",
+    "ToolCallEntry",
+    "RagTraceEntry",
+    "RetrievedChunk",
+    "RagTraceAnswerability",
+    "CitedChunk",
+    "HandoffEvent",
+    "KbSnapshotEntry",
+    "FeedbackEntry",
+    "CSATEntry",
+    "ReopenEntry",
+    "KnowledgeGapAnalysisOutcome",
+    "MissingEvidenceReason",
+    "ScenarioDraft",
+    "ScenarioDraftFromSessionRequest",
+    "ScenarioSource",
+    "ErrorResponse",
+    "HTTPValidationError",
+    "ValidationError",
+];
+
+#[test]
+fn session_operations_mean_the_same_as_the_upstream_excerpt() {
+    let excerpt: Value = serde_json::from_str(&upstream_file("feather-1.21.0-excerpt.openapi.json")).unwrap();
+    let scope = Scope {
+        top_level: false,
+        operations: &[("/v1/sessions/{session_id}/analysis-input", "get")],
+        schemas: SESSION_SCHEMAS,
+        tolerated: EXCERPT_TOLERATED,
+    };
+    let differences = upstream::compare(&excerpt, &openapi_json(), &scope);
+    assert!(
+        differences.is_empty(),
+        "openapi.json departs from feather-1.21.0-excerpt.openapi.json:\n{}",
+        report(&differences)
+    );
+}
+
+// The mutation tests prove that the upstream check catches drift: each mutant of
+// openapi.json must be reported at the pointer that was changed.
+
+fn assert_caught(mutate: impl FnOnce(&mut Value), pointer: &str) {
+    let mut mutant = openapi_json();
+    mutate(&mut mutant);
+    let differences = contract_differences(&mutant);
+    assert!(
+        differences.iter().any(|d| d.pointer == pointer),
+        "the mutant at {pointer} was not reported; reported:\n{}",
+        report(&differences)
+    );
+}
+
+#[test]
+fn a_dropped_property_is_caught() {
+    assert_caught(
+        |doc| {
+            doc["components"]["schemas"]["ScenarioDraft"]["properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("intent");
+        },
+        "/components/schemas/ScenarioDraft/properties/intent",
+    );
+}
+
+#[test]
+fn a_loosened_max_length_is_caught() {
+    assert_caught(
+        |doc| doc["components"]["schemas"]["ScenarioDraft"]["properties"]["name"]["maxLength"] = json!(1000),
+        "/components/schemas/ScenarioDraft/properties/name/maxLength",
+    );
+}
+
+#[test]
+fn a_renamed_operation_id_is_caught() {
+    assert_caught(
+        |doc| doc["paths"]["/v1/scenarios/draft-from-session"]["post"]["operationId"] = json!("draftFromSession"),
+        "/paths/~1v1~1scenarios~1draft-from-session/post/operationId",
+    );
+}
+
+#[test]
+fn an_added_constraint_is_caught() {
+    assert_caught(
+        |doc| doc["components"]["schemas"]["ScenarioDraft"]["properties"]["tags"]["maxItems"] = json!(5),
+        "/components/schemas/ScenarioDraft/properties/tags/maxItems",
+    );
+}
+
+#[test]
+fn a_changed_response_description_is_caught() {
+    assert_caught(
+        |doc| doc["paths"]["/v1/scenarios/draft-from-session"]["post"]["responses"]["401"]["description"] = json!("Unauthorized"),
+        "/paths/~1v1~1scenarios~1draft-from-session/post/responses/401/description",
+    );
+}
+
+#[test]
+fn a_dropped_security_requirement_is_caught() {
+    assert_caught(
+        |doc| {
+            doc["paths"]["/v1/scenarios/draft-from-session"]["post"]
+                .as_object_mut()
+                .unwrap()
+                .remove("security");
+        },
+        "/paths/~1v1~1scenarios~1draft-from-session/post/security",
+    );
+}
+
+#[test]
+fn nullable_forms_of_3_0_and_3_1_compare_equal() {
+    let mut upstream = json!({ "anyOf": [{ "type": "string", "maxLength": 3 }, { "type": "null" }], "title": "T" });
+    let mut ours = json!({ "type": "string", "maxLength": 3, "nullable": true, "title": "T" });
+    upstream::normalize(&mut upstream);
+    upstream::normalize(&mut ours);
+    assert_eq!(upstream, ours);
+}
