@@ -83,11 +83,13 @@ pub struct MessageEntry {
     pub tool_results: Option<ToolResult>,
     #[schemars(title = "Model Used")]
     pub model_used: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Latency Ms", schema_with = "nullable_integer")]
     pub latency_ms: Option<i64>,
     #[serde(default)]
     #[schemars(title = "Truncated")]
     pub truncated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Original Char Count", schema_with = "nullable_integer")]
     pub original_char_count: Option<i64>,
 }
@@ -134,12 +136,14 @@ pub struct ToolCallEntry {
     pub name: String,
     #[schemars(title = "Arguments")]
     pub arguments: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Arguments Parsed", schema_with = "nullable_any")]
     pub arguments_parsed: Option<serde_json::Value>,
     #[schemars(title = "Result")]
     pub result: Option<String>,
     #[schemars(title = "Error")]
     pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Latency Ms", schema_with = "nullable_integer")]
     pub latency_ms: Option<i64>,
 }
@@ -159,10 +163,12 @@ pub struct RagTraceEntry {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(title = "Retrieved")]
     pub retrieved: Vec<RetrievedChunk>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Top Score", schema_with = "nullable_number")]
     pub top_score: Option<f64>,
     #[schemars(title = "Hit")]
     pub hit: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Latency Ms", schema_with = "nullable_integer")]
     pub latency_ms: Option<i64>,
     pub answerability: Option<RagTraceAnswerability>,
@@ -177,6 +183,7 @@ pub struct RetrievedChunk {
     pub doc_id: String,
     #[schemars(title = "Version Id")]
     pub version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Score", schema_with = "nullable_number")]
     pub score: Option<f64>,
 }
@@ -188,6 +195,7 @@ pub struct RagTraceAnswerability {
     pub label: Option<String>,
     #[schemars(title = "Reason Code")]
     pub reason_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Raw Top Score", schema_with = "nullable_number")]
     pub raw_top_score: Option<f64>,
     #[schemars(title = "Score Basis")]
@@ -196,8 +204,10 @@ pub struct RagTraceAnswerability {
     pub mode: Option<String>,
     #[schemars(title = "Action")]
     pub action: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Threshold Low", schema_with = "nullable_number")]
     pub threshold_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Threshold High", schema_with = "nullable_number")]
     pub threshold_high: Option<f64>,
 }
@@ -243,6 +253,7 @@ pub struct KbSnapshotEntry {
 pub struct FeedbackEntry {
     #[schemars(title = "Timestamp", schema_with = "datetime")]
     pub timestamp: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "Rating", schema_with = "nullable_integer")]
     pub rating: Option<i64>,
     #[schemars(title = "Comment")]

@@ -501,3 +501,116 @@ fn python_json_message(err: &serde_json::Error) -> &'static str {
         "Expecting value"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::session::SessionAnalysisInput;
+    use crate::types::ScenarioDraftFromSessionRequest;
+
+    fn draft_request(body: &str) -> Value {
+        match super::json_body::<ScenarioDraftFromSessionRequest>(body.as_bytes(), Some("application/json")) {
+            Ok(request) => json!({ "ok": request.session_id }),
+            Err(errors) => json!({ "detail": errors }),
+        }
+    }
+
+    // The bodies upstream (FastAPI + pydantic v2) answers for these requests.
+    #[test]
+    fn matches_upstream_for_the_documented_cases() {
+        let cases = [
+            (
+                "{}",
+                json!({"detail":[{"type":"missing","loc":["body","session_id"],"msg":"Field required","input":{}}]}),
+            ),
+            (
+                r#"{"session_id":"abc"}"#,
+                json!({"detail":[{"type":"uuid_parsing","loc":["body","session_id"],"msg":"Input should be a valid UUID, invalid length: found 3","input":"abc","ctx":{"error":"invalid length: found 3"}}]}),
+            ),
+            (
+                r#"{"session_id":42}"#,
+                json!({"detail":[{"type":"uuid_type","loc":["body","session_id"],"msg":"UUID input should be a string, bytes or UUID object","input":42}]}),
+            ),
+            (
+                "[]",
+                json!({"detail":[{"type":"model_attributes_type","loc":["body"],"msg":"Input should be a valid dictionary or object to extract fields from","input":[]}]}),
+            ),
+            (
+                r#"{"session_id": "#,
+                json!({"detail":[{"type":"json_invalid","loc":["body",15],"msg":"JSON decode error","input":{},"ctx":{"error":"Expecting value"}}]}),
+            ),
+            (
+                "",
+                json!({"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]}),
+            ),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(draft_request(body), expected, "body {body:?}");
+        }
+    }
+
+    #[test]
+    fn accepts_every_uuid_spelling_pydantic_accepts_and_ignores_extra_fields() {
+        let id = "530c7c15-5f40-50b5-ad85-695b8f780877";
+        for spelling in [
+            id.to_owned(),
+            id.to_uppercase(),
+            id.replace('-', ""),
+            format!("{{{id}}}"),
+            format!("urn:uuid:{id}"),
+        ] {
+            let body = json!({ "session_id": spelling, "extra": [1, 2] }).to_string();
+            assert_eq!(draft_request(&body), json!({ "ok": id }), "{spelling}");
+        }
+    }
+
+    #[test]
+    fn a_non_json_media_type_is_validated_as_text() {
+        let errors = super::json_body::<ScenarioDraftFromSessionRequest>(b"session_id=1", Some("text/plain")).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].error_type, "model_attributes_type");
+        assert_eq!(errors[0].input, Some(json!("session_id=1")));
+    }
+
+    #[test]
+    fn reports_nested_errors_with_full_locations_all_at_once() {
+        let body = json!({
+            "session_id": "530c7c15-5f40-50b5-ad85-695b8f780877",
+            "organization_id": "5089f4bc-8601-5899-8283-2b9a5d462041",
+            "agent_id": null,
+            "channel": 7,
+            "started_at": "2026-11-20T15:00:00Z",
+            "ended_at": null,
+            "completion_reason": null,
+            "knowledge_gap_analysis_outcome": "lost",
+            "messages": [
+                {"turn_id": "3ff2c61a-abc5-566e-9580-b30e44b78527", "role": "user", "timestamp": "2026-11-20T15:00:00Z"},
+                {"turn_id": "x", "role": "user", "timestamp": "yesterday", "content": "hi", "latency_ms": "12"}
+            ]
+        });
+        let errors = super::json_body::<SessionAnalysisInput>(body.to_string().as_bytes(), None).unwrap_err();
+        let summary: Vec<(String, Value)> = errors
+            .iter()
+            .map(|e| (e.error_type.clone(), serde_json::to_value(&e.loc).unwrap()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("string_type".to_owned(), json!(["body", "channel"])),
+                ("enum".to_owned(), json!(["body", "knowledge_gap_analysis_outcome"])),
+                ("missing".to_owned(), json!(["body", "messages", 0, "content"])),
+                ("uuid_parsing".to_owned(), json!(["body", "messages", 1, "turn_id"])),
+                ("datetime_from_date_parsing".to_owned(), json!(["body", "messages", 1, "timestamp"])),
+            ]
+        );
+    }
+
+    #[test]
+    fn coerces_what_pydantic_coerces() {
+        let mut value = json!({"tool_call_id": "c1", "assistant_turn_id": "3FF2C61AABC5566E9580B30E44B78527", "name": "n", "arguments": "{}", "latency_ms": "12"});
+        let entry: crate::session::ToolCallEntry = super::value_as(&mut value, vec![]).unwrap();
+        assert_eq!(entry.latency_ms, Some(12));
+        assert_eq!(entry.assistant_turn_id.to_string(), "3ff2c61a-abc5-566e-9580-b30e44b78527");
+    }
+}

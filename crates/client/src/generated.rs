@@ -77,7 +77,7 @@ consumers can plan against it.*/
     pub struct FeedbackEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rating: ::std::option::Option<i64>,
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
     }
@@ -359,11 +359,11 @@ detail.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct MessageEntry {
         pub content: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latency_ms: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model_used: ::std::option::Option<::std::string::String>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub original_char_count: ::std::option::Option<i64>,
         pub role: ::std::string::String,
         pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -529,7 +529,7 @@ traces leave :attr:`RagTraceEntry.answerability` ``None``. Every field is
 optional so a partial or older JSONB payload coerces rather than raising.
 ``raw_top_score`` is the pre-normalization top score the retro retrieval-
 failure detector prefers over the display ``top_score``.*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct RagTraceAnswerability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<::std::string::String>,
@@ -537,15 +537,15 @@ failure detector prefers over the display ``top_score``.*/
         pub label: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mode: ::std::option::Option<::std::string::String>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub raw_top_score: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason_code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score_basis: ::std::option::Option<::std::string::String>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub threshold_high: ::std::option::Option<f64>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub threshold_low: ::std::option::Option<f64>,
     }
     impl RagTraceAnswerability {
@@ -563,14 +563,14 @@ failure detector prefers over the display ``top_score``.*/
         pub hit: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub kb_ids: ::std::vec::Vec<::uuid::Uuid>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latency_ms: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query_hash: ::std::option::Option<::std::string::String>,
         pub rag_query_id: ::uuid::Uuid,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub retrieved: ::std::vec::Vec<RetrievedChunk>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub top_score: ::std::option::Option<f64>,
     }
     impl RagTraceEntry {
@@ -595,7 +595,7 @@ failure detector prefers over the display ``top_score``.*/
     pub struct RetrievedChunk {
         pub chunk_id: ::std::string::String,
         pub doc_id: ::std::string::String,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version_id: ::std::option::Option<::std::string::String>,
@@ -842,11 +842,12 @@ evidence-backed classifications.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ToolCallEntry {
         pub arguments: ::std::string::String,
-        pub arguments_parsed: ::serde_json::Value,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub arguments_parsed: ::std::option::Option<::serde_json::Value>,
         pub assistant_turn_id: ::uuid::Uuid,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub latency_ms: ::std::option::Option<i64>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1174,7 +1175,7 @@ evidence-backed classifications.*/
             fn default() -> Self {
                 Self {
                     comment: Ok(Default::default()),
-                    rating: Err("no value supplied for rating".to_string()),
+                    rating: Ok(Default::default()),
                     timestamp: Err("no value supplied for timestamp".to_string()),
                 }
             }
@@ -1466,11 +1467,9 @@ evidence-backed classifications.*/
             fn default() -> Self {
                 Self {
                     content: Err("no value supplied for content".to_string()),
-                    latency_ms: Err("no value supplied for latency_ms".to_string()),
+                    latency_ms: Ok(Default::default()),
                     model_used: Ok(Default::default()),
-                    original_char_count: Err(
-                        "no value supplied for original_char_count".to_string(),
-                    ),
+                    original_char_count: Ok(Default::default()),
                     role: Err("no value supplied for role".to_string()),
                     timestamp: Err("no value supplied for timestamp".to_string()),
                     tool_calls: Ok(Default::default()),
@@ -1682,15 +1681,11 @@ evidence-backed classifications.*/
                     action: Ok(Default::default()),
                     label: Ok(Default::default()),
                     mode: Ok(Default::default()),
-                    raw_top_score: Err(
-                        "no value supplied for raw_top_score".to_string(),
-                    ),
+                    raw_top_score: Ok(Default::default()),
                     reason_code: Ok(Default::default()),
                     score_basis: Ok(Default::default()),
-                    threshold_high: Err(
-                        "no value supplied for threshold_high".to_string(),
-                    ),
-                    threshold_low: Err("no value supplied for threshold_low".to_string()),
+                    threshold_high: Ok(Default::default()),
+                    threshold_low: Ok(Default::default()),
                 }
             }
         }
@@ -1872,11 +1867,11 @@ evidence-backed classifications.*/
                     ),
                     hit: Ok(Default::default()),
                     kb_ids: Ok(Default::default()),
-                    latency_ms: Err("no value supplied for latency_ms".to_string()),
+                    latency_ms: Ok(Default::default()),
                     query_hash: Ok(Default::default()),
                     rag_query_id: Err("no value supplied for rag_query_id".to_string()),
                     retrieved: Ok(Default::default()),
-                    top_score: Err("no value supplied for top_score".to_string()),
+                    top_score: Ok(Default::default()),
                 }
             }
         }
@@ -2112,7 +2107,7 @@ evidence-backed classifications.*/
                 Self {
                     chunk_id: Err("no value supplied for chunk_id".to_string()),
                     doc_id: Err("no value supplied for doc_id".to_string()),
-                    score: Err("no value supplied for score".to_string()),
+                    score: Ok(Default::default()),
                     version_id: Ok(Default::default()),
                 }
             }
@@ -3066,7 +3061,7 @@ evidence-backed classifications.*/
                 ::std::string::String,
             >,
             arguments_parsed: ::std::result::Result<
-                ::serde_json::Value,
+                ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
             assistant_turn_id: ::std::result::Result<
@@ -3095,14 +3090,12 @@ evidence-backed classifications.*/
             fn default() -> Self {
                 Self {
                     arguments: Err("no value supplied for arguments".to_string()),
-                    arguments_parsed: Err(
-                        "no value supplied for arguments_parsed".to_string(),
-                    ),
+                    arguments_parsed: Ok(Default::default()),
                     assistant_turn_id: Err(
                         "no value supplied for assistant_turn_id".to_string(),
                     ),
                     error: Ok(Default::default()),
-                    latency_ms: Err("no value supplied for latency_ms".to_string()),
+                    latency_ms: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     result: Ok(Default::default()),
                     tool_call_id: Err("no value supplied for tool_call_id".to_string()),
@@ -3124,7 +3117,7 @@ evidence-backed classifications.*/
             }
             pub fn arguments_parsed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Value>,
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.arguments_parsed = value
