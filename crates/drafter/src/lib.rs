@@ -1,1 +1,311 @@
-//! Placeholder: the drafter is being written.
+//! Turns one captured session into an unsaved scenario draft: pure, deterministic,
+//! no I/O.
+//!
+//! A *captured session* is the record of a real (or simulated) conversation: the
+//! transcript, every tool call with its arguments and result or error, handoffs, the
+//! outcome and CSAT. A *scenario draft* is a simulation test made from it: a customer
+//! `intent`, a numbered `journey` to follow, and a `mock_world` that answers the agent's
+//! tools with what they answered in the session. [`draft`] makes one; the same session
+//! and options always give a byte-identical draft.
+//!
+//! # What a draft holds
+//!
+//! - `name`: the goal and the outcome, "Refund for order 88412 (resolved)" (about 80
+//!   characters, never cut inside a word).
+//! - `intent`: the goal, then the customer's own words, without greetings or filler.
+//! - `journey`: numbered steps (customer and agent turns, tool calls with key arguments
+//!   and a one-line result or error, handoffs, events) closed by the outcome; a long
+//!   session is compacted, never cut inside a character.
+//! - `mock_world`: every recorded tool call in order (see [`world`]), the customer
+//!   metadata, the channel and the outcome.
+//! - `source_brief`, `tags`, `source_*` and `agent_ids`: where the draft came from.
+//!
+//! Limits are counted in characters, as the contract counts them
+//! ([`feather_api::limits`]). Personal data is redacted before anything reaches the
+//! draft, the mock world included (see [`pii`]), unless [`DraftOptions::redact_pii`]
+//! is off.
+//!
+//! # Capture formats
+//!
+//! [`capture::parse_value`] reads a session in either of two formats.
+//!
+//! 1. A Feather `SessionAnalysisInput` (schema version 2, as
+//!    `GET /v1/sessions/{session_id}/analysis-input` returns it), optionally with three
+//!    more top-level keys that give the attribution: `agent_name`, `persona_id` (a UUID)
+//!    and `persona_name`.
+//!
+//! 2. The **chat-transcript envelope**, for stacks other than Feather: OpenAI
+//!    chat-completions messages wrapped with the session's facts.
+//!
+//! ```json
+//! {
+//!   "id": "a8e84864-6367-51dc-b8a2-1d304abae51f",
+//!   "organization_id": "5089f4bc-8601-5899-8283-2b9a5d462041",
+//!   "agent": { "id": "8802d27f-bc21-51b7-be61-fbf6bf8bbaa3", "name": "Clinic scheduler" },
+//!   "persona": { "id": "bbd1d87c-f3b0-5683-836b-8876a3a99e17", "name": "Busy parent" },
+//!   "channel": "chat",
+//!   "session_type": "simulation",
+//!   "started_at": "2026-11-21T09:00:00Z",
+//!   "ended_at": "2026-11-21T09:03:10Z",
+//!   "outcome": "resolved",
+//!   "messages": [
+//!     { "role": "user", "content": "need to move Leo's checkup to next week" },
+//!     { "role": "assistant", "content": null, "tool_calls": [
+//!       { "id": "call_1", "type": "function",
+//!         "function": { "name": "find_appointment", "arguments": "{\"patient_name\":\"Leo Park\"}" } } ] },
+//!     { "role": "tool", "tool_call_id": "call_1", "content": "{\"appointment_id\":\"A-311\"}" }
+//!   ]
+//! }
+//! ```
+//!
+//! | key | required | meaning |
+//! |---|---|---|
+//! | `id` | yes | the session id; a UUID is used as is, any other string is turned into a UUID v5 (stable) |
+//! | `organization_id` | yes | UUID of the owning organization |
+//! | `agent` | no | `{id, name}`: the agent's UUID and display name |
+//! | `persona` | no | `{id, name}`: the simulated persona that played the customer; its presence marks a simulation |
+//! | `channel` | no | `chat` when absent; `voice`, `sms`, ... |
+//! | `session_type` | no | informational (`production`, `simulation`) |
+//! | `started_at` | yes | RFC 3339 date-time |
+//! | `ended_at` | no | RFC 3339 date-time |
+//! | `outcome` | no | `resolved`, `unresolved`, `transferred`, `expired`, `error`, `abandoned`, `voicemail`, `escalated`, `call_failed` (also `success`, `failed`, `handoff`, `timeout`, ...); any other text is kept as the completion reason |
+//! | `completion_reason` | no | free text, such as `customer_ended_call` |
+//! | `messages` | yes | chat-completions messages, below |
+//! | `handoff_events` | no | Feather `HandoffEvent`s: `{timestamp, transferred_to_agent_id, reason}` |
+//! | `csat` | no | a Feather `CSATEntry`: `{timestamp, score, scale_max}` |
+//! | `customer_metadata` | no | an object: what the customer is known by (CRM id, locale, ...) |
+//!
+//! Each message has a `role` (`system`, `user`, `assistant`, `tool`, or any other
+//! role, kept as an event), `content` (a string, `null`, or a list of
+//! `{type: "text", text}` parts), and optionally `tool_calls` (assistant),
+//! `tool_call_id` (tool) and `timestamp` (RFC 3339). The conversion to a
+//! `SessionAnalysisInput`:
+//!
+//! - turn ids are UUID v5 of the session id and the message index, so converting the
+//!   same transcript twice gives the same session;
+//! - a message without a `timestamp` gets one spread evenly between `started_at` and
+//!   `ended_at` (all at `started_at` when there is no `ended_at`);
+//! - every assistant `tool_calls` entry becomes a `tool_calls` entry of the session, and
+//!   the `tool` message with the same `tool_call_id` gives its result; a result whose
+//!   JSON has a non-empty `"error"` key is recorded as the call's error;
+//! - `missing_evidence_reasons` lists what a chat transcript cannot carry (RAG traces,
+//!   KB snapshot, citations, user feedback), `no_tool_trace` when there are no tool
+//!   calls, `no_csat` without `csat`, and `transcript_redaction_skipped`, because the
+//!   transcript did not pass through Feather's redaction.
+
+pub mod capture;
+pub mod pii;
+pub mod world;
+
+mod brief;
+mod intent;
+mod journey;
+mod model;
+mod text;
+mod time;
+
+use std::fmt;
+
+use feather_api::limits;
+use feather_api::session::KnowledgeGapAnalysisOutcome;
+use feather_api::{ScenarioDraft, ScenarioSource, SessionAnalysisInput};
+use uuid::Uuid;
+
+pub use brief::MAX_TAGS;
+pub use capture::CaptureError;
+pub use feather_api::SessionAttribution;
+
+use model::{Speaker, Timeline};
+use pii::Redactor;
+use text::{collapse_whitespace, identifier_words};
+
+/// One captured session in the internal model, whatever format it came in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapturedSession {
+    pub input: SessionAnalysisInput,
+    pub attribution: SessionAttribution,
+}
+
+/// How to draft.
+#[derive(Debug, Clone)]
+pub struct DraftOptions {
+    /// Replace personal data with placeholders (on by default).
+    pub redact_pii: bool,
+}
+
+impl Default for DraftOptions {
+    fn default() -> Self {
+        DraftOptions { redact_pii: true }
+    }
+}
+
+/// Why a session cannot be drafted.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftError {
+    /// The session has no messages at all.
+    NoMessages,
+    /// No customer turn has any text, so there is no customer to simulate.
+    NoCustomerTurn,
+}
+
+impl fmt::Display for DraftError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DraftError::NoMessages => {
+                write!(
+                    f,
+                    "The session has no messages, so there is no conversation to draft a scenario from."
+                )
+            }
+            DraftError::NoCustomerTurn => write!(
+                f,
+                "The session has no customer turn with text, so there is no customer request to draft a scenario from."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DraftError {}
+
+/// Drafts a scenario from one captured session.
+pub fn draft(
+    session: &CapturedSession,
+    options: &DraftOptions,
+) -> Result<ScenarioDraft, DraftError> {
+    let input = &session.input;
+    if input.messages.is_empty() {
+        return Err(DraftError::NoMessages);
+    }
+    let has_customer_turn = input
+        .messages
+        .iter()
+        .any(|m| Speaker::of(&m.role) == Speaker::Customer && !m.content.trim().is_empty());
+    if !has_customer_turn {
+        return Err(DraftError::NoCustomerTurn);
+    }
+
+    let mut timeline = Timeline::build(input);
+    let mut redactor = Redactor::new();
+    let mut completion_reason = input
+        .completion_reason
+        .as_ref()
+        .map(|reason| collapse_whitespace(reason))
+        .filter(|reason| !reason.is_empty());
+    let redacted = if options.redact_pii {
+        timeline.redact(&mut redactor);
+        completion_reason = completion_reason.map(|reason| redactor.text(&reason));
+        Some(redactor.kinds())
+    } else {
+        timeline.sort_json();
+        None
+    };
+
+    let outcome = input.knowledge_gap_analysis_outcome.as_ref().copied();
+    let outcome_value = outcome.map(brief::outcome_value);
+    let reason_words = completion_reason.as_ref().map(|reason| {
+        if reason.contains(char::is_whitespace) {
+            reason.clone()
+        } else {
+            identifier_words(reason).join(" ")
+        }
+    });
+    let outcome_words = outcome.map(outcome_words);
+    let channel = collapse_whitespace(&input.channel);
+
+    let goal = intent::goal(&timeline);
+    let quotes = intent::customer_quotes(&timeline);
+    let name_outcome = outcome_words.clone().or_else(|| reason_words.clone());
+    let name = intent::name(goal.as_ref(), &quotes, name_outcome.as_deref(), &channel);
+    let intent = intent::intent(goal.as_ref(), &quotes, &channel, limits::INTENT_MAX);
+
+    let duration = match (
+        time::parse_millis(&input.started_at),
+        input.ended_at.as_ref().and_then(|e| time::parse_millis(e)),
+    ) {
+        (Some(start), Some(end)) if end >= start => Some(time::format_duration(end - start)),
+        _ => None,
+    };
+    let csat = input.csat.as_ref().map(|c| (c.score, c.scale_max));
+    let mut outcome_line = format!(
+        "Outcome: {}",
+        outcome_words
+            .clone()
+            .unwrap_or_else(|| "not recorded".to_owned())
+    );
+    if let Some(reason) = &reason_words {
+        outcome_line.push_str(&format!(" ({})", text::shorten(reason, 80)));
+    }
+    outcome_line.push('.');
+    if let Some((score, scale)) = csat {
+        outcome_line.push_str(&format!(" CSAT {score}/{scale}."));
+    }
+    let journey = journey::journey(&timeline, outcome_line, limits::JOURNEY_MAX);
+
+    let persona_id = session
+        .attribution
+        .persona_id
+        .as_deref()
+        .and_then(|id| Uuid::parse_str(id.trim()).ok());
+    let persona_name = session
+        .attribution
+        .persona_name
+        .clone()
+        .filter(|n| !n.trim().is_empty());
+    let agent_name = session
+        .attribution
+        .agent_name
+        .clone()
+        .filter(|n| !n.trim().is_empty());
+    let facts = brief::Facts {
+        session_id: input.session_id.to_string(),
+        channel: &channel,
+        agent_name: agent_name.as_deref(),
+        persona_name: persona_name.as_deref(),
+        is_simulation: persona_id.is_some() || persona_name.is_some(),
+        outcome,
+        outcome_words,
+        completion_reason: reason_words,
+        roles: input.messages.iter().map(|m| m.role.as_str()).collect(),
+        duration,
+        csat,
+        redacted,
+        unredacted_upstream: input
+            .missing_evidence_reasons
+            .contains(&feather_api::session::MissingEvidenceReason::TranscriptRedactionSkipped),
+    };
+    let source_brief = brief::brief(&timeline, &facts, limits::SOURCE_BRIEF_MAX);
+    let tags = brief::tags(&timeline, &facts);
+    let mock_world = world::mock_world(&timeline, &channel, outcome_value.as_deref());
+
+    let agent_id = input.agent_id.as_ref().copied();
+    let mut seen = std::collections::HashSet::new();
+    let agent_ids: Vec<Uuid> = agent_id
+        .into_iter()
+        .chain(
+            input
+                .handoff_events
+                .iter()
+                .filter_map(|h| h.transferred_to_agent_id),
+        )
+        .filter(|id| seen.insert(*id))
+        .collect();
+
+    Ok(ScenarioDraft {
+        name: text::shorten(&name, limits::NAME_MAX),
+        intent,
+        journey,
+        mock_world,
+        source: ScenarioSource::Drafted,
+        source_brief: Some(source_brief),
+        source_agent_id: agent_id,
+        source_persona_id: persona_id,
+        tags,
+        agent_ids,
+        source_agent_name: agent_name,
+        source_persona_name: persona_name,
+    })
+}
+
+fn outcome_words(outcome: KnowledgeGapAnalysisOutcome) -> String {
+    brief::outcome_value(outcome).replace('_', " ")
+}

@@ -1,0 +1,362 @@
+//! The example sessions: golden drafts compared byte for byte, and a replay of every
+//! recorded tool call against the draft's mock world, with and without redaction.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use feather_api::ScenarioDraft;
+use regex::Regex;
+use serde_json::Value;
+
+use crate::support::{EXAMPLES, assert_within_limits, crate_dir, drafted, example};
+
+fn golden_name(example: &str) -> String {
+    format!("{}.draft.json", example.trim_end_matches(".json"))
+}
+
+#[test]
+fn drafts_match_the_golden_files() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut stale = Vec::new();
+    for name in EXAMPLES {
+        let draft = drafted(&example(name), true);
+        assert_within_limits(&draft);
+        let mut text = serde_json::to_string_pretty(&draft).expect("a draft serialises");
+        text.push('\n');
+        let path = crate_dir().join("tests/golden").join(golden_name(name));
+        if update {
+            std::fs::write(&path, &text).expect("the golden file is writable");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        if expected != text {
+            stale.push(path.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "golden drafts differ: {stale:?}; if the change is intended, run \
+         `UPDATE_GOLDEN=1 cargo test -p feather-drafter --test drafter` and review the diff"
+    );
+}
+
+/// What a recorded call answered.
+#[derive(Debug, Clone, PartialEq)]
+enum Answer {
+    Output(Value),
+    Error(String),
+}
+
+/// One recorded call: tool name, arguments, answer.
+type Recorded = (String, Value, Answer);
+
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+// The calls as the session records them (the top-level list, which is complete in
+// every example).
+fn recorded_calls(name: &str) -> Vec<Recorded> {
+    example(name)
+        .input
+        .tool_calls
+        .iter()
+        .map(|call| {
+            let answer = match (&call.error, &call.result) {
+                (Some(error), _) => Answer::Error(error.clone()),
+                (None, Some(result)) => Answer::Output(parse(result)),
+                (None, None) => Answer::Output(Value::Null),
+            };
+            (call.name.clone(), parse(&call.arguments), answer)
+        })
+        .collect()
+}
+
+/// A simulated tool layer that answers from a mock world, as a simulation run would:
+/// the first unused canned call of that tool whose arguments match.
+struct Replayer {
+    tools: HashMap<String, Vec<(Value, Answer, bool)>>,
+}
+
+impl Replayer {
+    fn new(draft: &ScenarioDraft) -> Replayer {
+        let tools = draft.mock_world["tools"]
+            .as_object()
+            .expect("tools is an object");
+        let tools = tools
+            .iter()
+            .map(|(name, calls)| {
+                let calls = calls
+                    .as_array()
+                    .expect("a list of calls")
+                    .iter()
+                    .map(|call| {
+                        let answer = match call.get("error") {
+                            Some(error) => {
+                                Answer::Error(error.as_str().expect("a string error").to_owned())
+                            }
+                            None => Answer::Output(call["output"].clone()),
+                        };
+                        (call["arguments"].clone(), answer, false)
+                    })
+                    .collect();
+                (name.clone(), calls)
+            })
+            .collect();
+        Replayer { tools }
+    }
+
+    fn answer(&mut self, tool: &str, arguments: &Value) -> Option<Answer> {
+        let calls = self.tools.get_mut(tool)?;
+        let call = calls
+            .iter_mut()
+            .find(|(args, _, used)| !used && args == arguments)?;
+        call.2 = true;
+        Some(call.1.clone())
+    }
+
+    fn unused(&self) -> usize {
+        self.tools
+            .values()
+            .flatten()
+            .filter(|(_, _, used)| !used)
+            .count()
+    }
+}
+
+#[test]
+fn every_recorded_call_is_answered_from_the_mock_world() {
+    for name in EXAMPLES {
+        let draft = drafted(&example(name), false);
+        let recorded = recorded_calls(name);
+        assert!(!recorded.is_empty(), "{name} records tool calls");
+        let mut replayer = Replayer::new(&draft);
+        for (tool, arguments, expected) in &recorded {
+            let answer = replayer.answer(tool, arguments);
+            assert_eq!(
+                answer.as_ref(),
+                Some(expected),
+                "{name}: {tool}({arguments})"
+            );
+        }
+        assert_eq!(
+            replayer.unused(),
+            0,
+            "{name}: the mock world holds only recorded calls"
+        );
+    }
+}
+
+static PLACEHOLDER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<(EMAIL|PHONE|CARD|SSN|IBAN|IP)_\d+>").expect("a valid regex"));
+
+/// The pairs (placeholder, original text) that turn `redacted` into `original`, or
+/// `None` when `redacted` is not `original` with placeholders put in.
+fn alignment(redacted: &str, original: &str) -> Option<Vec<(String, String)>> {
+    let mut pattern = String::from("^");
+    let mut names = Vec::new();
+    let mut at = 0;
+    for m in PLACEHOLDER.find_iter(redacted) {
+        pattern.push_str(&regex::escape(&redacted[at..m.start()]));
+        pattern.push_str("(.+?)");
+        names.push(m.as_str().to_owned());
+        at = m.end();
+    }
+    pattern.push_str(&regex::escape(&redacted[at..]));
+    pattern.push('$');
+    let captures = Regex::new(&pattern)
+        .expect("an escaped pattern")
+        .captures(original)?;
+    Some(
+        names
+            .into_iter()
+            .zip(
+                captures
+                    .iter()
+                    .skip(1)
+                    .map(|c| c.expect("a capture").as_str().to_owned()),
+            )
+            .collect(),
+    )
+}
+
+fn leaves(redacted: &Value, original: &Value, out: &mut Vec<(String, String)>) {
+    match (redacted, original) {
+        (Value::String(r), Value::String(o)) => {
+            out.extend(alignment(r, o).unwrap_or_else(|| panic!("{r:?} vs {o:?}")))
+        }
+        (Value::String(r), other) => {
+            out.extend(alignment(r, &other.to_string()).expect("a redacted number"))
+        }
+        (Value::Array(r), Value::Array(o)) => {
+            assert_eq!(r.len(), o.len(), "redaction keeps list lengths");
+            r.iter().zip(o).for_each(|(r, o)| leaves(r, o, out));
+        }
+        (Value::Object(r), Value::Object(o)) => {
+            assert_eq!(r.len(), o.len(), "redaction keeps object sizes");
+            r.values()
+                .zip(o.values())
+                .for_each(|(r, o)| leaves(r, o, out));
+        }
+        (r, o) => assert_eq!(r, o, "redaction only touches strings"),
+    }
+}
+
+fn normal(placeholder: &str, value: &str) -> String {
+    if placeholder.starts_with("<PHONE") {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        if digits.len() == 10 {
+            format!("1{digits}")
+        } else {
+            digits
+        }
+    } else {
+        value
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '@' || *c == '.' || *c == ':')
+            .collect()
+    }
+}
+
+#[test]
+fn redacted_mock_worlds_stay_consistent_with_the_journey() {
+    for name in EXAMPLES {
+        let session = example(name);
+        let plain = drafted(&session, false);
+        let redacted = drafted(&session, true);
+        let mut pairs = Vec::new();
+        leaves(
+            &Value::Object(redacted.mock_world.clone()),
+            &Value::Object(plain.mock_world.clone()),
+            &mut pairs,
+        );
+        for (r, o) in redacted
+            .journey
+            .lines()
+            .zip(plain.journey.lines())
+            .filter(|(r, _)| !r.contains('…'))
+        {
+            pairs.extend(
+                alignment(r, o).unwrap_or_else(|| panic!("{name}: journey line {r:?} vs {o:?}")),
+            );
+        }
+        let mut by_placeholder: HashMap<&str, String> = HashMap::new();
+        let mut by_value: HashMap<String, &str> = HashMap::new();
+        for (placeholder, value) in &pairs {
+            let value = normal(placeholder, value);
+            let known = by_placeholder
+                .entry(placeholder)
+                .or_insert_with(|| value.clone());
+            assert_eq!(*known, value, "{name}: {placeholder} stands for one value");
+            let known = by_value.entry(value.clone()).or_insert(placeholder);
+            assert_eq!(
+                *known,
+                placeholder.as_str(),
+                "{name}: {value} has one placeholder"
+            );
+        }
+        // The redacted draft answers the same calls, in the same order, as the plain one.
+        let mut replayer = Replayer::new(&redacted);
+        for (tool, _, expected) in recorded_calls(name) {
+            let calls = &replayer.tools[&tool];
+            let (arguments, answer, _) = calls
+                .iter()
+                .find(|c| !c.2)
+                .expect("a canned call is left")
+                .clone();
+            assert_eq!(
+                std::mem::discriminant(&answer),
+                std::mem::discriminant(&expected),
+                "{name}: {tool}"
+            );
+            assert!(replayer.answer(&tool, &arguments).is_some());
+        }
+        if name.starts_with("refund") {
+            // The caller says 415-555-0134; the tool is called with +14155550134.
+            assert!(
+                pairs
+                    .iter()
+                    .any(|(p, v)| p == "<PHONE_1>" && v == "415-555-0134"),
+                "{pairs:?}"
+            );
+            assert!(
+                pairs
+                    .iter()
+                    .any(|(p, v)| p == "<PHONE_1>" && v == "+14155550134"),
+                "{pairs:?}"
+            );
+            assert!(redacted.intent.contains("<PHONE_1>"));
+            assert!(
+                !serde_json::to_string(&redacted)
+                    .expect("serialises")
+                    .contains("dana.whitfield@example.com")
+            );
+        }
+    }
+}
+
+#[test]
+fn example_drafts_read_well() {
+    let refund = drafted(&example(EXAMPLES[0]), true);
+    assert_eq!(
+        refund.name,
+        "Refund for order 88412, damaged on arrival (resolved)"
+    );
+    assert!(refund.intent.contains("cracked jar"), "{}", refund.intent);
+    assert!(
+        !refund.intent.contains("Yes please"),
+        "filler is not quoted: {}",
+        refund.intent
+    );
+    assert!(
+        refund
+            .journey
+            .lines()
+            .last()
+            .is_some_and(|l| l.contains("Outcome: resolved"))
+    );
+    assert_eq!(
+        refund.tags,
+        [
+            "create_refund",
+            "get_order",
+            "lookup_customer",
+            "resolved",
+            "voice"
+        ]
+    );
+
+    let dispute = drafted(&example(EXAMPLES[1]), true);
+    assert!(dispute.name.ends_with("(escalated)"), "{}", dispute.name);
+    assert!(
+        dispute.journey.contains("Handoff to a human agent"),
+        "{}",
+        dispute.journey
+    );
+    for marker in ["escalated", "handoff", "tool-error", "sms"] {
+        assert!(
+            dispute.tags.iter().any(|t| t == marker),
+            "{marker} in {:?}",
+            dispute.tags
+        );
+    }
+    assert!(
+        dispute
+            .source_brief
+            .as_deref()
+            .is_some_and(|b| b.contains("CSAT: 2/5"))
+    );
+
+    let reschedule = drafted(&example(EXAMPLES[2]), true);
+    assert_eq!(
+        reschedule.source_agent_name.as_deref(),
+        Some("Clinic scheduler")
+    );
+    assert!(reschedule.tags.iter().any(|t| t == "simulation"));
+    assert!(
+        reschedule.journey.contains("fails with error: slot_taken"),
+        "{}",
+        reschedule.journey
+    );
+}
