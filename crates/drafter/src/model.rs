@@ -166,12 +166,16 @@ impl Timeline {
 
         for entry in &input.tool_calls {
             let id = entry.tool_call_id.as_str();
+            // The same call listed twice is one call; two different calls that share
+            // an id are both kept.
             if let Some(&existing) = by_id.get(id).filter(|_| !id.is_empty()) {
                 let call: &mut Call = &mut timeline.calls[existing];
-                if call.result == CallResult::Missing {
-                    call.result = result_of(entry.result.as_deref(), entry.error.as_deref());
+                if call.name.as_deref() == Some(entry.name.as_str()) && call.arguments == Some(arguments_of(entry)) {
+                    if call.result == CallResult::Missing {
+                        call.result = result_of(entry.result.as_deref(), entry.error.as_deref());
+                    }
+                    continue;
                 }
-                continue;
             }
             let index = timeline.calls.len();
             timeline.calls.push(Call {
@@ -181,7 +185,7 @@ impl Timeline {
                 latency_ms: entry.latency_ms,
             });
             if !id.is_empty() {
-                by_id.insert(id, index);
+                by_id.entry(id).or_insert(index);
             }
             let slot = turn_index.get(&entry.assistant_turn_id).copied();
             position.push(slot);

@@ -361,3 +361,15 @@ fn redaction_can_be_turned_off() {
             .is_some_and(|b| b.contains("PII redaction was off"))
     );
 }
+
+#[test]
+fn generated_sessions_of_every_size_draft_within_limits() {
+    for turns in [1, 20, 200, 2000] {
+        let session = crate::sessions::realistic(turns);
+        let draft = drafted(&session, true);
+        assert_within_limits(&draft);
+        let calls: usize = draft.mock_world["tools"].as_object().expect("tools").values().map(|c| c.as_array().map_or(0, Vec::len)).sum();
+        assert_eq!(calls, session.input.tool_calls.len(), "{turns} turns");
+        assert!(!draft.journey.contains("415-555-"), "phone numbers are redacted");
+    }
+}

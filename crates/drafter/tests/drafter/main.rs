@@ -7,4 +7,5 @@ mod examples;
 mod inputs;
 mod pii;
 mod props;
+mod sessions;
 mod support;
