@@ -1,1 +1,309 @@
-//! Placeholder: the store is being written.
+//! Captured-session storage for Feather: SQLite (the embedded default) or PostgreSQL.
+//!
+//! One [`Store`] hides which database is behind it; [`Store::connect`] picks the
+//! backend from the URL and applies the migrations in `migrations/<backend>/`
+//! (embedded at compile time, idempotent). Sessions are keyed by
+//! `(organization_id, session_id)`, so two organizations may capture the same
+//! session id without ever seeing each other's. API keys are stored as SHA-256
+//! hashes only.
+//!
+//! The two backends keep the same logical schema, and the store's test suite
+//! (`tests/store`) runs every test against both.
+//!
+//! Why the SQL is written twice ([`sqlite`] and [`postgres`]) rather than through
+//! sqlx's `Any` driver: the backends differ where it matters (UUID and timestamp
+//! types, JSON checks, how "now" is spelled), and plain per-backend strings keep
+//! every statement readable and checked by the tests.
+
+mod error;
+mod keys;
+mod postgres;
+mod sqlite;
+
+use std::time::Duration;
+
+use feather_api::SessionAttribution;
+use uuid::Uuid;
+
+pub use error::StoreError;
+
+/// How long an operation waits for a pooled connection (or for a new connection
+/// to be made) before the store is reported unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Which database a [`Store`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the session store; cheap to clone (it is a connection pool).
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A session to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSession {
+    pub organization_id: Uuid,
+    pub session_id: Uuid,
+    /// The session's `SessionAnalysisInput`, as JSON. It must be a JSON object; the
+    /// database refuses anything else.
+    pub analysis_input: serde_json::Value,
+    pub attribution: SessionAttribution,
+}
+
+/// A session as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSession {
+    pub organization_id: Uuid,
+    pub session_id: Uuid,
+    pub analysis_input: serde_json::Value,
+    pub attribution: SessionAttribution,
+    /// When the session was first captured, RFC 3339 UTC with milliseconds
+    /// (`2025-01-31T12:00:00.000Z`).
+    pub created_at: String,
+    /// When it was last captured, in the same form.
+    pub updated_at: String,
+}
+
+/// Whose sessions a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgScope {
+    /// Every organization's (the single-key development mode). When a session id
+    /// exists in several organizations, the one with the smallest organization id
+    /// is returned, so the pick is deterministic.
+    Any,
+    /// One organization's only.
+    Organization(Uuid),
+}
+
+/// What storing one session did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PutOutcome {
+    /// `true` when the session was new, `false` when it replaced a stored one.
+    pub created: bool,
+}
+
+/// An API key, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyInfo {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub name: Option<String>,
+    /// RFC 3339 UTC with milliseconds.
+    pub created_at: String,
+    /// When the key was revoked, in the same form; `None` while it is live.
+    pub revoked_at: Option<String>,
+}
+
+impl Store {
+    /// Connects and runs the migrations.
+    ///
+    /// `url`: `postgres://...` or `postgresql://...` selects PostgreSQL (sqlx's URL
+    /// syntax, so `?options=-csearch_path%3Dmy_schema` puts the tables in another
+    /// schema); `sqlite:PATH`, `sqlite://PATH` or a plain file path selects SQLite.
+    /// An SQLite file and its parent directories are created on first run; the
+    /// database uses WAL mode and waits up to a few seconds for a busy lock.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let lowercase = url.trim_start().to_ascii_lowercase();
+        let pool = if lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://")
+        {
+            Pool::Postgres(postgres::connect(url).await?)
+        } else {
+            Pool::Sqlite(sqlite::connect(url).await?)
+        };
+        Ok(Store { pool })
+    }
+
+    /// Which database this store uses.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Stores a session, replacing the organization's session of the same id if
+    /// there is one. Idempotent.
+    pub async fn put_session(&self, session: &NewSession) -> Result<PutOutcome, StoreError> {
+        let mut outcomes = self.put_sessions(std::slice::from_ref(session)).await?;
+        Ok(outcomes.remove(0))
+    }
+
+    /// Stores several sessions in one transaction: all of them or none. The
+    /// outcomes are in the order of `sessions`; a session id that appears twice in
+    /// one batch is created by the first and replaced by the second.
+    pub async fn put_sessions(
+        &self,
+        sessions: &[NewSession],
+    ) -> Result<Vec<PutOutcome>, StoreError> {
+        if sessions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sessions
+            .iter()
+            .map(SessionRow::new)
+            .collect::<Result<Vec<_>, _>>()?;
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlite::put_sessions(pool, &rows).await,
+            Pool::Postgres(pool) => postgres::put_sessions(pool, &rows).await,
+        }
+    }
+
+    /// The session `session_id` as `scope` sees it, or `None`.
+    pub async fn get_session(
+        &self,
+        scope: OrgScope,
+        session_id: Uuid,
+    ) -> Result<Option<StoredSession>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlite::get_session(pool, scope, session_id).await,
+            Pool::Postgres(pool) => postgres::get_session(pool, scope, session_id).await,
+        }
+    }
+
+    /// How many sessions are stored, over all organizations.
+    pub async fn count_sessions(&self) -> Result<u64, StoreError> {
+        let count = match &self.pool {
+            Pool::Sqlite(pool) => sqlite::count_sessions(pool).await?,
+            Pool::Postgres(pool) => postgres::count_sessions(pool).await?,
+        };
+        u64::try_from(count)
+            .map_err(|_| StoreError::Corrupt(format!("a count of {count} sessions")))
+    }
+
+    /// Up to `limit` distinct session ids that `scope` sees, in ascending order, for
+    /// benchmarks and demos.
+    pub async fn session_ids(&self, scope: OrgScope, limit: u32) -> Result<Vec<Uuid>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlite::session_ids(pool, scope, limit).await,
+            Pool::Postgres(pool) => postgres::session_ids(pool, scope, limit).await,
+        }
+    }
+
+    /// Makes a new API key for `organization_id` and returns it with its plaintext,
+    /// which is not stored and cannot be shown again.
+    pub async fn create_api_key(
+        &self,
+        organization_id: Uuid,
+        name: Option<&str>,
+    ) -> Result<(ApiKeyInfo, String), StoreError> {
+        let plaintext = keys::generate()?;
+        let key = NewKey {
+            id: Uuid::new_v4(),
+            organization_id,
+            name,
+            hash: keys::hash(&plaintext),
+        };
+        let info = match &self.pool {
+            Pool::Sqlite(pool) => sqlite::create_api_key(pool, &key).await?,
+            Pool::Postgres(pool) => postgres::create_api_key(pool, &key).await?,
+        };
+        Ok((info, plaintext))
+    }
+
+    /// The API keys of one organization, or of all when `organization_id` is
+    /// `None`, revoked ones included, oldest first.
+    pub async fn list_api_keys(
+        &self,
+        organization_id: Option<Uuid>,
+    ) -> Result<Vec<ApiKeyInfo>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlite::list_api_keys(pool, organization_id).await,
+            Pool::Postgres(pool) => postgres::list_api_keys(pool, organization_id).await,
+        }
+    }
+
+    /// Revokes a key. `false` when there is no such key or it was already revoked.
+    pub async fn revoke_api_key(&self, key_id: Uuid) -> Result<bool, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlite::revoke_api_key(pool, key_id).await,
+            Pool::Postgres(pool) => postgres::revoke_api_key(pool, key_id).await,
+        }
+    }
+
+    /// The organization of a live (unrevoked) key, or `None`.
+    pub async fn resolve_api_key(&self, plaintext: &str) -> Result<Option<Uuid>, StoreError> {
+        let hash = keys::hash(plaintext);
+        let found = match &self.pool {
+            Pool::Sqlite(pool) => sqlite::find_live_key(pool, &hash).await?,
+            Pool::Postgres(pool) => postgres::find_live_key(pool, &hash).await?,
+        };
+        // The lookup was by hash already; comparing again in constant time keeps the
+        // decision itself from depending on how much of a hash matched.
+        Ok(found.and_then(|(organization_id, stored_hash)| {
+            keys::constant_time_eq(stored_hash.as_bytes(), hash.as_bytes())
+                .then_some(organization_id)
+        }))
+    }
+}
+
+/// A [`NewSession`] in the form the backends bind.
+struct SessionRow<'a> {
+    organization_id: Uuid,
+    session_id: Uuid,
+    analysis_input: String,
+    attribution: &'a SessionAttribution,
+}
+
+impl<'a> SessionRow<'a> {
+    fn new(session: &'a NewSession) -> Result<Self, StoreError> {
+        let analysis_input = serde_json::to_string(&session.analysis_input)
+            .map_err(|err| StoreError::Other(format!("session {}: {err}", session.session_id)))?;
+        Ok(SessionRow {
+            organization_id: session.organization_id,
+            session_id: session.session_id,
+            analysis_input,
+            attribution: &session.attribution,
+        })
+    }
+}
+
+/// A key to insert.
+struct NewKey<'a> {
+    id: Uuid,
+    organization_id: Uuid,
+    name: Option<&'a str>,
+    hash: String,
+}
+
+/// Builds a [`StoredSession`] from the columns both backends select.
+fn stored_session(
+    organization_id: Uuid,
+    session_id: Uuid,
+    analysis_input: &str,
+    attribution: SessionAttribution,
+    created_at: String,
+    updated_at: String,
+) -> Result<StoredSession, StoreError> {
+    let analysis_input = serde_json::from_str(analysis_input).map_err(|err| {
+        StoreError::Corrupt(format!(
+            "session {session_id} of organization {organization_id}: analysis input is not JSON: {err}"
+        ))
+    })?;
+    Ok(StoredSession {
+        organization_id,
+        session_id,
+        analysis_input,
+        attribution,
+        created_at,
+        updated_at,
+    })
+}

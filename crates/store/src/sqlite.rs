@@ -1,0 +1,298 @@
+//! The SQLite backend: connection, pool and the store's statements.
+//!
+//! Ids are stored as lowercase hyphenated UUID text and parsed on the way out (a
+//! malformed one is [`StoreError::Corrupt`]). Timestamps are made by SQLite itself
+//! as RFC 3339 UTC text with milliseconds.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use feather_api::SessionAttribution;
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use uuid::Uuid;
+
+use crate::{
+    ACQUIRE_TIMEOUT, ApiKeyInfo, NewKey, OrgScope, PutOutcome, SessionRow, StoreError,
+    StoredSession,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// How long a statement waits for another connection's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections in the pool: WAL lets readers run beside the one writer, and the
+/// machines this runs on have few cores.
+const MAX_CONNECTIONS: u32 = 4;
+
+/// Opens (creating if needed) the database named by `url` and migrates it.
+pub async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
+    let url = url.trim();
+    let (options, in_memory) = match url.strip_prefix("sqlite:") {
+        Some(rest) => {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|err| StoreError::Other(format!("bad SQLite URL {url:?}: {err}")))?;
+            let rest = rest.trim_start_matches("//");
+            let (path, params) = rest.split_once('?').unwrap_or((rest, ""));
+            let in_memory = path.is_empty() || path == ":memory:" || params.contains("mode=memory");
+            (options, in_memory)
+        }
+        None => (SqliteConnectOptions::new().filename(url), false),
+    };
+    let options = options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true);
+
+    let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
+    if in_memory {
+        // An in-memory database lives as long as a connection to it does, so keep
+        // exactly one, forever.
+        pool = pool
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+    } else {
+        let path = options.get_filename();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|err| {
+                StoreError::Unavailable(format!(
+                    "cannot create the directory {} for the SQLite database: {err}",
+                    parent.display()
+                ))
+            })?;
+        }
+        pool = pool.max_connections(MAX_CONNECTIONS);
+    }
+    let pool = pool.connect_with(options).await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+pub async fn put_sessions(
+    pool: &SqlitePool,
+    rows: &[SessionRow<'_>],
+) -> Result<Vec<PutOutcome>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let revision: i64 = sqlx::query_scalar(
+            "INSERT INTO sessions (organization_id, session_id, analysis_input, \
+                 agent_name, persona_id, persona_name, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, \
+                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+             ON CONFLICT (organization_id, session_id) DO UPDATE SET \
+                 analysis_input = excluded.analysis_input, \
+                 agent_name = excluded.agent_name, \
+                 persona_id = excluded.persona_id, \
+                 persona_name = excluded.persona_name, \
+                 revision = revision + 1, \
+                 updated_at = excluded.updated_at \
+             RETURNING revision",
+        )
+        .bind(row.organization_id.to_string())
+        .bind(row.session_id.to_string())
+        .bind(&row.analysis_input)
+        .bind(row.attribution.agent_name.as_deref())
+        .bind(row.attribution.persona_id.as_deref())
+        .bind(row.attribution.persona_name.as_deref())
+        .fetch_one(&mut *tx)
+        .await?;
+        outcomes.push(PutOutcome {
+            created: revision == 1,
+        });
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+type SessionColumns = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+pub async fn get_session(
+    pool: &SqlitePool,
+    scope: OrgScope,
+    session_id: Uuid,
+) -> Result<Option<StoredSession>, StoreError> {
+    let row: Option<SessionColumns> = match scope {
+        OrgScope::Any => {
+            sqlx::query_as(
+                "SELECT organization_id, session_id, analysis_input, agent_name, persona_id, \
+                     persona_name, created_at, updated_at \
+                 FROM sessions WHERE session_id = ? ORDER BY organization_id LIMIT 1",
+            )
+            .bind(session_id.to_string())
+            .fetch_optional(pool)
+            .await?
+        }
+        OrgScope::Organization(organization_id) => {
+            sqlx::query_as(
+                "SELECT organization_id, session_id, analysis_input, agent_name, persona_id, \
+                     persona_name, created_at, updated_at \
+                 FROM sessions WHERE organization_id = ? AND session_id = ?",
+            )
+            .bind(organization_id.to_string())
+            .bind(session_id.to_string())
+            .fetch_optional(pool)
+            .await?
+        }
+    };
+    let Some((
+        organization_id,
+        session_id,
+        analysis_input,
+        agent_name,
+        persona_id,
+        persona_name,
+        created_at,
+        updated_at,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    crate::stored_session(
+        parse_uuid(&organization_id)?,
+        parse_uuid(&session_id)?,
+        &analysis_input,
+        SessionAttribution {
+            agent_name,
+            persona_id,
+            persona_name,
+        },
+        created_at,
+        updated_at,
+    )
+    .map(Some)
+}
+
+pub async fn count_sessions(pool: &SqlitePool) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(pool)
+        .await?)
+}
+
+pub async fn session_ids(
+    pool: &SqlitePool,
+    scope: OrgScope,
+    limit: u32,
+) -> Result<Vec<Uuid>, StoreError> {
+    let ids: Vec<String> = match scope {
+        OrgScope::Any => {
+            sqlx::query_scalar(
+                "SELECT DISTINCT session_id FROM sessions ORDER BY session_id LIMIT ?",
+            )
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        }
+        OrgScope::Organization(organization_id) => sqlx::query_scalar(
+            "SELECT session_id FROM sessions WHERE organization_id = ? ORDER BY session_id LIMIT ?",
+        )
+        .bind(organization_id.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?,
+    };
+    ids.iter().map(|id| parse_uuid(id)).collect()
+}
+
+pub async fn create_api_key(pool: &SqlitePool, key: &NewKey<'_>) -> Result<ApiKeyInfo, StoreError> {
+    let created_at: String = sqlx::query_scalar(
+        "INSERT INTO api_keys (id, organization_id, name, key_hash, created_at) \
+         VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+         RETURNING created_at",
+    )
+    .bind(key.id.to_string())
+    .bind(key.organization_id.to_string())
+    .bind(key.name)
+    .bind(&key.hash)
+    .fetch_one(pool)
+    .await?;
+    Ok(ApiKeyInfo {
+        id: key.id,
+        organization_id: key.organization_id,
+        name: key.name.map(str::to_owned),
+        created_at,
+        revoked_at: None,
+    })
+}
+
+type KeyColumns = (String, String, Option<String>, String, Option<String>);
+
+pub async fn list_api_keys(
+    pool: &SqlitePool,
+    organization_id: Option<Uuid>,
+) -> Result<Vec<ApiKeyInfo>, StoreError> {
+    let rows: Vec<KeyColumns> = match organization_id {
+        None => {
+            sqlx::query_as(
+                "SELECT id, organization_id, name, created_at, revoked_at \
+                 FROM api_keys ORDER BY created_at, id",
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        Some(organization_id) => {
+            sqlx::query_as(
+                "SELECT id, organization_id, name, created_at, revoked_at \
+                 FROM api_keys WHERE organization_id = ? ORDER BY created_at, id",
+            )
+            .bind(organization_id.to_string())
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    rows.into_iter()
+        .map(|(id, organization_id, name, created_at, revoked_at)| {
+            Ok(ApiKeyInfo {
+                id: parse_uuid(&id)?,
+                organization_id: parse_uuid(&organization_id)?,
+                name,
+                created_at,
+                revoked_at,
+            })
+        })
+        .collect()
+}
+
+pub async fn revoke_api_key(pool: &SqlitePool, key_id: Uuid) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE api_keys SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+         WHERE id = ? AND revoked_at IS NULL",
+    )
+    .bind(key_id.to_string())
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn find_live_key(
+    pool: &SqlitePool,
+    hash: &str,
+) -> Result<Option<(Uuid, String)>, StoreError> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT organization_id, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+    )
+    .bind(hash)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|(organization_id, hash)| Ok((parse_uuid(&organization_id)?, hash)))
+        .transpose()
+}
+
+fn parse_uuid(text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text)
+        .map_err(|err| StoreError::Corrupt(format!("stored id {text:?} is not a UUID: {err}")))
+}

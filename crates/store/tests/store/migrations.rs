@@ -1,0 +1,113 @@
+//! Migrations are applied at connect and are idempotent; SQLite URL forms.
+
+use feather_store::{OrgScope, Store};
+use uuid::Uuid;
+
+use crate::{TestDb, on_both_backends, session};
+
+#[tokio::test]
+async fn connecting_again_keeps_the_data() {
+    on_both_backends(connecting_again_keeps_the_data_on).await;
+}
+
+async fn connecting_again_keeps_the_data_on(db: &TestDb) {
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    db.store
+        .put_session(&session(organization, id, "kept"))
+        .await
+        .unwrap();
+    let (key_info, key) = db.store.create_api_key(organization, None).await.unwrap();
+
+    // Two more stores on the same database, one while the first is still open:
+    // the migrations run again and change nothing.
+    for _ in 0..2 {
+        let again = Store::connect(&db.url)
+            .await
+            .expect("connecting again succeeds");
+        assert_eq!(again.backend(), db.backend());
+        assert_eq!(again.count_sessions().await.unwrap(), 1);
+        let stored = again
+            .get_session(OrgScope::Organization(organization), id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.analysis_input["label"], "kept");
+        assert_eq!(
+            again.resolve_api_key(&key).await.unwrap(),
+            Some(organization)
+        );
+        assert_eq!(
+            again.list_api_keys(None).await.unwrap(),
+            vec![key_info.clone()]
+        );
+    }
+    // The first store still works beside them.
+    assert!(
+        !db.store
+            .put_session(&session(organization, id, "kept"))
+            .await
+            .unwrap()
+            .created
+    );
+}
+
+#[tokio::test]
+async fn sqlite_urls_name_the_same_file_and_create_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/deeper/feather.db");
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+
+    let plain = Store::connect(&path.display().to_string())
+        .await
+        .expect("parent directories are created");
+    assert!(path.is_file(), "the database file exists");
+    plain
+        .put_session(&session(organization, id, "plain"))
+        .await
+        .unwrap();
+
+    for url in [
+        format!("sqlite:{}", path.display()),
+        format!("sqlite://{}", path.display()),
+    ] {
+        let store = Store::connect(&url)
+            .await
+            .unwrap_or_else(|err| panic!("{url}: {err}"));
+        assert_eq!(
+            store.count_sessions().await.unwrap(),
+            1,
+            "{url} reaches the same file"
+        );
+        assert!(
+            store
+                .get_session(OrgScope::Any, id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+}
+
+#[tokio::test]
+async fn sqlite_in_memory_works_across_calls() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    assert!(
+        store
+            .put_session(&session(organization, id, "memory"))
+            .await
+            .unwrap()
+            .created
+    );
+    assert_eq!(store.count_sessions().await.unwrap(), 1);
+    assert!(
+        store
+            .get_session(OrgScope::Organization(organization), id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

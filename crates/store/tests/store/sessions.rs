@@ -1,0 +1,385 @@
+//! Sessions: upsert, organization isolation, batches, counts and ids.
+
+use feather_api::SessionAttribution;
+use feather_store::{OrgScope, PutOutcome};
+use uuid::Uuid;
+
+use crate::{TestDb, on_both_backends, session};
+
+#[tokio::test]
+async fn a_put_creates_then_replaces() {
+    on_both_backends(a_put_creates_then_replaces_on).await;
+}
+
+async fn a_put_creates_then_replaces_on(db: &TestDb) {
+    let store = &db.store;
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let first = session(organization, id, "first");
+    assert_eq!(
+        store.put_session(&first).await.unwrap(),
+        PutOutcome { created: true }
+    );
+    let stored = store
+        .get_session(OrgScope::Organization(organization), id)
+        .await
+        .unwrap()
+        .expect("the session is stored");
+    assert_eq!(stored.analysis_input, first.analysis_input);
+    assert_eq!(stored.attribution, first.attribution);
+    assert_eq!(stored.created_at, stored.updated_at);
+
+    // The same session again is a replacement, and changes nothing else.
+    assert_eq!(
+        store.put_session(&first).await.unwrap(),
+        PutOutcome { created: false }
+    );
+    let mut second = session(organization, id, "second");
+    second.attribution = SessionAttribution {
+        agent_name: None,
+        persona_id: Some(Uuid::new_v4().to_string()),
+        persona_name: None,
+    };
+    assert_eq!(
+        store.put_session(&second).await.unwrap(),
+        PutOutcome { created: false }
+    );
+    let replaced = store
+        .get_session(OrgScope::Organization(organization), id)
+        .await
+        .unwrap()
+        .expect("the session is still stored");
+    assert_eq!(replaced.analysis_input, second.analysis_input);
+    assert_eq!(
+        replaced.attribution, second.attribution,
+        "attribution is replaced too"
+    );
+    assert_eq!(
+        replaced.created_at, stored.created_at,
+        "created_at survives a replacement"
+    );
+    assert!(replaced.updated_at >= stored.updated_at);
+    assert_eq!(store.count_sessions().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn timestamps_are_rfc3339_utc() {
+    on_both_backends(timestamps_are_rfc3339_utc_on).await;
+}
+
+async fn timestamps_are_rfc3339_utc_on(db: &TestDb) {
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    db.store
+        .put_session(&session(organization, id, "a"))
+        .await
+        .unwrap();
+    let stored = db
+        .store
+        .get_session(OrgScope::Any, id)
+        .await
+        .unwrap()
+        .unwrap();
+    // For example 2025-01-31T12:00:00.123Z: the same form on both backends.
+    for stamp in [&stored.created_at, &stored.updated_at] {
+        let bytes = stamp.as_bytes();
+        assert_eq!(bytes.len(), 24, "{stamp}");
+        assert_eq!(
+            (
+                bytes[4], bytes[7], bytes[10], bytes[13], bytes[16], bytes[19], bytes[23]
+            ),
+            (b'-', b'-', b'T', b':', b':', b'.', b'Z'),
+            "{stamp}"
+        );
+        assert!(stamp.starts_with("20"), "{stamp}");
+    }
+}
+
+#[tokio::test]
+async fn organizations_do_not_see_each_others_sessions() {
+    on_both_backends(organizations_do_not_see_each_others_sessions_on).await;
+}
+
+async fn organizations_do_not_see_each_others_sessions_on(db: &TestDb) {
+    let store = &db.store;
+    let (acme, globex) = (Uuid::new_v4(), Uuid::new_v4());
+    let shared_id = Uuid::new_v4();
+    let acme_only = Uuid::new_v4();
+    assert!(
+        store
+            .put_session(&session(acme, shared_id, "acme"))
+            .await
+            .unwrap()
+            .created
+    );
+    // The same id in another organization is a new session, not a replacement.
+    assert!(
+        store
+            .put_session(&session(globex, shared_id, "globex"))
+            .await
+            .unwrap()
+            .created
+    );
+    assert!(
+        store
+            .put_session(&session(acme, acme_only, "acme only"))
+            .await
+            .unwrap()
+            .created
+    );
+    assert_eq!(store.count_sessions().await.unwrap(), 3);
+
+    let seen_by_acme = store
+        .get_session(OrgScope::Organization(acme), shared_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let seen_by_globex = store
+        .get_session(OrgScope::Organization(globex), shared_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen_by_acme.organization_id, acme);
+    assert_eq!(seen_by_acme.analysis_input["label"], "acme");
+    assert_eq!(seen_by_globex.organization_id, globex);
+    assert_eq!(seen_by_globex.analysis_input["label"], "globex");
+    assert_eq!(
+        store
+            .get_session(OrgScope::Organization(globex), acme_only)
+            .await
+            .unwrap(),
+        None,
+        "another organization's session is invisible"
+    );
+    assert_eq!(
+        store
+            .get_session(OrgScope::Organization(Uuid::new_v4()), shared_id)
+            .await
+            .unwrap(),
+        None
+    );
+
+    // The development scope sees everything, and picks the smaller organization id
+    // when an id is in several.
+    let any = store
+        .get_session(OrgScope::Any, shared_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(any.organization_id, acme.min(globex));
+    assert_eq!(
+        store
+            .get_session(OrgScope::Any, acme_only)
+            .await
+            .unwrap()
+            .unwrap()
+            .organization_id,
+        acme
+    );
+    assert_eq!(
+        store
+            .get_session(OrgScope::Any, Uuid::new_v4())
+            .await
+            .unwrap(),
+        None
+    );
+
+    // Replacing one organization's session leaves the other's alone.
+    assert!(
+        !store
+            .put_session(&session(globex, shared_id, "globex again"))
+            .await
+            .unwrap()
+            .created
+    );
+    let acme_after = store
+        .get_session(OrgScope::Organization(acme), shared_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(acme_after, seen_by_acme);
+
+    let mut acme_ids = vec![shared_id, acme_only];
+    acme_ids.sort();
+    assert_eq!(
+        store
+            .session_ids(OrgScope::Organization(acme), 10)
+            .await
+            .unwrap(),
+        acme_ids
+    );
+    assert_eq!(
+        store
+            .session_ids(OrgScope::Organization(globex), 10)
+            .await
+            .unwrap(),
+        vec![shared_id]
+    );
+}
+
+#[tokio::test]
+async fn session_ids_are_ordered_distinct_and_limited() {
+    on_both_backends(session_ids_are_ordered_distinct_and_limited_on).await;
+}
+
+async fn session_ids_are_ordered_distinct_and_limited_on(db: &TestDb) {
+    let store = &db.store;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    let mut ids: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+    let batch: Vec<_> = ids
+        .iter()
+        .map(|id| session(a, *id, "a"))
+        .chain([session(b, ids[0], "b")])
+        .collect();
+    store.put_sessions(&batch).await.unwrap();
+    ids.sort();
+    assert_eq!(store.count_sessions().await.unwrap(), 6);
+    assert_eq!(
+        store.session_ids(OrgScope::Any, 100).await.unwrap(),
+        ids,
+        "each id once, in order"
+    );
+    assert_eq!(store.session_ids(OrgScope::Any, 2).await.unwrap(), ids[..2]);
+    assert_eq!(
+        store
+            .session_ids(OrgScope::Organization(a), 3)
+            .await
+            .unwrap(),
+        ids[..3]
+    );
+    assert_eq!(
+        store.session_ids(OrgScope::Any, 0).await.unwrap(),
+        Vec::<Uuid>::new()
+    );
+    assert_eq!(
+        store
+            .session_ids(OrgScope::Organization(Uuid::new_v4()), 10)
+            .await
+            .unwrap(),
+        Vec::<Uuid>::new()
+    );
+}
+
+#[tokio::test]
+async fn a_batch_reports_each_outcome_in_order() {
+    on_both_backends(a_batch_reports_each_outcome_in_order_on).await;
+}
+
+async fn a_batch_reports_each_outcome_in_order_on(db: &TestDb) {
+    let store = &db.store;
+    let organization = Uuid::new_v4();
+    let (old, new) = (Uuid::new_v4(), Uuid::new_v4());
+    store
+        .put_session(&session(organization, old, "old"))
+        .await
+        .unwrap();
+    let batch = [
+        session(organization, new, "new"),
+        session(organization, old, "old, replaced"),
+        // The same id twice in one batch: the second replaces the first.
+        session(organization, new, "new, replaced"),
+    ];
+    let outcomes = store.put_sessions(&batch).await.unwrap();
+    let created: Vec<bool> = outcomes.iter().map(|o| o.created).collect();
+    assert_eq!(created, [true, false, false]);
+    let stored = store
+        .get_session(OrgScope::Organization(organization), new)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.analysis_input["label"], "new, replaced");
+    assert_eq!(store.count_sessions().await.unwrap(), 2);
+    assert_eq!(store.put_sessions(&[]).await.unwrap(), Vec::new());
+}
+
+#[tokio::test]
+async fn a_batch_that_fails_midway_stores_nothing() {
+    on_both_backends(a_batch_that_fails_midway_stores_nothing_on).await;
+}
+
+async fn a_batch_that_fails_midway_stores_nothing_on(db: &TestDb) {
+    let store = &db.store;
+    let organization = Uuid::new_v4();
+    let (existing, fresh, after) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let original = session(organization, existing, "original");
+    store.put_session(&original).await.unwrap();
+
+    // The third row is refused by the database itself (its CHECK constraint: an
+    // analysis input must be a JSON object) after the first two were written in the
+    // same transaction, so the failure really happens midway.
+    let mut not_an_object = session(organization, Uuid::new_v4(), "array");
+    not_an_object.analysis_input = serde_json::json!(["not", "an", "object"]);
+    let batch = [
+        session(organization, fresh, "fresh"),
+        session(organization, existing, "replacement"),
+        not_an_object,
+        session(organization, after, "after"),
+    ];
+    let err = store
+        .put_sessions(&batch)
+        .await
+        .expect_err("the batch is refused");
+    assert!(
+        !err.is_unavailable(),
+        "a refused row is not an unavailable store: {err}"
+    );
+
+    assert_eq!(
+        store.count_sessions().await.unwrap(),
+        1,
+        "nothing of the batch is stored"
+    );
+    assert_eq!(store.get_session(OrgScope::Any, fresh).await.unwrap(), None);
+    assert_eq!(store.get_session(OrgScope::Any, after).await.unwrap(), None);
+    let kept = store
+        .get_session(OrgScope::Any, existing)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        kept.analysis_input, original.analysis_input,
+        "the replacement was rolled back"
+    );
+
+    // The store is still usable after the rollback.
+    assert!(
+        store
+            .put_session(&session(organization, fresh, "fresh"))
+            .await
+            .unwrap()
+            .created
+    );
+}
+
+#[tokio::test]
+async fn analysis_input_comes_back_exactly() {
+    on_both_backends(analysis_input_comes_back_exactly_on).await;
+}
+
+async fn analysis_input_comes_back_exactly_on(db: &TestDb) {
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let mut new = session(organization, id, "exact");
+    // Key order that no sorting would produce, nesting, Unicode, escapes and
+    // numbers of several kinds.
+    new.analysis_input = serde_json::json!({
+        "zeta": 1,
+        "alpha": {"yy": [1, 2.5, -3, 1e300, u64::MAX], "b": null, "a": true},
+        "mid": "naïve café \u{1F600} \"quoted\" \\ back\nslash",
+        "empty": {},
+        "list": [],
+    });
+    db.store.put_session(&new).await.unwrap();
+    let stored = db
+        .store
+        .get_session(OrgScope::Organization(organization), id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.analysis_input, new.analysis_input);
+    assert_eq!(
+        serde_json::to_string(&stored.analysis_input).unwrap(),
+        serde_json::to_string(&new.analysis_input).unwrap(),
+        "the document keeps its key order"
+    );
+}
