@@ -19,9 +19,11 @@ fn drafting(c: &mut Criterion) {
     for turns in [20, 200, 2000] {
         let session = sessions::realistic(turns);
         group.throughput(Throughput::Elements(1));
-        group.bench_with_input(BenchmarkId::from_parameter(turns), &session, |b, session| {
-            b.iter(|| draft(black_box(session), &options).expect("draftable"))
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(turns),
+            &session,
+            |b, session| b.iter(|| draft(black_box(session), &options).expect("draftable")),
+        );
     }
     group.finish();
 }

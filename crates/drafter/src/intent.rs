@@ -20,7 +20,7 @@ pub(crate) struct Goal {
     /// "Refund for order 88412".
     pub action: String,
     /// Why, from the call's `reason` argument: "damaged on arrival".
-    pub details: Vec<String>,
+    pub reason: Option<String>,
 }
 
 // First words of tools that change something for the customer.
@@ -196,24 +196,21 @@ fn phrase(call: &Call) -> Goal {
         }
         Some((noun, value)) => format!("{verb} for {noun} {value}"),
     };
-    let mut details = Vec::new();
-    if let Some(map) = arguments {
-        if let Some(reason) = map
-            .get("reason")
-            .and_then(Value::as_str)
-            .filter(|r| !r.trim().is_empty())
-        {
+    let reason = arguments
+        .and_then(|map| map.get("reason"))
+        .and_then(Value::as_str)
+        .filter(|r| !r.trim().is_empty())
+        .map(|reason| {
             let reason = if reason.contains(char::is_whitespace) {
                 reason.to_owned()
             } else {
                 identifier_words(reason).join(" ")
             };
-            details.push(shorten(&collapse_whitespace(&reason), 80));
-        }
-    }
+            shorten(&collapse_whitespace(&reason), 80)
+        });
     Goal {
         action: capitalize(&shorten(&collapse_whitespace(&action), 90)),
-        details,
+        reason,
     }
 }
 
@@ -279,14 +276,12 @@ pub(crate) fn name(
     channel: &str,
 ) -> String {
     let subject = match (goal, quotes.first()) {
-        (Some(goal), _) => {
-            let with_details = format!("{}, {}", goal.action, goal.details.join(", "));
-            if goal.details.is_empty() || chars(&with_details) > 70 {
-                shorten(&goal.action, 70)
-            } else {
-                with_details
+        (Some(goal), _) => match &goal.reason {
+            Some(reason) if chars(&goal.action) + chars(reason) + 2 <= 70 => {
+                format!("{}, {reason}", goal.action)
             }
-        }
+            _ => shorten(&goal.action, 70),
+        },
         (None, Some(quote)) => capitalize(&shorten(quote, 60)),
         (None, None) => format!(
             "Conversation over {}",
@@ -309,8 +304,8 @@ pub(crate) fn intent(goal: Option<&Goal>, quotes: &[String], channel: &str, max:
     let mut out = String::new();
     if let Some(goal) = goal {
         let mut head = goal.action.clone();
-        if !goal.details.is_empty() {
-            head.push_str(&format!(" ({})", goal.details.join(", ")));
+        if let Some(reason) = &goal.reason {
+            head.push_str(&format!(" ({reason})"));
         }
         out.push_str(&shorten(&head, max / 2));
         out.push('.');

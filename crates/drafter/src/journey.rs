@@ -176,12 +176,12 @@ fn fit(rendered: Vec<String>, lines: &[Line], max: usize) -> String {
     let budget = max.saturating_sub(200);
     let head_budget = budget * 3 / 5;
     let (mut head, mut used) = (0, 0);
-    while head < numbered.len() && used + sizes[head] + 1 <= head_budget {
+    while head < numbered.len() && used + sizes[head] < head_budget {
         used += sizes[head] + 1;
         head += 1;
     }
     let mut tail = numbered.len();
-    while tail > head + 1 && used + sizes[tail - 1] + 1 <= budget {
+    while tail > head + 1 && used + sizes[tail - 1] < budget {
         used += sizes[tail - 1] + 1;
         tail -= 1;
     }

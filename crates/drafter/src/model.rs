@@ -57,10 +57,10 @@ impl Payload {
         let trimmed = text.trim_start();
         let looks_like_json =
             trimmed.starts_with(['{', '[', '"']) || matches!(trimmed, "null" | "true" | "false");
-        if looks_like_json || trimmed.parse::<f64>().is_ok() {
-            if let Ok(value) = serde_json::from_str::<Value>(text) {
-                return Payload::Json(value);
-            }
+        if (looks_like_json || trimmed.parse::<f64>().is_ok())
+            && let Ok(value) = serde_json::from_str::<Value>(text)
+        {
+            return Payload::Json(value);
         }
         Payload::Text(text.to_owned())
     }
@@ -170,7 +170,9 @@ impl Timeline {
             // an id are both kept.
             if let Some(&existing) = by_id.get(id).filter(|_| !id.is_empty()) {
                 let call: &mut Call = &mut timeline.calls[existing];
-                if call.name.as_deref() == Some(entry.name.as_str()) && call.arguments == Some(arguments_of(entry)) {
+                if call.name.as_deref() == Some(entry.name.as_str())
+                    && call.arguments == Some(arguments_of(entry))
+                {
                     if call.result == CallResult::Missing {
                         call.result = result_of(entry.result.as_deref(), entry.error.as_deref());
                     }

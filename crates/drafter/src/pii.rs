@@ -108,10 +108,10 @@ impl Redactor {
     fn json_under(&mut self, value: &Value, key_kind: Option<PiiKind>) -> Value {
         match value {
             Value::String(text) => {
-                if let Some(kind) = key_kind {
-                    if let Some(normal) = keyed_value(kind, text) {
-                        return Value::String(self.placeholder(kind, normal));
-                    }
+                if let Some(kind) = key_kind
+                    && let Some(normal) = keyed_value(kind, text)
+                {
+                    return Value::String(self.placeholder(kind, normal));
                 }
                 Value::String(self.text(text))
             }

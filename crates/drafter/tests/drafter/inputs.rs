@@ -368,8 +368,16 @@ fn generated_sessions_of_every_size_draft_within_limits() {
         let session = crate::sessions::realistic(turns);
         let draft = drafted(&session, true);
         assert_within_limits(&draft);
-        let calls: usize = draft.mock_world["tools"].as_object().expect("tools").values().map(|c| c.as_array().map_or(0, Vec::len)).sum();
+        let calls: usize = draft.mock_world["tools"]
+            .as_object()
+            .expect("tools")
+            .values()
+            .map(|c| c.as_array().map_or(0, Vec::len))
+            .sum();
         assert_eq!(calls, session.input.tool_calls.len(), "{turns} turns");
-        assert!(!draft.journey.contains("415-555-"), "phone numbers are redacted");
+        assert!(
+            !draft.journey.contains("415-555-"),
+            "phone numbers are redacted"
+        );
     }
 }

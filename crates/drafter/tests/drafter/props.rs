@@ -4,8 +4,8 @@
 
 use feather_api::SessionAnalysisInput;
 use feather_api::session::{
-    HandoffEvent, KnowledgeGapAnalysisOutcome, MessageEntry, Nullable, ToolCall, ToolCallEntry, ToolCallFunction,
-    ToolResult,
+    HandoffEvent, KnowledgeGapAnalysisOutcome, MessageEntry, Nullable, ToolCall, ToolCallEntry,
+    ToolCallFunction, ToolResult,
 };
 use feather_drafter::pii::{Redactor, find};
 use feather_drafter::{CapturedSession, DraftError, DraftOptions, SessionAttribution, draft};
@@ -72,7 +72,8 @@ fn tool_name() -> impl Strategy<Value = String> {
 fn arguments() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("{}".to_owned()),
-        (0u32..99_999).prop_map(|n| format!("{{\"order_id\": \"{n}\", \"reason\": \"damaged_on_arrival\"}}")),
+        (0u32..99_999)
+            .prop_map(|n| format!("{{\"order_id\": \"{n}\", \"reason\": \"damaged_on_arrival\"}}")),
         text(),
     ]
 }
@@ -92,7 +93,13 @@ fn message() -> impl Strategy<Value = GenMessage> {
         prop::option::weighted(0.3, (0u8..12, text(), prop::option::weighted(0.3, text()))),
         timestamp(),
     )
-        .prop_map(|(role, content, calls, result, timestamp)| GenMessage { role, content, calls, result, timestamp })
+        .prop_map(|(role, content, calls, result, timestamp)| GenMessage {
+            role,
+            content,
+            calls,
+            result,
+            timestamp,
+        })
 }
 
 fn entry() -> impl Strategy<Value = GenEntry> {
@@ -105,15 +112,17 @@ fn entry() -> impl Strategy<Value = GenEntry> {
         prop::option::weighted(0.3, text()),
         prop::option::of(any::<i64>()),
     )
-        .prop_map(|(id, turn, name, arguments, result, error, latency)| GenEntry {
-            id,
-            turn,
-            name,
-            arguments,
-            result,
-            error,
-            latency,
-        })
+        .prop_map(
+            |(id, turn, name, arguments, result, error, latency)| GenEntry {
+                id,
+                turn,
+                name,
+                arguments,
+                result,
+                error,
+                latency,
+            },
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -141,19 +150,27 @@ fn session() -> impl Strategy<Value = GenSession> {
         ])),
         prop::option::of("[0-9a-fA-F-]{0,36}"),
     )
-        .prop_map(|(messages, entries, handoffs, repeat, outcome, persona)| GenSession {
-            messages,
-            entries,
-            handoffs,
-            repeat,
-            outcome,
-            persona,
-        })
+        .prop_map(
+            |(messages, entries, handoffs, repeat, outcome, persona)| GenSession {
+                messages,
+                entries,
+                handoffs,
+                repeat,
+                outcome,
+                persona,
+            },
+        )
 }
 
 fn build(generated: &GenSession) -> CapturedSession {
     let turn = |rep: usize, i: usize| Uuid::from_u128(((rep as u128) << 32) | i as u128);
-    let call_id = |rep: usize, id: u8| if id == 0 { String::new() } else { format!("call_{rep}_{id}") };
+    let call_id = |rep: usize, id: u8| {
+        if id == 0 {
+            String::new()
+        } else {
+            format!("call_{rep}_{id}")
+        }
+    };
     let mut messages = Vec::new();
     let mut tool_calls = Vec::new();
     for rep in 0..generated.repeat {
@@ -164,7 +181,10 @@ fn build(generated: &GenSession) -> CapturedSession {
                 .map(|(id, name, arguments)| ToolCall {
                     id: call_id(rep, *id),
                     kind: "function".into(),
-                    function: ToolCallFunction { name: name.clone(), arguments: arguments.clone() },
+                    function: ToolCallFunction {
+                        name: name.clone(),
+                        arguments: arguments.clone(),
+                    },
                 })
                 .collect();
             messages.push(MessageEntry {
@@ -230,12 +250,19 @@ fn build(generated: &GenSession) -> CapturedSession {
             customer_metadata: None,
             missing_evidence_reasons: Vec::new(),
         },
-        attribution: SessionAttribution { agent_name: None, persona_id: generated.persona.clone(), persona_name: None },
+        attribution: SessionAttribution {
+            agent_name: None,
+            persona_id: generated.persona.clone(),
+            persona_name: None,
+        },
     }
 }
 
 fn is_customer(role: &str) -> bool {
-    matches!(role.trim().to_ascii_lowercase().as_str(), "user" | "customer" | "human" | "caller" | "end_user")
+    matches!(
+        role.trim().to_ascii_lowercase().as_str(),
+        "user" | "customer" | "human" | "caller" | "end_user"
+    )
 }
 
 proptest! {

@@ -3,7 +3,8 @@
 
 use feather_api::SessionAnalysisInput;
 use feather_api::session::{
-    KnowledgeGapAnalysisOutcome, MessageEntry, Nullable, ToolCall, ToolCallEntry, ToolCallFunction, ToolResult,
+    KnowledgeGapAnalysisOutcome, MessageEntry, Nullable, ToolCall, ToolCallEntry, ToolCallFunction,
+    ToolResult,
 };
 use feather_drafter::{CapturedSession, SessionAttribution};
 use uuid::Uuid;
@@ -25,14 +26,32 @@ const REPLIES: &[&str] = &[
 ];
 
 const TOOLS: &[(&str, &str, &str)] = &[
-    ("get_order", "{\"order_id\": \"{n}\"}", "{\"order_id\": \"{n}\", \"status\": \"delivered\", \"price\": 449.95}"),
-    ("create_refund", "{\"order_id\": \"{n}\", \"reason\": \"damaged_on_arrival\"}", "{\"refund_id\": \"R-{n}\", \"status\": \"approved\"}"),
-    ("lookup_customer", "{\"phone\": \"+1415555{p}\"}", "{\"customer_id\": \"C-{n}\", \"email\": \"dana{p}@example.com\"}"),
-    ("reschedule", "{\"appointment_id\": \"A-{n}\", \"slot\": \"2026-12-03T10:30:00\"}", "{\"error\": \"slot_taken\"}"),
+    (
+        "get_order",
+        "{\"order_id\": \"{n}\"}",
+        "{\"order_id\": \"{n}\", \"status\": \"delivered\", \"price\": 449.95}",
+    ),
+    (
+        "create_refund",
+        "{\"order_id\": \"{n}\", \"reason\": \"damaged_on_arrival\"}",
+        "{\"refund_id\": \"R-{n}\", \"status\": \"approved\"}",
+    ),
+    (
+        "lookup_customer",
+        "{\"phone\": \"+1415555{p}\"}",
+        "{\"customer_id\": \"C-{n}\", \"email\": \"dana{p}@example.com\"}",
+    ),
+    (
+        "reschedule",
+        "{\"appointment_id\": \"A-{n}\", \"slot\": \"2026-12-03T10:30:00\"}",
+        "{\"error\": \"slot_taken\"}",
+    ),
 ];
 
 fn fill(template: &str, i: usize) -> String {
-    template.replace("{n}", &(10_000 + i * 7 % 90_000).to_string()).replace("{p}", &format!("{:04}", i % 10_000))
+    template
+        .replace("{n}", &(10_000 + i * 7 % 90_000).to_string())
+        .replace("{p}", &format!("{:04}", i % 10_000))
 }
 
 /// A session of `turns` messages: customer requests, agent replies, tool calls with
@@ -44,7 +63,12 @@ pub fn realistic(turns: usize) -> CapturedSession {
     let mut i: usize = 0;
     while messages.len() < turns {
         let turn_id = Uuid::new_v5(&session_id, &i.to_le_bytes());
-        let timestamp = format!("2026-11-20T{:02}:{:02}:{:02}Z", 10 + i / 3600 % 12, i / 60 % 60, i % 60);
+        let timestamp = format!(
+            "2026-11-20T{:02}:{:02}:{:02}Z",
+            10 + i / 3600 % 12,
+            i / 60 % 60,
+            i % 60
+        );
         let mut message = MessageEntry {
             turn_id,
             role: String::new(),
@@ -70,10 +94,15 @@ pub fn realistic(turns: usize) -> CapturedSession {
                 message.tool_calls = Some(vec![ToolCall {
                     id: id.clone(),
                     kind: "function".into(),
-                    function: ToolCallFunction { name: name.into(), arguments: arguments.clone() },
+                    function: ToolCallFunction {
+                        name: name.into(),
+                        arguments: arguments.clone(),
+                    },
                 }]);
                 let result = fill(result, i);
-                let error = result.contains("\"error\"").then(|| "slot_taken".to_owned());
+                let error = result
+                    .contains("\"error\"")
+                    .then(|| "slot_taken".to_owned());
                 tool_calls.push(ToolCallEntry {
                     tool_call_id: id,
                     assistant_turn_id: turn_id,
