@@ -360,12 +360,14 @@ async fn analysis_input_comes_back_exactly_on(db: &TestDb) {
     let organization = Uuid::new_v4();
     let id = Uuid::new_v4();
     let mut new = session(organization, id, "exact");
-    // Key order that no sorting would produce, nesting, Unicode, escapes and
-    // numbers of several kinds.
+    // Key order that no sorting would produce, nesting, Unicode, escapes, a NUL
+    // character and numbers of several kinds.
     new.analysis_input = serde_json::json!({
         "zeta": 1,
         "alpha": {"yy": [1, 2.5, -3, 1e300, u64::MAX], "b": null, "a": true},
         "mid": "naïve café \u{1F600} \"quoted\" \\ back\nslash",
+        // PostgreSQL's JSONB would refuse this character; its JSON type keeps it.
+        "nul": "before\u{0}after",
         "empty": {},
         "list": [],
     });
@@ -382,4 +384,34 @@ async fn analysis_input_comes_back_exactly_on(db: &TestDb) {
         serde_json::to_string(&new.analysis_input).unwrap(),
         "the document keeps its key order"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_puts_all_land() {
+    on_both_backends(concurrent_puts_all_land_on).await;
+}
+
+async fn concurrent_puts_all_land_on(db: &TestDb) {
+    let organization = Uuid::new_v4();
+    let mut tasks = tokio::task::JoinSet::new();
+    // More writers than pooled connections, single puts and batches mixed, so
+    // writers queue for connections and (on SQLite) for the write lock.
+    for task in 0..24 {
+        let store = db.store.clone();
+        tasks.spawn(async move {
+            let batch: Vec<_> = (0..task % 3 + 1)
+                .map(|_| session(organization, Uuid::new_v4(), "concurrent"))
+                .collect();
+            store
+                .put_sessions(&batch)
+                .await
+                .map(|outcomes| outcomes.len())
+        });
+    }
+    let mut stored = 0;
+    while let Some(joined) = tasks.join_next().await {
+        stored += joined.expect("the task ran").expect("the put succeeded");
+    }
+    assert_eq!(stored, 48);
+    assert_eq!(db.store.count_sessions().await.unwrap(), 48);
 }
