@@ -10,7 +10,7 @@
 //! The two backends keep the same logical schema, and the store's test suite
 //! (`tests/store`) runs every test against both.
 //!
-//! Why the SQL is written twice ([`sqlite`] and [`postgres`]) rather than through
+//! Why the SQL is written twice (`sqlite.rs` and `postgres.rs`) rather than through
 //! sqlx's `Any` driver: the backends differ where it matters (UUID and timestamp
 //! types, JSON checks, how "now" is spelled), and plain per-backend strings keep
 //! every statement readable and checked by the tests.
