@@ -206,9 +206,9 @@ impl Timeline {
                         if known.arguments.is_none() {
                             known.arguments = Some(Payload::parse(&call.function.arguments));
                         }
+                        // A call whose message was unknown moves to this message
+                        // (and is skipped when the unplaced calls are emitted).
                         if position[existing].is_none() {
-                            let slot = &mut placed[messages.len()];
-                            slot.retain(|&c| c != existing);
                             placed[i].push(existing);
                             position[existing] = Some(i);
                         }
@@ -296,9 +296,11 @@ impl Timeline {
                 .steps
                 .extend(placed[i].iter().map(|&c| Step::Tool(c)));
         }
-        timeline
-            .steps
-            .extend(placed[messages.len()].iter().map(|&c| Step::Tool(c)));
+        // Calls whose message is unknown, unless a message claimed them since.
+        let unplaced = placed[messages.len()]
+            .iter()
+            .filter(|&&c| position[c].is_none());
+        timeline.steps.extend(unplaced.map(|&c| Step::Tool(c)));
         timeline.steps.extend(
             handoffs_at[messages.len()]
                 .iter()
@@ -311,7 +313,10 @@ impl Timeline {
     pub(crate) fn redact(&mut self, redactor: &mut Redactor) {
         for step in &mut self.steps {
             match step {
-                Step::Said { text, .. } => *text = redactor.text(text),
+                Step::Said { role, text, .. } => {
+                    *role = redactor.text(role);
+                    *text = redactor.text(text);
+                }
                 Step::Tool(index) => {
                     let call = &mut self.calls[*index];
                     if let Some(arguments) = &mut call.arguments {

@@ -19,7 +19,7 @@
 //! card. Bare digit runs in free text are left alone, because they are far more often
 //! order numbers than phone numbers.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv6Addr;
 use std::sync::LazyLock;
 
@@ -283,7 +283,13 @@ pub fn find(text: &str) -> Vec<Finding> {
                 .split('.')
                 .all(|octet| octet.parse::<u8>().is_ok());
             if valid && standalone_ipv4(text, m.start(), m.end()) {
-                found.add(m.start(), m.end(), Some(PiiKind::Ip), m.as_str().to_owned());
+                // Leading zeros do not make another address: 010 is 10.
+                let octets: Vec<String> = m
+                    .as_str()
+                    .split('.')
+                    .map(|o| o.parse::<u8>().unwrap_or(0).to_string())
+                    .collect();
+                found.add(m.start(), m.end(), Some(PiiKind::Ip), octets.join("."));
             }
         }
     }
@@ -305,25 +311,31 @@ pub fn find(text: &str) -> Vec<Finding> {
     found.into_findings()
 }
 
+// Accepted spans by start; they never overlap, so only the span that starts last
+// before a candidate's end can overlap it.
 #[derive(Default)]
 struct Spans {
-    spans: Vec<(usize, usize, Option<PiiKind>, String)>,
+    spans: BTreeMap<usize, (usize, Option<PiiKind>, String)>,
 }
 
 impl Spans {
     // Earlier detectors win: a span that overlaps an accepted one is dropped.
     fn add(&mut self, start: usize, end: usize, kind: Option<PiiKind>, normal: String) {
-        if start >= end || self.spans.iter().any(|(s, e, _, _)| start < *e && *s < end) {
+        if start >= end {
             return;
         }
-        self.spans.push((start, end, kind, normal));
+        if let Some((_, (previous_end, _, _))) = self.spans.range(..end).next_back()
+            && *previous_end > start
+        {
+            return;
+        }
+        self.spans.insert(start, (end, kind, normal));
     }
 
-    fn into_findings(mut self) -> Vec<Finding> {
-        self.spans.sort_by_key(|(start, ..)| *start);
+    fn into_findings(self) -> Vec<Finding> {
         self.spans
             .into_iter()
-            .filter_map(|(start, end, kind, normal)| {
+            .filter_map(|(start, (end, kind, normal))| {
                 kind.map(|kind| Finding {
                     start,
                     end,

@@ -381,3 +381,78 @@ fn generated_sessions_of_every_size_draft_within_limits() {
         );
     }
 }
+
+#[test]
+fn a_call_filed_under_an_unknown_turn_is_placed_where_the_transcript_shows_it() {
+    let mut ask = message(1, "assistant", "");
+    ask.tool_calls = Some(vec![inline_call(
+        "c9",
+        "get_order",
+        "{\"order_id\": \"88412\"}",
+    )]);
+    let messages = vec![
+        message(0, "user", "where is order 88412?"),
+        ask,
+        message(2, "assistant", "It shipped."),
+    ];
+    let calls = vec![call_entry(
+        "c9",
+        999,
+        "get_order",
+        "{\"order_id\": \"88412\"}",
+        Some("{\"status\": \"shipped\"}"),
+        None,
+        None,
+    )];
+    let draft = drafted(&session(messages, calls), true);
+    let lines: Vec<&str> = draft.journey.lines().collect();
+    assert!(
+        lines[1].starts_with("2. Agent calls get_order(order_id=\"88412\")"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        draft.journey.matches("get_order").count(),
+        1,
+        "{}",
+        draft.journey
+    );
+}
+
+#[test]
+fn a_huge_tool_output_full_of_personal_data_is_redacted_quickly() {
+    let output: Vec<String> = (0..20_000)
+        .map(|i| format!("+1 415 555 {:04} ", i % 10_000))
+        .collect();
+    let mut ask = message(1, "assistant", "");
+    ask.tool_calls = Some(vec![inline_call("c1", "export_contacts", "{}")]);
+    let mut result = message(2, "tool", "");
+    result.tool_results = Some(ToolResult {
+        tool_call_id: "c1".into(),
+        output: output.concat(),
+        error: None,
+    });
+    let session = session(
+        vec![message(0, "user", "export my contacts"), ask, result],
+        vec![],
+    );
+    let started = Instant::now();
+    let draft = drafted(&session, true);
+    assert!(
+        started.elapsed().as_secs_f64() < 5.0,
+        "took {:?}",
+        started.elapsed()
+    );
+    let exported = tool_calls_of(&draft, "export_contacts")[0]["output"]
+        .as_str()
+        .expect("text output")
+        .to_owned();
+    assert!(
+        exported.starts_with("<PHONE_1> <PHONE_2> "),
+        "{}",
+        &exported[..40]
+    );
+    assert!(
+        exported.contains("<PHONE_10000>") && !exported.contains("<PHONE_10001>"),
+        "one placeholder per number"
+    );
+}
