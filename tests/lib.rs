@@ -24,7 +24,13 @@ impl std::fmt::Display for Difference {
             Some(v) => v.to_string(),
             None => "(absent)".to_owned(),
         };
-        write!(f, "{}: expected {}, found {}", self.pointer, show(&self.expected), show(&self.actual))
+        write!(
+            f,
+            "{}: expected {}, found {}",
+            self.pointer,
+            show(&self.expected),
+            show(&self.actual)
+        )
     }
 }
 
@@ -42,13 +48,21 @@ fn walk(expected: &Value, actual: &Value, pointer: String, out: &mut Vec<Differe
                 let child = format!("{pointer}/{}", escape(key));
                 match a.get(key) {
                     Some(av) => walk(ev, av, child, out),
-                    None => out.push(Difference { pointer: child, expected: Some(ev.clone()), actual: None }),
+                    None => out.push(Difference {
+                        pointer: child,
+                        expected: Some(ev.clone()),
+                        actual: None,
+                    }),
                 }
             }
             for (key, av) in a {
                 if !e.contains_key(key) {
                     let child = format!("{pointer}/{}", escape(key));
-                    out.push(Difference { pointer: child, expected: None, actual: Some(av.clone()) });
+                    out.push(Difference {
+                        pointer: child,
+                        expected: None,
+                        actual: Some(av.clone()),
+                    });
                 }
             }
         }

@@ -80,12 +80,15 @@ pub fn normalize(value: &mut Value) {
             collapse_nullable_any_of(map);
             collapse_single_all_of(map);
             if let Some(Value::Array(required)) = map.get_mut("required") {
-                required.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+                required.sort_by_key(|a| a.to_string());
             }
         }
         Value::Array(items) => items.iter_mut().for_each(normalize),
         Value::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|f| !n.is_i64() && !n.is_u64() && f.fract() == 0.0) {
+            if let Some(f) = n
+                .as_f64()
+                .filter(|f| !n.is_i64() && !n.is_u64() && f.fract() == 0.0)
+            {
                 *value = Value::from(f as i64);
             }
         }
@@ -94,7 +97,9 @@ pub fn normalize(value: &mut Value) {
 }
 
 fn collapse_nullable_any_of(map: &mut Map<String, Value>) {
-    let Some(Value::Array(alternatives)) = map.get("anyOf") else { return };
+    let Some(Value::Array(alternatives)) = map.get("anyOf") else {
+        return;
+    };
     let null = serde_json::json!({ "type": "null" });
     if alternatives.len() != 2 || !alternatives.contains(&null) {
         return;
@@ -110,11 +115,15 @@ fn collapse_nullable_any_of(map: &mut Map<String, Value>) {
 }
 
 fn collapse_single_all_of(map: &mut Map<String, Value>) {
-    let Some(Value::Array(parts)) = map.get("allOf") else { return };
+    let Some(Value::Array(parts)) = map.get("allOf") else {
+        return;
+    };
     if parts.len() != 1 {
         return;
     }
-    let Some(Value::Object(part)) = parts.first().cloned() else { return };
+    let Some(Value::Object(part)) = parts.first().cloned() else {
+        return;
+    };
     map.remove("allOf");
     for (key, value) in part {
         map.entry(key).or_insert(value);
@@ -134,24 +143,47 @@ pub fn compare(upstream: &Value, ours: &Value, scope: &Scope) -> Vec<Difference>
         let actual = ours.pointer(&pointer);
         match (expected, actual) {
             (None, None) => {}
-            (Some(e), Some(a)) => out.extend(json_differences(e, a).into_iter().map(|d| Difference {
-                pointer: format!("{pointer}{}", d.pointer),
-                ..d
-            })),
-            (e, a) => out.push(Difference { pointer, expected: e.cloned(), actual: a.cloned() }),
+            (Some(e), Some(a)) => {
+                out.extend(json_differences(e, a).into_iter().map(|d| Difference {
+                    pointer: format!("{pointer}{}", d.pointer),
+                    ..d
+                }))
+            }
+            (e, a) => out.push(Difference {
+                pointer,
+                expected: e.cloned(),
+                actual: a.cloned(),
+            }),
         }
     };
     if scope.top_level {
-        for pointer in ["/info/title", "/info/version", "/info/description", "/servers", "/security"] {
+        for pointer in [
+            "/info/title",
+            "/info/version",
+            "/info/description",
+            "/servers",
+            "/security",
+        ] {
             check(pointer.to_owned());
         }
         for name in keys(&upstream, "/components/securitySchemes") {
-            check(format!("/components/securitySchemes/{}", crate::escape(&name)));
+            check(format!(
+                "/components/securitySchemes/{}",
+                crate::escape(&name)
+            ));
         }
     }
     for (path, method) in operations(&upstream, scope.operations) {
         let base = format!("/paths/{}/{method}", crate::escape(&path));
-        for field in ["operationId", "tags", "summary", "description", "requestBody", "parameters", "security"] {
+        for field in [
+            "operationId",
+            "tags",
+            "summary",
+            "description",
+            "requestBody",
+            "parameters",
+            "security",
+        ] {
             check(format!("{base}/{field}"));
         }
         for code in keys(&upstream, &format!("{base}/responses")) {
@@ -184,7 +216,10 @@ fn keys(doc: &Value, pointer: &str) -> Vec<String> {
 
 fn operations(upstream: &Value, wanted: &[(&str, &str)]) -> Vec<(String, String)> {
     if !wanted.is_empty() {
-        return wanted.iter().map(|(p, m)| (p.to_string(), m.to_string())).collect();
+        return wanted
+            .iter()
+            .map(|(p, m)| (p.to_string(), m.to_string()))
+            .collect();
     }
     let mut out = Vec::new();
     for path in keys(upstream, "/paths") {

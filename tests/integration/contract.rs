@@ -39,7 +39,12 @@ fn contract() -> Value {
 }
 
 fn contract_differences(ours: &Value) -> Vec<feather_tests::Difference> {
-    let scope = Scope { top_level: true, operations: &[], schemas: &[], tolerated: CONTRACT_TOLERATED };
+    let scope = Scope {
+        top_level: true,
+        operations: &[],
+        schemas: &[],
+        tolerated: CONTRACT_TOLERATED,
+    };
     upstream::compare(&contract(), ours, &scope)
 }
 
@@ -81,7 +86,8 @@ const SESSION_SCHEMAS: &[&str] = &[
 
 #[test]
 fn session_operations_mean_the_same_as_the_upstream_excerpt() {
-    let excerpt: Value = serde_json::from_str(&upstream_file("feather-1.21.0-excerpt.openapi.json")).unwrap();
+    let excerpt: Value =
+        serde_json::from_str(&upstream_file("feather-1.21.0-excerpt.openapi.json")).unwrap();
     let scope = Scope {
         top_level: false,
         operations: &[("/v1/sessions/{session_id}/analysis-input", "get")],
@@ -126,7 +132,10 @@ fn a_dropped_property_is_caught() {
 #[test]
 fn a_loosened_max_length_is_caught() {
     assert_caught(
-        |doc| doc["components"]["schemas"]["ScenarioDraft"]["properties"]["name"]["maxLength"] = json!(1000),
+        |doc| {
+            doc["components"]["schemas"]["ScenarioDraft"]["properties"]["name"]["maxLength"] =
+                json!(1000)
+        },
         "/components/schemas/ScenarioDraft/properties/name/maxLength",
     );
 }
@@ -134,7 +143,10 @@ fn a_loosened_max_length_is_caught() {
 #[test]
 fn a_renamed_operation_id_is_caught() {
     assert_caught(
-        |doc| doc["paths"]["/v1/scenarios/draft-from-session"]["post"]["operationId"] = json!("draftFromSession"),
+        |doc| {
+            doc["paths"]["/v1/scenarios/draft-from-session"]["post"]["operationId"] =
+                json!("draftFromSession")
+        },
         "/paths/~1v1~1scenarios~1draft-from-session/post/operationId",
     );
 }
@@ -142,7 +154,10 @@ fn a_renamed_operation_id_is_caught() {
 #[test]
 fn an_added_constraint_is_caught() {
     assert_caught(
-        |doc| doc["components"]["schemas"]["ScenarioDraft"]["properties"]["tags"]["maxItems"] = json!(5),
+        |doc| {
+            doc["components"]["schemas"]["ScenarioDraft"]["properties"]["tags"]["maxItems"] =
+                json!(5)
+        },
         "/components/schemas/ScenarioDraft/properties/tags/maxItems",
     );
 }
@@ -150,7 +165,10 @@ fn an_added_constraint_is_caught() {
 #[test]
 fn a_changed_response_description_is_caught() {
     assert_caught(
-        |doc| doc["paths"]["/v1/scenarios/draft-from-session"]["post"]["responses"]["401"]["description"] = json!("Unauthorized"),
+        |doc| {
+            doc["paths"]["/v1/scenarios/draft-from-session"]["post"]["responses"]["401"]["description"] =
+                json!("Unauthorized")
+        },
         "/paths/~1v1~1scenarios~1draft-from-session/post/responses/401/description",
     );
 }

@@ -18,7 +18,10 @@ async fn capture_examples(server: &TestServer) -> Vec<(Uuid, feather_drafter::Ca
         let body: types::SessionAnalysisInput =
             serde_json::from_value(serde_json::to_value(&captured.input).unwrap()).unwrap();
         let id = captured.input.session_id;
-        let mut request = client.put_session_analysis_input().session_id(id).body(body);
+        let mut request = client
+            .put_session_analysis_input()
+            .session_id(id)
+            .body(body);
         if let Some(agent_name) = &captured.attribution.agent_name {
             request = request.agent_name(agent_name.clone());
         }
@@ -28,7 +31,10 @@ async fn capture_examples(server: &TestServer) -> Vec<(Uuid, feather_drafter::Ca
         if let Some(persona_name) = &captured.attribution.persona_name {
             request = request.persona_name(persona_name.clone());
         }
-        let response = request.send().await.unwrap_or_else(|e| panic!("capturing {name}: {e}"));
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("capturing {name}: {e}"));
         assert_eq!(response.session_id, id);
         assert!(response.created, "{name} was new");
         out.push((id, captured));
@@ -49,10 +55,18 @@ async fn captured_sessions_are_drafted_with_every_tool_call() {
             .unwrap()
             .into_inner();
         let chars = |s: &str| s.chars().count();
-        assert!((1..=255).contains(&chars(&draft.name)), "name {:?}", draft.name);
-        assert!((1..=500).contains(&chars(&draft.intent)), "intent {:?}", draft.intent);
+        assert!(
+            (1..=255).contains(&chars(&draft.name)),
+            "name {:?}",
+            draft.name
+        );
+        assert!(
+            (1..=500).contains(&chars(&draft.intent)),
+            "intent {:?}",
+            draft.intent
+        );
         assert!(chars(&draft.journey) <= 20000);
-        assert!(draft.source_brief.as_deref().map_or(0, chars) <= 2000);
+        assert!(draft.source_brief.as_deref().map_or(0, |b| chars(b)) <= 2000);
         assert_eq!(draft.source, types::ScenarioSource::Drafted);
         assert_eq!(draft.source_agent_id, captured.input.agent_id.0);
         if let Some(agent) = captured.input.agent_id.0 {
@@ -62,16 +76,31 @@ async fn captured_sessions_are_drafted_with_every_tool_call() {
         assert_eq!(draft.source_persona_name, captured.attribution.persona_name);
 
         // Every recorded tool call is in the mock world, under its name, in order.
-        let tools = draft.mock_world.get("tools").and_then(Value::as_object).expect("mock_world.tools");
+        let tools = draft
+            .mock_world
+            .get("tools")
+            .and_then(Value::as_object)
+            .expect("mock_world.tools");
         for name in captured.input.tool_calls.iter().map(|c| &c.name) {
-            let recorded = captured.input.tool_calls.iter().filter(|c| &c.name == name).count();
-            let mocked = tools.get(name).and_then(Value::as_array).map_or(0, Vec::len);
+            let recorded = captured
+                .input
+                .tool_calls
+                .iter()
+                .filter(|c| &c.name == name)
+                .count();
+            let mocked = tools
+                .get(name)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
             assert_eq!(mocked, recorded, "calls of {name} in mock_world");
         }
         for call in tools.values().flat_map(|calls| calls.as_array().unwrap()) {
             let has_output = call.get("output").is_some();
             let has_error = call.get("error").is_some_and(|e| !e.is_null());
-            assert!(has_output != has_error, "exactly one of output / error: {call}");
+            assert!(
+                has_output != has_error,
+                "exactly one of output / error: {call}"
+            );
         }
     }
     server.server.close().await.unwrap();
@@ -83,13 +112,26 @@ async fn a_captured_session_reads_back_and_recapture_replaces_it() {
     let client = server.client();
     let captured = capture_examples(&server).await;
     let (id, session) = &captured[0];
-    let read = client.get_session_analysis_input().session_id(*id).send().await.unwrap().into_inner();
+    let read = client
+        .get_session_analysis_input()
+        .session_id(*id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(read.session_id, *id);
     assert_eq!(read.messages.len(), session.input.messages.len());
     assert_eq!(read.tool_calls.len(), session.input.tool_calls.len());
 
-    let body: types::SessionAnalysisInput = serde_json::from_value(serde_json::to_value(&session.input).unwrap()).unwrap();
-    let again = client.put_session_analysis_input().session_id(*id).body(body).send().await.unwrap();
+    let body: types::SessionAnalysisInput =
+        serde_json::from_value(serde_json::to_value(&session.input).unwrap()).unwrap();
+    let again = client
+        .put_session_analysis_input()
+        .session_id(*id)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert!(!again.created, "a second capture replaces the first");
 }
 
@@ -99,7 +141,10 @@ async fn requests_without_a_valid_key_get_401_before_validation() {
     let http = reqwest::Client::new();
     let url = server.url("/v1/scenarios/draft-from-session");
     for key in [None, Some("wrong-key"), Some("")] {
-        let mut request = http.post(&url).header("content-type", "application/json").body(r#"{"session_id":"abc"}"#);
+        let mut request = http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(r#"{"session_id":"abc"}"#);
         if let Some(key) = key {
             request = request.header("x-api-key", key);
         }
@@ -114,7 +159,9 @@ async fn requests_without_a_valid_key_get_401_before_validation() {
     let anonymous = feather_client::Client::new(&server.base_url);
     let err = anonymous
         .draft_scenario_from_session()
-        .body(types::ScenarioDraftFromSessionRequest { session_id: Uuid::new_v4() })
+        .body(types::ScenarioDraftFromSessionRequest {
+            session_id: Uuid::new_v4(),
+        })
         .send()
         .await
         .unwrap_err();
@@ -135,17 +182,28 @@ async fn an_unknown_session_is_404() {
     let unknown = Uuid::new_v4();
     let err = client
         .draft_scenario_from_session()
-        .body(types::ScenarioDraftFromSessionRequest { session_id: unknown })
+        .body(types::ScenarioDraftFromSessionRequest {
+            session_id: unknown,
+        })
         .send()
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
-    let feather_client::Error::ErrorResponse(body) = err else { panic!("404 was not documented") };
-    let types::ErrorBody::ErrorResponse(body) = body.into_inner() else { panic!("404 was not an ErrorResponse") };
+    let feather_client::Error::ErrorResponse(body) = err else {
+        panic!("404 was not documented")
+    };
+    let types::ErrorBody::ErrorResponse(body) = body.into_inner() else {
+        panic!("404 was not an ErrorResponse")
+    };
     assert_eq!(body.error, "not_found");
     assert!(body.message.contains(&unknown.to_string()));
 
-    let err = client.get_session_analysis_input().session_id(unknown).send().await.unwrap_err();
+    let err = client
+        .get_session_analysis_input()
+        .session_id(unknown)
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
 }
 
@@ -174,7 +232,9 @@ async fn a_bad_session_id_is_422_as_upstream() {
     );
     // The generated client's error type decodes it as an HTTPValidationError.
     let decoded: types::ErrorBody = serde_json::from_value(body).unwrap();
-    let types::ErrorBody::HttpValidationError(decoded) = decoded else { panic!("422 decoded as ErrorResponse") };
+    let types::ErrorBody::HttpValidationError(decoded) = decoded else {
+        panic!("422 decoded as ErrorResponse")
+    };
     assert_eq!(decoded.detail[0].type_, "uuid_parsing");
 }
 

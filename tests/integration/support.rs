@@ -9,7 +9,10 @@ use serde_json::Value;
 pub const API_KEY: &str = "integration-test-key";
 
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The checked-in contract.
@@ -50,7 +53,11 @@ impl TestServer {
         };
         let server = feather_server::start(&config).await.unwrap();
         let base_url = format!("http://{}", server.local_addr());
-        TestServer { server, base_url, _dir: dir }
+        TestServer {
+            server,
+            base_url,
+            _dir: dir,
+        }
     }
 
     pub fn client(&self) -> feather_client::Client {

@@ -20,11 +20,20 @@ const CLIENT_PATH: &str = "crates/client/src/generated.rs";
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let check = args.iter().any(|a| a == "--check");
-    let task = args.iter().find(|a| !a.starts_with("--")).map(String::as_str);
+    let task = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .map(String::as_str);
     let result = match task {
-        Some("openapi") => ensure(OPENAPI_PATH, &feather_api::openapi::document_text(), "openapi", check),
-        Some("codegen") => generate_client()
-            .and_then(|client| ensure(CLIENT_PATH, &client, "codegen", check)),
+        Some("openapi") => ensure(
+            OPENAPI_PATH,
+            &feather_api::openapi::document_text(),
+            "openapi",
+            check,
+        ),
+        Some("codegen") => {
+            generate_client().and_then(|client| ensure(CLIENT_PATH, &client, "codegen", check))
+        }
         _ => Err("usage: cargo xtask <openapi|codegen> [--check]".to_owned()),
     };
     match result {
@@ -55,9 +64,14 @@ fn ensure(path: &str, contents: &str, task: &str, check: bool) -> Result<(), Str
         let diff = similar::TextDiff::from_lines(current.as_str(), contents)
             .unified_diff()
             .context_radius(3)
-            .header(&format!("{path} (checked in)"), &format!("{path} (generated)"))
+            .header(
+                &format!("{path} (checked in)"),
+                &format!("{path} (generated)"),
+            )
             .to_string();
-        return Err(format!("{diff}\n{path} is stale: run `cargo xtask {task}` and commit the result."));
+        return Err(format!(
+            "{diff}\n{path} is stale: run `cargo xtask {task}` and commit the result."
+        ));
     }
     std::fs::write(&full, contents).map_err(|e| format!("cannot write {path}: {e}"))?;
     eprintln!("wrote {path}");
@@ -67,8 +81,10 @@ fn ensure(path: &str, contents: &str, task: &str, check: bool) -> Result<(), Str
 /// The client source for the checked-in `openapi.json`.
 fn generate_client() -> Result<String, String> {
     let path = workspace_root().join(OPENAPI_PATH);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {OPENAPI_PATH}: {e}"))?;
-    let document: Value = serde_json::from_str(&text).map_err(|e| format!("{OPENAPI_PATH}: {e}"))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {OPENAPI_PATH}: {e}"))?;
+    let document: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{OPENAPI_PATH}: {e}"))?;
     client_source(document)
 }
 
@@ -103,8 +119,14 @@ fn for_progenitor(mut document: Value) -> Value {
     });
     let error_schema = json!({ "$ref": "#/components/schemas/ErrorBody" });
     if let Some(paths) = document["paths"].as_object_mut() {
-        for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
-            let Some(responses) = operation["responses"].as_object_mut() else { continue };
+        for operation in paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|item| item.values_mut())
+        {
+            let Some(responses) = operation["responses"].as_object_mut() else {
+                continue;
+            };
             for (status, response) in responses.iter_mut() {
                 if status.starts_with('4') || status.starts_with('5') {
                     response["content"]["application/json"]["schema"] = error_schema.clone();

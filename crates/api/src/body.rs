@@ -11,8 +11,8 @@ use std::marker::PhantomData;
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 use dropshot::{
-    ApiEndpointBodyContentType, ExclusiveExtractor, ExtractorMetadata, HttpError,
-    RequestContext, ServerContext, TypedBody,
+    ApiEndpointBodyContentType, ExclusiveExtractor, ExtractorMetadata, HttpError, RequestContext,
+    ServerContext, TypedBody,
 };
 use http_body_util::BodyExt;
 use schemars::JsonSchema;

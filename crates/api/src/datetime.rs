@@ -7,7 +7,10 @@
 /// a string, which pydantic also accepts). The error is speedate's reason.
 pub fn check(text: &str) -> Result<(), &'static str> {
     let b = text.as_bytes();
-    if !b.is_empty() && b.iter().all(|c| c.is_ascii_digit() || *c == b'.') && text.parse::<f64>().is_ok() {
+    if !b.is_empty()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && text.parse::<f64>().is_ok()
+    {
         return Ok(());
     }
     if b.len() < 10 {
@@ -96,7 +99,9 @@ fn digits(b: &[u8], message: &'static str) -> Result<u32, &'static str> {
 
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -149,16 +154,31 @@ mod tests {
     #[test]
     fn explains_what_it_refuses() {
         assert_eq!(check("yesterday"), Err("input is too short"));
-        assert_eq!(check("2026-13-01T00:00:00Z"), Err("month value is outside expected range of 1-12"));
-        assert_eq!(check("2025-02-29"), Err("day value is outside expected range"));
-        assert_eq!(check("2026-11-20T25:00:00Z"), Err("hour value is outside expected range of 0-23"));
-        assert_eq!(check("2026-11-20T10:00:00Zjunk"), Err("unexpected extra characters at the end of the input"));
+        assert_eq!(
+            check("2026-13-01T00:00:00Z"),
+            Err("month value is outside expected range of 1-12")
+        );
+        assert_eq!(
+            check("2025-02-29"),
+            Err("day value is outside expected range")
+        );
+        assert_eq!(
+            check("2026-11-20T25:00:00Z"),
+            Err("hour value is outside expected range of 0-23")
+        );
+        assert_eq!(
+            check("2026-11-20T10:00:00Zjunk"),
+            Err("unexpected extra characters at the end of the input")
+        );
     }
 
     #[test]
     fn formats_unix_timestamps() {
         assert_eq!(from_unix(0.0).as_deref(), Some("1970-01-01T00:00:00Z"));
-        assert_eq!(from_unix(1_795_186_800.0).as_deref(), Some("2026-11-20T15:00:00Z"));
+        assert_eq!(
+            from_unix(1_795_186_800.0).as_deref(),
+            Some("2026-11-20T15:00:00Z")
+        );
         assert_eq!(from_unix(f64::NAN), None);
     }
 }

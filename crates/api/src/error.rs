@@ -127,7 +127,12 @@ impl fmt::Display for ApiError {
         match &self.body {
             ErrorBody::Error(e) => write!(f, "{} {}: {}", self.status, e.error, e.message),
             ErrorBody::Validation(v) => {
-                write!(f, "{} validation failed ({} errors)", self.status, v.detail.len())
+                write!(
+                    f,
+                    "{} validation failed ({} errors)",
+                    self.status,
+                    v.detail.len()
+                )
             }
         }
     }

@@ -73,8 +73,8 @@ pub fn document_for<C: dropshot::ServerContext>(api: &dropshot::ApiDescription<C
 
 /// The finished contract, from the trait alone: the value of `openapi.json`.
 pub fn document() -> Value {
-    let stub = feather_api_mod::stub_api_description()
-        .expect("the API trait describes a valid API");
+    let stub =
+        feather_api_mod::stub_api_description().expect("the API trait describes a valid API");
     document_for(&stub)
 }
 
@@ -103,7 +103,9 @@ pub fn finish(mut doc: Value) -> Value {
     }
     if let Some(paths) = doc["paths"].as_object_mut() {
         for item in paths.values_mut() {
-            let Some(item) = item.as_object_mut() else { continue };
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
             for operation in item.values_mut() {
                 finish_operation(operation);
             }
@@ -113,9 +115,14 @@ pub fn finish(mut doc: Value) -> Value {
 }
 
 fn finish_operation(operation: &mut Value) {
-    let operation_id = operation["operationId"].as_str().unwrap_or_default().to_owned();
+    let operation_id = operation["operationId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     operation["security"] = json!([{ SECURITY_SCHEME: [] }]);
-    let Some(responses) = operation["responses"].as_object_mut() else { return };
+    let Some(responses) = operation["responses"].as_object_mut() else {
+        return;
+    };
     responses.remove("4XX");
     responses.remove("5XX");
     for (status, response) in responses.iter_mut() {
@@ -124,15 +131,24 @@ fn finish_operation(operation: &mut Value) {
         }
     }
     responses.insert("400".into(), error_response("Bad request", "ErrorResponse"));
-    responses.insert("401".into(), error_response("Authentication required", "ErrorResponse"));
-    responses.insert("422".into(), error_response("Validation Error", "HTTPValidationError"));
+    responses.insert(
+        "401".into(),
+        error_response("Authentication required", "ErrorResponse"),
+    );
+    responses.insert(
+        "422".into(),
+        error_response("Validation Error", "HTTPValidationError"),
+    );
     let extras = EXTRA_ERRORS
         .iter()
         .find(|(id, _)| *id == operation_id)
         .map(|(_, extras)| *extras)
         .unwrap_or_default();
     for (status, description) in extras {
-        responses.insert((*status).into(), error_response(description, "ErrorResponse"));
+        responses.insert(
+            (*status).into(),
+            error_response(description, "ErrorResponse"),
+        );
     }
 }
 

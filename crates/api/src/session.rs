@@ -21,7 +21,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "SessionAnalysisInput", description = "Canonical analyzer input built from one completed session.\n\nRequired fields are populated for every analysed completed session.\nConditionally-required fields populate when the corresponding capture\nsucceeded (e.g., ``rag_traces`` when retrieval ran). Nullable enrichment\nfields are best-effort.\n\nConsumers should consult ``missing_evidence_reasons`` before attempting\nevidence-backed classifications.")]
+#[schemars(
+    title = "SessionAnalysisInput",
+    description = "Canonical analyzer input built from one completed session.\n\nRequired fields are populated for every analysed completed session.\nConditionally-required fields populate when the corresponding capture\nsucceeded (e.g., ``rag_traces`` when retrieval ran). Nullable enrichment\nfields are best-effort.\n\nConsumers should consult ``missing_evidence_reasons`` before attempting\nevidence-backed classifications."
+)]
 pub struct SessionAnalysisInput {
     #[serde(default = "default_sessionanalysisinput_analyzer_input_schema_version")]
     #[schemars(title = "Analyzer Input Schema Version", schema_with = "integer")]
@@ -68,7 +71,10 @@ pub struct SessionAnalysisInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "MessageEntry", description = "One redacted message in the transcript view of a session.")]
+#[schemars(
+    title = "MessageEntry",
+    description = "One redacted message in the transcript view of a session."
+)]
 pub struct MessageEntry {
     #[schemars(title = "Turn Id")]
     pub turn_id: Uuid,
@@ -126,7 +132,10 @@ pub struct ToolResult {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "ToolCallEntry", description = "One tool invocation in the session.")]
+#[schemars(
+    title = "ToolCallEntry",
+    description = "One tool invocation in the session."
+)]
 pub struct ToolCallEntry {
     #[schemars(title = "Tool Call Id")]
     pub tool_call_id: String,
@@ -149,7 +158,10 @@ pub struct ToolCallEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "RagTraceEntry", description = "One retrieval that fed a specific assistant turn.")]
+#[schemars(
+    title = "RagTraceEntry",
+    description = "One retrieval that fed a specific assistant turn."
+)]
 pub struct RagTraceEntry {
     #[schemars(title = "Rag Query Id")]
     pub rag_query_id: Uuid,
@@ -175,7 +187,10 @@ pub struct RagTraceEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "RetrievedChunk", description = "One chunk returned by a retrieval call.")]
+#[schemars(
+    title = "RetrievedChunk",
+    description = "One chunk returned by a retrieval call."
+)]
 pub struct RetrievedChunk {
     #[schemars(title = "Chunk Id")]
     pub chunk_id: String,
@@ -189,7 +204,10 @@ pub struct RetrievedChunk {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "RagTraceAnswerability", description = "Answerability verdict subset persisted on a RAG trace (ENG-671/672).\n\nPresent only when the gate ran (mode shadow/enforce); legacy / off-mode\ntraces leave :attr:`RagTraceEntry.answerability` ``None``. Every field is\noptional so a partial or older JSONB payload coerces rather than raising.\n``raw_top_score`` is the pre-normalization top score the retro retrieval-\nfailure detector prefers over the display ``top_score``.")]
+#[schemars(
+    title = "RagTraceAnswerability",
+    description = "Answerability verdict subset persisted on a RAG trace (ENG-671/672).\n\nPresent only when the gate ran (mode shadow/enforce); legacy / off-mode\ntraces leave :attr:`RagTraceEntry.answerability` ``None``. Every field is\noptional so a partial or older JSONB payload coerces rather than raising.\n``raw_top_score`` is the pre-normalization top score the retro retrieval-\nfailure detector prefers over the display ``top_score``."
+)]
 pub struct RagTraceAnswerability {
     #[schemars(title = "Label")]
     pub label: Option<String>,
@@ -213,7 +231,10 @@ pub struct RagTraceAnswerability {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "CitedChunk", description = "One chunk that the runtime exposed to the LLM (subset of retrieved).\n\n``assistant_turn_id`` ties each citation back to the assistant turn that\ncited it. Required: the producer always has the turn in scope when\nbuilding citations, and downstream stages (ENG-491 retrieval validation,\nENG-490 ``ClaimEvidenceRef`` widening) need the per-turn linkage to scope\ndoc-id subset constraints to a candidate's evidence_turn_ids.")]
+#[schemars(
+    title = "CitedChunk",
+    description = "One chunk that the runtime exposed to the LLM (subset of retrieved).\n\n``assistant_turn_id`` ties each citation back to the assistant turn that\ncited it. Required: the producer always has the turn in scope when\nbuilding citations, and downstream stages (ENG-491 retrieval validation,\nENG-490 ``ClaimEvidenceRef`` widening) need the per-turn linkage to scope\ndoc-id subset constraints to a candidate's evidence_turn_ids."
+)]
 pub struct CitedChunk {
     #[schemars(title = "Assistant Turn Id")]
     pub assistant_turn_id: Uuid,
@@ -228,7 +249,10 @@ pub struct CitedChunk {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "HandoffEvent", description = "Human handoff transition recorded against the session.")]
+#[schemars(
+    title = "HandoffEvent",
+    description = "Human handoff transition recorded against the session."
+)]
 pub struct HandoffEvent {
     #[schemars(title = "Timestamp", schema_with = "datetime")]
     pub timestamp: String,
@@ -239,17 +263,23 @@ pub struct HandoffEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "KbSnapshotEntry", description = "KB state captured at the moment of the session's first retrieval.\n\nMaps each KB used in the session to the active document-version count\n(as a coarse fingerprint of \"what was the KB at the time\"). The\nfine-grained per-doc version of a retrieved chunk is on\n``RetrievedChunk.version_id``.")]
+#[schemars(
+    title = "KbSnapshotEntry",
+    description = "KB state captured at the moment of the session's first retrieval.\n\nMaps each KB used in the session to the active document-version count\n(as a coarse fingerprint of \"what was the KB at the time\"). The\nfine-grained per-doc version of a retrieved chunk is on\n``RetrievedChunk.version_id``."
+)]
 pub struct KbSnapshotEntry {
     #[schemars(title = "Captured At", schema_with = "datetime")]
     pub captured_at: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     #[schemars(title = "Kb Versions", schema_with = "kb_versions")]
     pub kb_versions: std::collections::BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "FeedbackEntry", description = "Free-form user feedback against a session.\n\nNullable in v1 — no capture surface yet. Shape is reserved so downstream\nconsumers can plan against it.")]
+#[schemars(
+    title = "FeedbackEntry",
+    description = "Free-form user feedback against a session.\n\nNullable in v1 — no capture surface yet. Shape is reserved so downstream\nconsumers can plan against it."
+)]
 pub struct FeedbackEntry {
     #[schemars(title = "Timestamp", schema_with = "datetime")]
     pub timestamp: String,
@@ -261,7 +291,10 @@ pub struct FeedbackEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "CSATEntry", description = "CSAT score against a session. Nullable in v1 (no capture surface).")]
+#[schemars(
+    title = "CSATEntry",
+    description = "CSAT score against a session. Nullable in v1 (no capture surface)."
+)]
 pub struct CSATEntry {
     #[schemars(title = "Timestamp", schema_with = "datetime")]
     pub timestamp: String,
@@ -273,7 +306,10 @@ pub struct CSATEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(title = "ReopenEntry", description = "Ticket reopen event. Nullable in v1 (no capture surface).")]
+#[schemars(
+    title = "ReopenEntry",
+    description = "Ticket reopen event. Nullable in v1 (no capture surface)."
+)]
 pub struct ReopenEntry {
     #[schemars(title = "Timestamp", schema_with = "datetime")]
     pub timestamp: String,
@@ -283,7 +319,10 @@ pub struct ReopenEntry {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-#[schemars(title = "KnowledgeGapAnalysisOutcome", description = "Canonical, analyzer-friendly outcome of a completed session.\n\nDerived from ``(SessionStatus, SessionTerminationReason)`` at close time\nand persisted on ``ConvSessionMeta.knowledge_gap_analysis_outcome``.\nFree-form ``termination_reason`` is preserved alongside for forensic\ndetail.")]
+#[schemars(
+    title = "KnowledgeGapAnalysisOutcome",
+    description = "Canonical, analyzer-friendly outcome of a completed session.\n\nDerived from ``(SessionStatus, SessionTerminationReason)`` at close time\nand persisted on ``ConvSessionMeta.knowledge_gap_analysis_outcome``.\nFree-form ``termination_reason`` is preserved alongside for forensic\ndetail."
+)]
 pub enum KnowledgeGapAnalysisOutcome {
     Resolved,
     Unresolved,
@@ -298,7 +337,10 @@ pub enum KnowledgeGapAnalysisOutcome {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-#[schemars(title = "MissingEvidenceReason", description = "Why a downstream classification may need to lower confidence or skip.\n\nRecorded on ``SessionAnalysisInput.missing_evidence_reasons`` by the\nassembler when expected traces are unavailable. Analyzer code consults\nthis list to decide whether to attempt evidence-backed classifications.")]
+#[schemars(
+    title = "MissingEvidenceReason",
+    description = "Why a downstream classification may need to lower confidence or skip.\n\nRecorded on ``SessionAnalysisInput.missing_evidence_reasons`` by the\nassembler when expected traces are unavailable. Analyzer code consults\nthis list to decide whether to attempt evidence-backed classifications."
+)]
 pub enum MissingEvidenceReason {
     NoRagTrace,
     NoKbSnapshot,

@@ -32,7 +32,13 @@ where
 {
     let loc = vec![LocItem::from("body")];
     if bytes.is_empty() {
-        return Err(vec![error(&loc, "missing", "Field required", Value::Null, None)]);
+        return Err(vec![error(
+            &loc,
+            "missing",
+            "Field required",
+            Value::Null,
+            None,
+        )]);
     }
     let mut value = if content_type.is_none_or(is_json_media_type) {
         let text = String::from_utf8_lossy(bytes);
@@ -52,7 +58,10 @@ where
     T: JsonSchema + DeserializeOwned + 'static,
 {
     let mut value = Value::String(raw.to_owned());
-    value_as::<T>(&mut value, vec![LocItem::from(location), LocItem::from(name)])
+    value_as::<T>(
+        &mut value,
+        vec![LocItem::from(location), LocItem::from(name)],
+    )
 }
 
 /// Checks `value` against `T`'s schema (coercing it in place) and deserialises it.
@@ -78,7 +87,12 @@ where
 }
 
 fn is_json_media_type(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match essence.split_once('/') {
         Some(("application", subtype)) => subtype == "json" || subtype.ends_with("+json"),
         _ => false,
@@ -89,7 +103,9 @@ fn is_json_media_type(content_type: &str) -> bool {
 fn schema_for<T: JsonSchema + 'static>() -> Arc<RootSchema> {
     static CACHE: OnceLock<Mutex<HashMap<TypeId, Arc<RootSchema>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     cache
         .entry(TypeId::of::<T>())
         .or_insert_with(|| {
@@ -165,7 +181,13 @@ impl Walker<'_> {
             if !allowed.contains(value) {
                 let expected = expected_list(allowed);
                 let msg = format!("Input should be {expected}");
-                errors.push(error(loc, "enum", &msg, value.clone(), Some(json!({ "expected": expected }))));
+                errors.push(error(
+                    loc,
+                    "enum",
+                    &msg,
+                    value.clone(),
+                    Some(json!({ "expected": expected })),
+                ));
             }
             return;
         }
@@ -181,7 +203,13 @@ impl Walker<'_> {
             InstanceType::Boolean => check_bool(value, loc, errors),
             InstanceType::Null => {
                 if !value.is_null() {
-                    errors.push(error(loc, "none_required", "Input should be None", value.clone(), None));
+                    errors.push(error(
+                        loc,
+                        "none_required",
+                        "Input should be None",
+                        value.clone(),
+                        None,
+                    ));
                 }
             }
         }
@@ -220,7 +248,10 @@ impl Walker<'_> {
         let is_model = validation.is_some_and(|v| !v.properties.is_empty());
         let Value::Object(map) = value else {
             let (kind, msg) = if is_model {
-                ("model_attributes_type", "Input should be a valid dictionary or object to extract fields from")
+                (
+                    "model_attributes_type",
+                    "Input should be a valid dictionary or object to extract fields from",
+                )
             } else {
                 ("dict_type", "Input should be a valid dictionary")
             };
@@ -246,16 +277,14 @@ impl Walker<'_> {
                 None => {}
             }
         }
-        if let Some(additional) = validation.additional_properties.as_deref() {
-            if let Schema::Object(additional) = additional {
-                for (key, field) in map.iter_mut() {
-                    if validation.properties.contains_key(key) {
-                        continue;
-                    }
-                    loc.push(LocItem::from(key.as_str()));
-                    self.check(additional, field, loc, errors);
-                    loc.pop();
+        if let Some(Schema::Object(additional)) = validation.additional_properties.as_deref() {
+            for (key, field) in map.iter_mut() {
+                if validation.properties.contains_key(key) {
+                    continue;
                 }
+                loc.push(LocItem::from(key.as_str()));
+                self.check(additional, field, loc, errors);
+                loc.pop();
             }
         }
     }
@@ -268,7 +297,13 @@ impl Walker<'_> {
         errors: &mut Vec<ValidationError>,
     ) {
         let Value::Array(items) = value else {
-            errors.push(error(loc, "list_type", "Input should be a valid list", value.clone(), None));
+            errors.push(error(
+                loc,
+                "list_type",
+                "Input should be a valid list",
+                value.clone(),
+                None,
+            ));
             return;
         };
         let item_schema = schema.array.as_deref().and_then(|a| match &a.items {
@@ -278,7 +313,9 @@ impl Walker<'_> {
             },
             _ => None,
         });
-        let Some(item_schema) = item_schema else { return };
+        let Some(item_schema) = item_schema else {
+            return;
+        };
         for (index, item) in items.iter_mut().enumerate() {
             loc.push(LocItem::from(index));
             self.check(item_schema, item, loc, errors);
@@ -302,25 +339,50 @@ fn expected_list(allowed: &[Value]) -> String {
     }
 }
 
-fn check_string(schema: &SchemaObject, value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationError>) {
+fn check_string(
+    schema: &SchemaObject,
+    value: &mut Value,
+    loc: &[LocItem],
+    errors: &mut Vec<ValidationError>,
+) {
     match schema.format.as_deref() {
         Some("uuid") => check_uuid(value, loc, errors),
         Some("date-time") => check_datetime(value, loc, errors),
         _ => {
             let Value::String(text) = value else {
-                errors.push(error(loc, "string_type", "Input should be a valid string", value.clone(), None));
+                errors.push(error(
+                    loc,
+                    "string_type",
+                    "Input should be a valid string",
+                    value.clone(),
+                    None,
+                ));
                 return;
             };
-            let Some(limits) = schema.string.as_deref() else { return };
+            let Some(limits) = schema.string.as_deref() else {
+                return;
+            };
             let length = text.chars().count() as u32;
             if let Some(min) = limits.min_length.filter(|min| length < *min) {
                 let unit = if min == 1 { "character" } else { "characters" };
                 let msg = format!("String should have at least {min} {unit}");
-                errors.push(error(loc, "string_too_short", &msg, value.clone(), Some(json!({ "min_length": min }))));
+                errors.push(error(
+                    loc,
+                    "string_too_short",
+                    &msg,
+                    value.clone(),
+                    Some(json!({ "min_length": min })),
+                ));
             } else if let Some(max) = limits.max_length.filter(|max| length > *max) {
                 let unit = if max == 1 { "character" } else { "characters" };
                 let msg = format!("String should have at most {max} {unit}");
-                errors.push(error(loc, "string_too_long", &msg, value.clone(), Some(json!({ "max_length": max }))));
+                errors.push(error(
+                    loc,
+                    "string_too_long",
+                    &msg,
+                    value.clone(),
+                    Some(json!({ "max_length": max })),
+                ));
             }
         }
     }
@@ -338,7 +400,13 @@ fn check_uuid(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationErr
         Ok(parsed) => *value = Value::String(parsed.hyphenated().to_string()),
         Err(err) => {
             let msg = format!("Input should be a valid UUID, {err}");
-            errors.push(error(loc, "uuid_parsing", &msg, value.clone(), Some(json!({ "error": err.to_string() }))));
+            errors.push(error(
+                loc,
+                "uuid_parsing",
+                &msg,
+                value.clone(),
+                Some(json!({ "error": err.to_string() })),
+            ));
         }
     }
 }
@@ -359,25 +427,50 @@ fn check_datetime(value: &mut Value, loc: &[LocItem], errors: &mut Vec<Validatio
         }
         Value::Number(number) => match number.as_f64().and_then(crate::datetime::from_unix) {
             Some(text) => *value = Value::String(text),
-            None => errors.push(error(loc, "datetime_parsing", "Input should be a valid datetime", value.clone(), None)),
+            None => errors.push(error(
+                loc,
+                "datetime_parsing",
+                "Input should be a valid datetime",
+                value.clone(),
+                None,
+            )),
         },
-        _ => errors.push(error(loc, "datetime_type", "Input should be a valid datetime", value.clone(), None)),
+        _ => errors.push(error(
+            loc,
+            "datetime_type",
+            "Input should be a valid datetime",
+            value.clone(),
+            None,
+        )),
     }
 }
 
-fn check_integer(schema: &SchemaObject, value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationError>) {
+fn check_integer(
+    schema: &SchemaObject,
+    value: &mut Value,
+    loc: &[LocItem],
+    errors: &mut Vec<ValidationError>,
+) {
     let parsed: Result<i64, (&str, &str)> = match &*value {
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => Ok(i),
             (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
-            (None, Some(_)) => Err(("int_from_float", "Input should be a valid integer, got a number with a fractional part")),
-            _ => Err(("int_parsing", "Input should be a valid integer, unable to parse string as an integer")),
+            (None, Some(_)) => Err((
+                "int_from_float",
+                "Input should be a valid integer, got a number with a fractional part",
+            )),
+            _ => Err((
+                "int_parsing",
+                "Input should be a valid integer, unable to parse string as an integer",
+            )),
         },
         Value::Bool(b) => Ok(i64::from(*b)),
-        Value::String(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| ("int_parsing", "Input should be a valid integer, unable to parse string as an integer")),
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| {
+            (
+                "int_parsing",
+                "Input should be a valid integer, unable to parse string as an integer",
+            )
+        }),
         _ => Err(("int_type", "Input should be a valid integer")),
     };
     match parsed {
@@ -386,10 +479,22 @@ fn check_integer(schema: &SchemaObject, value: &mut Value, loc: &[LocItem], erro
             if let Some(number) = schema.number.as_deref() {
                 if let Some(max) = number.maximum.filter(|max| (i as f64) > *max) {
                     let msg = format!("Input should be less than or equal to {max}");
-                    errors.push(error(loc, "less_than_equal", &msg, value.clone(), Some(json!({ "le": max as i64 }))));
+                    errors.push(error(
+                        loc,
+                        "less_than_equal",
+                        &msg,
+                        value.clone(),
+                        Some(json!({ "le": max as i64 })),
+                    ));
                 } else if let Some(min) = number.minimum.filter(|min| (i as f64) < *min) {
                     let msg = format!("Input should be greater than or equal to {min}");
-                    errors.push(error(loc, "greater_than_equal", &msg, value.clone(), Some(json!({ "ge": min as i64 }))));
+                    errors.push(error(
+                        loc,
+                        "greater_than_equal",
+                        &msg,
+                        value.clone(),
+                        Some(json!({ "ge": min as i64 })),
+                    ));
                 }
             }
         }
@@ -411,7 +516,13 @@ fn check_number(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationE
                 None,
             )),
         },
-        _ => errors.push(error(loc, "float_type", "Input should be a valid number", value.clone(), None)),
+        _ => errors.push(error(
+            loc,
+            "float_type",
+            "Input should be a valid number",
+            value.clone(),
+            None,
+        )),
     }
 }
 
@@ -419,8 +530,8 @@ fn check_bool(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationErr
     let parsed = match &*value {
         Value::Bool(b) => Some(*b),
         Value::Number(n) => match n.as_f64() {
-            Some(f) if f == 0.0 => Some(false),
-            Some(f) if f == 1.0 => Some(true),
+            Some(0.0) => Some(false),
+            Some(1.0) => Some(true),
             _ => None,
         },
         Value::String(s) => match s.to_ascii_lowercase().as_str() {
@@ -429,7 +540,13 @@ fn check_bool(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationErr
             _ => None,
         },
         _ => {
-            errors.push(error(loc, "bool_type", "Input should be a valid boolean", value.clone(), None));
+            errors.push(error(
+                loc,
+                "bool_type",
+                "Input should be a valid boolean",
+                value.clone(),
+                None,
+            ));
             return;
         }
     };
@@ -437,8 +554,14 @@ fn check_bool(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationErr
         Some(b) => *value = Value::Bool(b),
         None => {
             let (kind, msg) = match value {
-                Value::String(_) => ("bool_parsing", "Input should be a valid boolean, unable to interpret input"),
-                _ => ("bool_parsing", "Input should be a valid boolean, unable to interpret input"),
+                Value::String(_) => (
+                    "bool_parsing",
+                    "Input should be a valid boolean, unable to interpret input",
+                ),
+                _ => (
+                    "bool_parsing",
+                    "Input should be a valid boolean, unable to interpret input",
+                ),
             };
             errors.push(error(loc, kind, msg, value.clone(), None));
         }
@@ -460,7 +583,10 @@ fn json_decode_error(text: &str, err: &serde_json::Error) -> ValidationError {
         msg: "JSON decode error".to_owned(),
         error_type: "json_invalid".to_owned(),
         input: Some(Value::Object(Map::new())),
-        ctx: Some(Map::from_iter([("error".to_owned(), Value::String(message.to_owned()))])),
+        ctx: Some(Map::from_iter([(
+            "error".to_owned(),
+            Value::String(message.to_owned()),
+        )])),
     }
 }
 
@@ -510,7 +636,10 @@ mod tests {
     use crate::types::ScenarioDraftFromSessionRequest;
 
     fn draft_request(body: &str) -> Value {
-        match super::json_body::<ScenarioDraftFromSessionRequest>(body.as_bytes(), Some("application/json")) {
+        match super::json_body::<ScenarioDraftFromSessionRequest>(
+            body.as_bytes(),
+            Some("application/json"),
+        ) {
             Ok(request) => json!({ "ok": request.session_id }),
             Err(errors) => json!({ "detail": errors }),
         }
@@ -567,7 +696,11 @@ mod tests {
 
     #[test]
     fn a_non_json_media_type_is_validated_as_text() {
-        let errors = super::json_body::<ScenarioDraftFromSessionRequest>(b"session_id=1", Some("text/plain")).unwrap_err();
+        let errors = super::json_body::<ScenarioDraftFromSessionRequest>(
+            b"session_id=1",
+            Some("text/plain"),
+        )
+        .unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].error_type, "model_attributes_type");
         assert_eq!(errors[0].input, Some(json!("session_id=1")));
@@ -589,7 +722,8 @@ mod tests {
                 {"turn_id": "x", "role": "user", "timestamp": "yesterday", "content": "hi", "latency_ms": "12"}
             ]
         });
-        let errors = super::json_body::<SessionAnalysisInput>(body.to_string().as_bytes(), None).unwrap_err();
+        let errors = super::json_body::<SessionAnalysisInput>(body.to_string().as_bytes(), None)
+            .unwrap_err();
         let summary: Vec<(String, Value)> = errors
             .iter()
             .map(|e| (e.error_type.clone(), serde_json::to_value(&e.loc).unwrap()))
@@ -598,10 +732,22 @@ mod tests {
             summary,
             vec![
                 ("string_type".to_owned(), json!(["body", "channel"])),
-                ("enum".to_owned(), json!(["body", "knowledge_gap_analysis_outcome"])),
-                ("missing".to_owned(), json!(["body", "messages", 0, "content"])),
-                ("uuid_parsing".to_owned(), json!(["body", "messages", 1, "turn_id"])),
-                ("datetime_from_date_parsing".to_owned(), json!(["body", "messages", 1, "timestamp"])),
+                (
+                    "enum".to_owned(),
+                    json!(["body", "knowledge_gap_analysis_outcome"])
+                ),
+                (
+                    "missing".to_owned(),
+                    json!(["body", "messages", 0, "content"])
+                ),
+                (
+                    "uuid_parsing".to_owned(),
+                    json!(["body", "messages", 1, "turn_id"])
+                ),
+                (
+                    "datetime_from_date_parsing".to_owned(),
+                    json!(["body", "messages", 1, "timestamp"])
+                ),
             ]
         );
     }
@@ -611,6 +757,9 @@ mod tests {
         let mut value = json!({"tool_call_id": "c1", "assistant_turn_id": "3FF2C61AABC5566E9580B30E44B78527", "name": "n", "arguments": "{}", "latency_ms": "12"});
         let entry: crate::session::ToolCallEntry = super::value_as(&mut value, vec![]).unwrap();
         assert_eq!(entry.latency_ms, Some(12));
-        assert_eq!(entry.assistant_turn_id.to_string(), "3ff2c61a-abc5-566e-9580-b30e44b78527");
+        assert_eq!(
+            entry.assistant_turn_id.to_string(),
+            "3ff2c61a-abc5-566e-9580-b30e44b78527"
+        );
     }
 }

@@ -4,6 +4,8 @@
 //! edited by hand. This file adds the one thing the generator cannot: the contract's
 //! `APIKeyHeader` security scheme, as a default `x-api-key` header on every request.
 
+// Generated code is formatted by the generator (prettyplease), not by rustfmt.
+#[rustfmt::skip]
 #[allow(clippy::all, unused_imports, dead_code, missing_docs)]
 mod generated;
 

@@ -34,10 +34,10 @@ impl ServerContext {
         let Some(key) = headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok()) else {
             return Err(ApiError::unauthorized());
         };
-        if let Some(development_key) = &self.development_key {
-            if constant_time_eq(key.as_bytes(), development_key.as_bytes()) {
-                return Ok(OrgScope::Any);
-            }
+        if let Some(development_key) = &self.development_key
+            && constant_time_eq(key.as_bytes(), development_key.as_bytes())
+        {
+            return Ok(OrgScope::Any);
         }
         match self.store.resolve_api_key(key).await {
             Ok(Some(organization)) => Ok(OrgScope::Organization(organization)),

@@ -40,7 +40,10 @@ impl FeatherApi for FeatherServer {
         rqctx: RequestContext<ServerContext>,
         path: Path<SessionPath>,
     ) -> Result<HttpResponseOk<SessionAnalysisInput>, ApiError> {
-        let scope = rqctx.context().authenticate(rqctx.request.headers()).await?;
+        let scope = rqctx
+            .context()
+            .authenticate(rqctx.request.headers())
+            .await?;
         let session_id = path_session_id(&path.into_inner())?;
         let session = load_session(&rqctx, scope, session_id).await?;
         Ok(HttpResponseOk(session.input))
@@ -57,7 +60,8 @@ impl FeatherApi for FeatherServer {
         let session_id = path_session_id(&path.into_inner())?;
         let attribution = query.into_inner();
         if let Some(persona_id) = &attribution.persona_id {
-            validate::parameter::<Uuid>("query", "persona_id", persona_id).map_err(ApiError::validation)?;
+            validate::parameter::<Uuid>("query", "persona_id", persona_id)
+                .map_err(ApiError::validation)?;
         }
         let input = body.parse()?;
         if input.session_id != session_id {
@@ -69,13 +73,13 @@ impl FeatherApi for FeatherServer {
                 ),
             ));
         }
-        if let OrgScope::Organization(organization) = scope {
-            if input.organization_id != organization {
-                return Err(ApiError::bad_request(
-                    codes::ORGANIZATION_MISMATCH,
-                    "The body's organization_id is not the organization of this API key.",
-                ));
-            }
+        if let OrgScope::Organization(organization) = scope
+            && input.organization_id != organization
+        {
+            return Err(ApiError::bad_request(
+                codes::ORGANIZATION_MISMATCH,
+                "The body's organization_id is not the organization of this API key.",
+            ));
         }
         let session = NewSession {
             organization_id: input.organization_id,
@@ -95,7 +99,8 @@ impl FeatherApi for FeatherServer {
 }
 
 fn path_session_id(path: &SessionPath) -> Result<Uuid, ApiError> {
-    validate::parameter::<Uuid>("path", "session_id", &path.session_id).map_err(ApiError::validation)
+    validate::parameter::<Uuid>("path", "session_id", &path.session_id)
+        .map_err(ApiError::validation)
 }
 
 /// The stored session the caller may see, or 404 as for a session that does not

@@ -96,7 +96,9 @@ fn files(paths: &[PathBuf], summary: &mut ImportSummary) -> Vec<PathBuf> {
                 let entries = match std::fs::read_dir(&dir) {
                     Ok(entries) => entries,
                     Err(err) => {
-                        summary.rejected.push((dir.display().to_string(), err.to_string()));
+                        summary
+                            .rejected
+                            .push((dir.display().to_string(), err.to_string()));
                         continue;
                     }
                 };
@@ -123,8 +125,17 @@ fn files(paths: &[PathBuf], summary: &mut ImportSummary) -> Vec<PathBuf> {
 
 /// The records of one file, read lazily: JSONL line by line, JSON as one document.
 enum Records {
-    Lines { name: String, lines: std::io::Lines<BufReader<File>>, number: usize },
-    Values { name: String, values: std::vec::IntoIter<Value>, index: usize, single: bool },
+    Lines {
+        name: String,
+        lines: std::io::Lines<BufReader<File>>,
+        number: usize,
+    },
+    Values {
+        name: String,
+        values: std::vec::IntoIter<Value>,
+        index: usize,
+        single: bool,
+    },
     Done,
 }
 
@@ -134,23 +145,43 @@ impl Records {
         let file = match File::open(path) {
             Ok(file) => file,
             Err(err) => {
-                summary.rejected.push((name, format!("cannot read the file: {err}")));
+                summary
+                    .rejected
+                    .push((name, format!("cannot read the file: {err}")));
                 return Records::Done;
             }
         };
         if path.extension().and_then(|e| e.to_str()) == Some("jsonl") {
-            return Records::Lines { name, lines: BufReader::new(file).lines(), number: 0 };
+            return Records::Lines {
+                name,
+                lines: BufReader::new(file).lines(),
+                number: 0,
+            };
         }
         match serde_json::from_reader::<_, Value>(BufReader::new(file)) {
-            Ok(Value::Array(values)) => {
-                Records::Values { name, values: values.into_iter(), index: 0, single: false }
-            }
-            Ok(value) => Records::Values { name, values: vec![value].into_iter(), index: 0, single: true },
+            Ok(Value::Array(values)) => Records::Values {
+                name,
+                values: values.into_iter(),
+                index: 0,
+                single: false,
+            },
+            Ok(value) => Records::Values {
+                name,
+                values: vec![value].into_iter(),
+                index: 0,
+                single: true,
+            },
             // Not one JSON document: read it as JSONL after all.
             Err(_) => match File::open(path) {
-                Ok(file) => Records::Lines { name, lines: BufReader::new(file).lines(), number: 0 },
+                Ok(file) => Records::Lines {
+                    name,
+                    lines: BufReader::new(file).lines(),
+                    number: 0,
+                },
                 Err(err) => {
-                    summary.rejected.push((name, format!("cannot read the file: {err}")));
+                    summary
+                        .rejected
+                        .push((name, format!("cannot read the file: {err}")));
                     Records::Done
                 }
             },
@@ -159,24 +190,41 @@ impl Records {
 
     fn next(&mut self, summary: &mut ImportSummary) -> Option<(String, Result<Value, String>)> {
         match self {
-            Records::Lines { name, lines, number } => loop {
+            Records::Lines {
+                name,
+                lines,
+                number,
+            } => loop {
                 *number += 1;
                 match lines.next()? {
                     Ok(line) if line.trim().is_empty() => continue,
                     Ok(line) => {
                         let place = format!("{name}:{number}");
-                        let record = serde_json::from_str(&line).map_err(|e| format!("not JSON: {e}"));
+                        let record =
+                            serde_json::from_str(&line).map_err(|e| format!("not JSON: {e}"));
                         return Some((place, record));
                     }
                     Err(err) => {
-                        summary.rejected.push((format!("{name}:{number}"), format!("cannot read the line: {err}")));
+                        summary.rejected.push((
+                            format!("{name}:{number}"),
+                            format!("cannot read the line: {err}"),
+                        ));
                         return None;
                     }
                 }
             },
-            Records::Values { name, values, index, single } => {
+            Records::Values {
+                name,
+                values,
+                index,
+                single,
+            } => {
                 let value = values.next()?;
-                let place = if *single { name.clone() } else { format!("{name}[{index}]") };
+                let place = if *single {
+                    name.clone()
+                } else {
+                    format!("{name}[{index}]")
+                };
                 *index += 1;
                 Some((place, Ok(value)))
             }

@@ -14,7 +14,11 @@ use feather_store::{OrgScope, Store};
 use uuid::Uuid;
 
 #[derive(Parser)]
-#[command(name = "feather", version, about = "Draft simulation scenarios from captured customer sessions.")]
+#[command(
+    name = "feather",
+    version,
+    about = "Draft simulation scenarios from captured customer sessions."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -207,13 +211,19 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         summary.updated,
         summary.rejected.len()
     );
-    Ok(if summary.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if summary.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 fn draft(args: DraftArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
-    let options = DraftOptions { redact_pii: !args.no_redact_pii };
+    let options = DraftOptions {
+        redact_pii: !args.no_redact_pii,
+    };
     let values: Vec<serde_json::Value> = match serde_json::from_str(&text) {
         Ok(serde_json::Value::Array(values)) => values,
         Ok(value) => vec![value],
@@ -222,7 +232,9 @@ fn draft(args: DraftArgs) -> anyhow::Result<ExitCode> {
             .filter(|line| !line.trim().is_empty())
             .map(serde_json::from_str)
             .collect::<Result<_, _>>()
-            .map_err(|e| anyhow::anyhow!("{} is neither JSON nor JSONL: {e}", args.file.display()))?,
+            .map_err(|e| {
+                anyhow::anyhow!("{} is neither JSON nor JSONL: {e}", args.file.display())
+            })?,
     };
     let mut drafts = Vec::with_capacity(values.len());
     for value in values {
@@ -242,10 +254,17 @@ fn draft(args: DraftArgs) -> anyhow::Result<ExitCode> {
 
 async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
     match command {
-        KeysCommand::Create { database, org, name } => {
+        KeysCommand::Create {
+            database,
+            org,
+            name,
+        } => {
             let store = Store::connect(&database.database_url).await?;
             let (info, key) = store.create_api_key(org, name.as_deref()).await?;
-            eprintln!("Created key {} for organization {}. Store it now: it is not shown again.", info.id, info.organization_id);
+            eprintln!(
+                "Created key {} for organization {}. Store it now: it is not shown again.",
+                info.id, info.organization_id
+            );
             println!("{key}");
         }
         KeysCommand::List { database, org } => {
