@@ -1,0 +1,52 @@
+//! The benchmark's baseline: a dropshot server configured as `feather serve` is
+//! (detached handler tasks, the same body limit, warn-level logging), whose one
+//! endpoint answers the draft route with a fixed small JSON body. Whatever the
+//! draft endpoint costs beyond this is ours.
+//!
+//! Usage: `feather-bench-baseline [ADDR]` (default 127.0.0.1:8001).
+
+use dropshot::{
+    ApiDescription, ConfigDropshot, ConfigLogging, ConfigLoggingLevel, HandlerTaskMode, HttpError,
+    HttpResponseOk, RequestContext, ServerBuilder, UntypedBody,
+};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+#[derive(Serialize, JsonSchema)]
+struct Fixed {
+    status: &'static str,
+}
+
+/// Reads the body, as the real endpoint does, and answers a constant.
+#[dropshot::endpoint { method = POST, path = "/v1/scenarios/draft-from-session" }]
+async fn fixed(
+    _rqctx: RequestContext<()>,
+    _body: UntypedBody,
+) -> Result<HttpResponseOk<Fixed>, HttpError> {
+    Ok(HttpResponseOk(Fixed { status: "ok" }))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let bind = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:8001".to_owned());
+    let mut api = ApiDescription::new();
+    api.register(fixed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let log = ConfigLogging::StderrTerminal {
+        level: ConfigLoggingLevel::Warn,
+    }
+    .to_logger("baseline")?;
+    let config = ConfigDropshot {
+        bind_address: bind.parse()?,
+        default_request_body_max_bytes: 8 * 1024 * 1024,
+        default_handler_task_mode: HandlerTaskMode::Detached,
+        ..Default::default()
+    };
+    let server = ServerBuilder::new(api, (), log)
+        .config(config)
+        .start()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!("baseline listening on http://{}", server.local_addr());
+    server.await.map_err(anyhow::Error::msg)
+}
