@@ -57,11 +57,10 @@ impl<T: JsonSchema + DeserializeOwned + 'static> JsonBody<T> {
         }
     }
 
-    /// Validates the body as FastAPI would and returns `T`, or the 413 / 422 error.
+    /// Validates the body as FastAPI would and returns `T`, or the 400 / 413 / 422 error.
     pub fn parse(&self) -> Result<T, ApiError> {
         let bytes = self.bytes()?;
         crate::validate::json_body::<T>(bytes, self.content_type.as_deref())
-            .map_err(ApiError::validation)
     }
 }
 

@@ -20,6 +20,10 @@ use crate::types::{ErrorResponse, HTTPValidationError, ValidationError};
 pub mod codes {
     pub const BAD_REQUEST: &str = "bad_request";
     pub const INVALID_BODY: &str = "invalid_body";
+    pub const NON_FINITE_NUMBER: &str = "non_finite_number";
+    pub const JSON_TOO_DEEP: &str = "json_too_deep";
+    pub const TOO_MANY_ITEMS: &str = "too_many_items";
+    pub const STRING_TOO_LONG: &str = "string_too_long";
     pub const SESSION_ID_MISMATCH: &str = "session_id_mismatch";
     pub const SESSION_NOT_DRAFTABLE: &str = "session_not_draftable";
     pub const ORGANIZATION_MISMATCH: &str = "organization_mismatch";

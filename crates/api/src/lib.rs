@@ -19,6 +19,7 @@ pub mod body;
 pub mod datetime;
 pub mod error;
 pub mod openapi;
+pub mod pyjson;
 pub mod session;
 pub mod types;
 pub mod validate;

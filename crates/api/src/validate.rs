@@ -19,37 +19,91 @@ use schemars::schema::{InstanceType, RootSchema, Schema, SchemaObject, SingleOrV
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use crate::error::ApiError;
+use crate::pyjson::{self, DecodeError};
 use crate::types::{LocItem, ValidationError};
 
 /// Validates a request body as FastAPI does and builds `T` from it.
 ///
 /// `content_type` is the request's `Content-Type` header. As in FastAPI, a body
 /// without one is read as JSON, and a body of another media type is validated as the
-/// raw text it is (and so fails as "not an object").
-pub fn json_body<T>(bytes: &[u8], content_type: Option<&str>) -> Result<T, Vec<ValidationError>>
+/// raw text it is (and so fails as "not an object"). The error is a 422 with
+/// pydantic's details, or a 400 `ErrorResponse` for a body that is not text or that
+/// crosses one of the bounds of [`crate::pyjson`].
+pub fn json_body<T>(bytes: &[u8], content_type: Option<&str>) -> Result<T, ApiError>
 where
     T: JsonSchema + DeserializeOwned + 'static,
 {
     let loc = vec![LocItem::from("body")];
     if bytes.is_empty() {
-        return Err(vec![error(
+        return Err(ApiError::validation(vec![error(
             &loc,
             "missing",
             "Field required",
             Value::Null,
             None,
-        )]);
+        )]));
     }
     let mut value = if content_type.is_none_or(is_json_media_type) {
-        let text = String::from_utf8_lossy(bytes);
-        match serde_json::from_str::<Value>(&text) {
-            Ok(value) => value,
-            Err(err) => return Err(vec![json_decode_error(&text, &err)]),
-        }
+        pyjson::decode(bytes).map_err(decode_error)?
     } else {
         Value::String(String::from_utf8_lossy(bytes).into_owned())
     };
-    value_as::<T>(&mut value, loc)
+    value_as::<T>(&mut value, loc).map_err(ApiError::validation)
+}
+
+/// The answer to a body `json.loads` would not turn into a value we can hold.
+fn decode_error(err: DecodeError) -> ApiError {
+    use crate::error::codes;
+    use crate::pyjson::{MAX_DEPTH, MAX_ENTRIES, MAX_STRING_BYTES, MAX_VALUES};
+    match err {
+        // FastAPI's answer to a `JSONDecodeError`: one `json_invalid` error whose
+        // `loc` ends with the character offset and whose `ctx.error` is the message.
+        DecodeError::Syntax { msg, pos } => ApiError::validation(vec![ValidationError {
+            loc: vec![LocItem::from("body"), LocItem::from(pos)],
+            msg: "JSON decode error".to_owned(),
+            error_type: "json_invalid".to_owned(),
+            input: Some(Value::Object(Map::new())),
+            ctx: Some(Map::from_iter([(
+                "error".to_owned(),
+                Value::String(msg.to_owned()),
+            )])),
+        }]),
+        DecodeError::Encoding => ApiError::bad_request(
+            codes::INVALID_BODY,
+            "The request body is not JSON text in UTF-8, UTF-16 or UTF-32.",
+        ),
+        DecodeError::LoneSurrogate { pos } => ApiError::bad_request(
+            codes::INVALID_BODY,
+            format!("The request body has an unpaired UTF-16 surrogate escape at character {pos}."),
+        ),
+        DecodeError::NonFinite { pos } => ApiError::bad_request(
+            codes::NON_FINITE_NUMBER,
+            format!(
+                "The request body has NaN, Infinity or a number beyond the range of a \
+                 float at character {pos}; JSON numbers must be finite."
+            ),
+        ),
+        DecodeError::TooDeep => ApiError::bad_request(
+            codes::JSON_TOO_DEEP,
+            format!("The request body nests arrays and objects deeper than {MAX_DEPTH} levels."),
+        ),
+        DecodeError::TooManyEntries => ApiError::bad_request(
+            codes::TOO_MANY_ITEMS,
+            format!(
+                "An array or object of the request body (such as messages) has more than \
+                 {MAX_ENTRIES} entries."
+            ),
+        ),
+        DecodeError::TooManyValues => ApiError::bad_request(
+            codes::TOO_MANY_ITEMS,
+            format!("The request body holds more than {MAX_VALUES} JSON values."),
+        ),
+        DecodeError::StringTooLong => ApiError::bad_request(
+            codes::STRING_TOO_LONG,
+            format!("A string of the request body is longer than {MAX_STRING_BYTES} bytes."),
+        ),
+    }
 }
 
 /// Validates one path or query parameter given as text, with `loc` `[location, name]`.
@@ -568,66 +622,6 @@ fn check_bool(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationErr
     }
 }
 
-/// FastAPI's answer to a body that is not JSON: one `json_invalid` error whose `loc`
-/// ends with the character offset of the problem and whose `ctx.error` is the
-/// message of Python's `json` module.
-fn json_decode_error(text: &str, err: &serde_json::Error) -> ValidationError {
-    let offset = if err.classify() == serde_json::error::Category::Eof {
-        text.chars().count()
-    } else {
-        char_offset(text, err.line(), err.column())
-    };
-    let message = python_json_message(err);
-    ValidationError {
-        loc: vec![LocItem::from("body"), LocItem::from(offset)],
-        msg: "JSON decode error".to_owned(),
-        error_type: "json_invalid".to_owned(),
-        input: Some(Value::Object(Map::new())),
-        ctx: Some(Map::from_iter([(
-            "error".to_owned(),
-            Value::String(message.to_owned()),
-        )])),
-    }
-}
-
-// serde_json reports a 1-based line and a 1-based column of the last byte it read.
-fn char_offset(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (index, this_line) in text.split_inclusive('\n').enumerate() {
-        if index + 1 == line {
-            let byte_column = column.saturating_sub(1).min(this_line.len());
-            let mut boundary = byte_column;
-            while !this_line.is_char_boundary(boundary) {
-                boundary -= 1;
-            }
-            return offset + this_line[..boundary].chars().count();
-        }
-        offset += this_line.chars().count();
-    }
-    offset
-}
-
-fn python_json_message(err: &serde_json::Error) -> &'static str {
-    let text = err.to_string();
-    if text.starts_with("trailing characters") {
-        "Extra data"
-    } else if text.starts_with("key must be a string") {
-        "Expecting property name enclosed in double quotes"
-    } else if text.starts_with("expected `:`") {
-        "Expecting ':' delimiter"
-    } else if text.starts_with("expected `,` or `}`") || text.starts_with("expected `,` or `]`") {
-        "Expecting ',' delimiter"
-    } else if text.starts_with("EOF while parsing a string") {
-        "Unterminated string starting at"
-    } else if text.starts_with("invalid escape") || text.starts_with("invalid unicode") {
-        "Invalid \\escape"
-    } else if text.starts_with("control character") {
-        "Invalid control character at"
-    } else {
-        "Expecting value"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
@@ -635,13 +629,22 @@ mod tests {
     use crate::session::SessionAnalysisInput;
     use crate::types::ScenarioDraftFromSessionRequest;
 
+    fn details<T: std::fmt::Debug>(
+        result: Result<T, crate::ApiError>,
+    ) -> Vec<crate::types::ValidationError> {
+        match result.unwrap_err().body() {
+            crate::ErrorBody::Validation(v) => v.detail.clone(),
+            other => panic!("expected a 422, got {other:?}"),
+        }
+    }
+
     fn draft_request(body: &str) -> Value {
         match super::json_body::<ScenarioDraftFromSessionRequest>(
             body.as_bytes(),
             Some("application/json"),
         ) {
             Ok(request) => json!({ "ok": request.session_id }),
-            Err(errors) => json!({ "detail": errors }),
+            Err(err) => serde_json::to_value(&err).unwrap(),
         }
     }
 
@@ -696,11 +699,10 @@ mod tests {
 
     #[test]
     fn a_non_json_media_type_is_validated_as_text() {
-        let errors = super::json_body::<ScenarioDraftFromSessionRequest>(
+        let errors = details(super::json_body::<ScenarioDraftFromSessionRequest>(
             b"session_id=1",
             Some("text/plain"),
-        )
-        .unwrap_err();
+        ));
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].error_type, "model_attributes_type");
         assert_eq!(errors[0].input, Some(json!("session_id=1")));
@@ -722,8 +724,10 @@ mod tests {
                 {"turn_id": "x", "role": "user", "timestamp": "yesterday", "content": "hi", "latency_ms": "12"}
             ]
         });
-        let errors = super::json_body::<SessionAnalysisInput>(body.to_string().as_bytes(), None)
-            .unwrap_err();
+        let errors = details(super::json_body::<SessionAnalysisInput>(
+            body.to_string().as_bytes(),
+            None,
+        ));
         let summary: Vec<(String, Value)> = errors
             .iter()
             .map(|e| (e.error_type.clone(), serde_json::to_value(&e.loc).unwrap()))
