@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet -p feather-server -p feather-bench
 
 work=$(mktemp -d)
