@@ -2,8 +2,11 @@
 //! - `contract`: the server's document equals `openapi.json`, and `openapi.json`
 //!   means the same as the upstream contract (with mutation tests of that check);
 //! - `end_to_end`: the real server on an ephemeral port with a temporary SQLite
-//!   file, driven by the generated client.
+//!   file, driven by the generated client;
+//! - `docs`: `GET /openapi.json` is the checked-in file, `GET /docs` and its
+//!   assets are served by the binary, and neither is an operation of the contract.
 
 mod contract;
+mod docs;
 mod end_to_end;
 mod support;

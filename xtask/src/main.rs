@@ -4,10 +4,15 @@
 //!   from the `feather-api` crate.
 //! - `cargo xtask codegen [--check]` regenerates the progenitor client
 //!   (`crates/client/src/generated.rs`) from `openapi.json`.
+//! - `cargo xtask openapi diff [--base <git-ref>]` reports what changed in
+//!   `openapi.json` since a revision (`HEAD` by default), breaking or not for
+//!   existing clients, and exits non-zero on a breaking change (see [`diff`]).
 //!
 //! With `--check` nothing is written: a stale file prints a unified diff and the
 //! command that fixes it, and the task exits non-zero. The tests at the bottom run
 //! the codegen check, so a plain `cargo test` catches a stale client too.
+
+mod diff;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,31 +22,65 @@ use serde_json::{Value, json};
 const OPENAPI_PATH: &str = "openapi.json";
 const CLIENT_PATH: &str = "crates/client/src/generated.rs";
 
+const USAGE: &str = "usage: cargo xtask openapi [--check]\n       cargo xtask openapi diff [--base <git-ref>]\n       cargo xtask codegen [--check]";
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let check = args.iter().any(|a| a == "--check");
-    let task = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .map(String::as_str);
-    let result = match task {
-        Some("openapi") => ensure(
+    let result = parse(std::env::args().skip(1)).and_then(|task| match task {
+        Task::Openapi { check } => ensure(
             OPENAPI_PATH,
             &feather_api::openapi::document_text(),
             "openapi",
             check,
         ),
-        Some("codegen") => {
+        Task::OpenapiDiff { base } => {
+            diff::run(&workspace_root(), &base, OPENAPI_PATH).map(|report| print!("{report}"))
+        }
+        Task::Codegen { check } => {
             generate_client().and_then(|client| ensure(CLIENT_PATH, &client, "codegen", check))
         }
-        _ => Err("usage: cargo xtask <openapi|codegen> [--check]".to_owned()),
-    };
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Task {
+    Openapi { check: bool },
+    OpenapiDiff { base: String },
+    Codegen { check: bool },
+}
+
+fn parse(args: impl Iterator<Item = String>) -> Result<Task, String> {
+    let mut words = Vec::new();
+    let mut check = false;
+    let mut base = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--base" => base = Some(args.next().ok_or("--base needs a git revision")?),
+            other => match other.strip_prefix("--base=") {
+                Some(value) => base = Some(value.to_owned()),
+                None if other.starts_with('-') => {
+                    return Err(format!("unknown flag {other}\n{USAGE}"));
+                }
+                None => words.push(arg),
+            },
+        }
+    }
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match (words.as_slice(), check, base) {
+        (["openapi"], check, None) => Ok(Task::Openapi { check }),
+        (["openapi", "diff"], false, base) => Ok(Task::OpenapiDiff {
+            base: base.unwrap_or_else(|| "HEAD".to_owned()),
+        }),
+        (["codegen"], check, None) => Ok(Task::Codegen { check }),
+        _ => Err(USAGE.to_owned()),
     }
 }
 
@@ -147,6 +186,31 @@ mod tests {
         let client = generate_client().unwrap();
         if let Err(message) = ensure(CLIENT_PATH, &client, "codegen", true) {
             panic!("{message}");
+        }
+    }
+
+    #[test]
+    fn arguments_name_one_task() {
+        let parse = |line: &str| parse(line.split_whitespace().map(str::to_owned));
+        assert_eq!(parse("openapi"), Ok(Task::Openapi { check: false }));
+        assert_eq!(parse("openapi --check"), Ok(Task::Openapi { check: true }));
+        assert_eq!(parse("codegen --check"), Ok(Task::Codegen { check: true }));
+        let diff = |base: &str| {
+            Ok(Task::OpenapiDiff {
+                base: base.to_owned(),
+            })
+        };
+        assert_eq!(parse("openapi diff"), diff("HEAD"));
+        assert_eq!(parse("openapi diff --base main~2"), diff("main~2"));
+        assert_eq!(parse("openapi diff --base=v1.0"), diff("v1.0"));
+        for wrong in [
+            "",
+            "diff",
+            "openapi diff --check",
+            "openapi --base x",
+            "openapi --force",
+        ] {
+            assert!(parse(wrong).is_err(), "{wrong:?} was accepted");
         }
     }
 

@@ -10,6 +10,7 @@
 pub mod config;
 pub mod context;
 pub mod demo;
+pub mod docs;
 pub mod handlers;
 pub mod import;
 
@@ -23,10 +24,13 @@ pub use config::ServerConfig;
 pub use context::ServerContext;
 pub use handlers::FeatherServer;
 
-/// The API as this server implements it.
+/// The API as this server implements it, plus the unpublished documentation
+/// routes of [`docs`] (`/openapi.json`, `/docs`), which stay out of the contract.
 pub fn api_description() -> ApiDescription<ServerContext> {
-    feather_api_mod::api_description::<FeatherServer>()
-        .expect("the implementation registers every endpoint of the trait")
+    let mut api = feather_api_mod::api_description::<FeatherServer>()
+        .expect("the implementation registers every endpoint of the trait");
+    docs::register(&mut api).expect("the documentation routes do not clash with the API");
+    api
 }
 
 /// The finished OpenAPI document of this implementation; it must equal `openapi.json`.
