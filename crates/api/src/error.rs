@@ -205,6 +205,22 @@ impl From<ClientErrorStatusCode> for ApiError {
     }
 }
 
+/// The 405 response for a method the path does not serve: an `ErrorResponse` body
+/// and the `Allow` header that RFC 9110 requires.
+pub fn method_not_allowed(allow: &str) -> http::Response<dropshot::Body> {
+    let body = ErrorResponse {
+        error: codes::METHOD_NOT_ALLOWED.to_owned(),
+        message: format!("This path does not serve that method; it serves {allow}."),
+    };
+    let json = serde_json::to_vec(&body).expect("an ErrorResponse always serialises");
+    http::Response::builder()
+        .status(http::StatusCode::METHOD_NOT_ALLOWED)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::ALLOW, allow)
+        .body(dropshot::Body::from(json))
+        .expect("a 405 response is well formed")
+}
+
 // Dropshot's messages are fragments ("unsupported media type"); ours are sentences.
 fn sentence(message: &str) -> String {
     let mut chars = message.trim().chars();

@@ -11,6 +11,13 @@
 //! first, with its own 400 body. So the extractors here only read, and handlers call
 //! [`validate`] after authentication. The schemas still document the real types.
 //!
+//! Why the unpublished endpoints: dropshot answers a wrong method on a known path
+//! itself, with its own body. Each other method dropshot can route on our two paths
+//! is registered here, unpublished (absent from the contract), and answers 405 with
+//! an `ErrorResponse` and an `Allow` header. They have default bodies, so the server
+//! implements only the three operations. What dropshot still answers itself (unknown
+//! paths, methods it cannot route such as `TRACE`) is listed in the README.
+//!
 //! Why a finishing step: dropshot emits OpenAPI 3.0.3 but cannot write `servers`,
 //! security schemes, per-operation security or per-status error responses.
 //! [`openapi::document`] adds them deterministically; see that module.
@@ -20,17 +27,19 @@ pub mod datetime;
 pub mod error;
 pub mod openapi;
 pub mod pyjson;
+pub mod query;
 pub mod session;
 pub mod types;
 pub mod validate;
 
-use dropshot::{HttpResponseOk, Path, Query, RequestContext};
+use dropshot::{Body, HttpResponseOk, Path, RequestContext};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub use body::JsonBody;
 pub use error::{ApiError, ErrorBody};
+pub use query::QueryParams;
 pub use session::SessionAnalysisInput;
 pub use types::*;
 
@@ -86,9 +95,93 @@ pub trait FeatherApi {
     async fn put_session_analysis_input(
         rqctx: RequestContext<Self::Context>,
         path: Path<SessionPath>,
-        query: Query<SessionAttribution>,
+        query: QueryParams<SessionAttribution>,
         body: JsonBody<SessionAnalysisInput>,
     ) -> Result<HttpResponseOk<SessionCaptured>, ApiError>;
+
+    // The 405 answers for the other methods on the documented paths.
+
+    #[endpoint { method = GET, path = "/v1/scenarios/draft-from-session", unpublished = true }]
+    async fn draft_scenario_from_session_get(
+        _rqctx: RequestContext<Self::Context>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("POST"))
+    }
+
+    #[endpoint { method = PUT, path = "/v1/scenarios/draft-from-session", unpublished = true }]
+    async fn draft_scenario_from_session_put(
+        _rqctx: RequestContext<Self::Context>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("POST"))
+    }
+
+    #[endpoint { method = DELETE, path = "/v1/scenarios/draft-from-session", unpublished = true }]
+    async fn draft_scenario_from_session_delete(
+        _rqctx: RequestContext<Self::Context>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("POST"))
+    }
+
+    #[endpoint { method = PATCH, path = "/v1/scenarios/draft-from-session", unpublished = true }]
+    async fn draft_scenario_from_session_patch(
+        _rqctx: RequestContext<Self::Context>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("POST"))
+    }
+
+    #[endpoint { method = OPTIONS, path = "/v1/scenarios/draft-from-session", unpublished = true }]
+    async fn draft_scenario_from_session_options(
+        _rqctx: RequestContext<Self::Context>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("POST"))
+    }
+
+    #[endpoint { method = HEAD, path = "/v1/scenarios/draft-from-session", unpublished = true }]
+    async fn draft_scenario_from_session_head(
+        _rqctx: RequestContext<Self::Context>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("POST"))
+    }
+
+    #[endpoint { method = POST, path = "/v1/sessions/{session_id}/analysis-input", unpublished = true }]
+    async fn session_analysis_input_post(
+        _rqctx: RequestContext<Self::Context>,
+        _path: Path<SessionPath>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("GET, PUT"))
+    }
+
+    #[endpoint { method = DELETE, path = "/v1/sessions/{session_id}/analysis-input", unpublished = true }]
+    async fn session_analysis_input_delete(
+        _rqctx: RequestContext<Self::Context>,
+        _path: Path<SessionPath>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("GET, PUT"))
+    }
+
+    #[endpoint { method = PATCH, path = "/v1/sessions/{session_id}/analysis-input", unpublished = true }]
+    async fn session_analysis_input_patch(
+        _rqctx: RequestContext<Self::Context>,
+        _path: Path<SessionPath>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("GET, PUT"))
+    }
+
+    #[endpoint { method = OPTIONS, path = "/v1/sessions/{session_id}/analysis-input", unpublished = true }]
+    async fn session_analysis_input_options(
+        _rqctx: RequestContext<Self::Context>,
+        _path: Path<SessionPath>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("GET, PUT"))
+    }
+
+    #[endpoint { method = HEAD, path = "/v1/sessions/{session_id}/analysis-input", unpublished = true }]
+    async fn session_analysis_input_head(
+        _rqctx: RequestContext<Self::Context>,
+        _path: Path<SessionPath>,
+    ) -> Result<http::Response<Body>, ApiError> {
+        Ok(error::method_not_allowed("GET, PUT"))
+    }
 }
 
 /// The `{session_id}` path parameter. It is read as text and validated by the

@@ -4,10 +4,10 @@
 //! path and body (FastAPI-style 422), then the work. Store failures become 503 or
 //! 500 with the details logged, never sent.
 
-use dropshot::{HttpResponseOk, Path, Query, RequestContext};
+use dropshot::{HttpResponseOk, Path, RequestContext};
 use feather_api::error::codes;
 use feather_api::{
-    ApiError, FeatherApi, JsonBody, ScenarioDraft, ScenarioDraftFromSessionRequest,
+    ApiError, FeatherApi, JsonBody, QueryParams, ScenarioDraft, ScenarioDraftFromSessionRequest,
     SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
 };
 use feather_drafter::CapturedSession;
@@ -52,17 +52,13 @@ impl FeatherApi for FeatherServer {
     async fn put_session_analysis_input(
         rqctx: RequestContext<ServerContext>,
         path: Path<SessionPath>,
-        query: Query<SessionAttribution>,
+        query: QueryParams<SessionAttribution>,
         body: JsonBody<SessionAnalysisInput>,
     ) -> Result<HttpResponseOk<SessionCaptured>, ApiError> {
         let context = rqctx.context();
         let scope = context.authenticate(rqctx.request.headers()).await?;
         let session_id = path_session_id(&path.into_inner())?;
-        let attribution = query.into_inner();
-        if let Some(persona_id) = &attribution.persona_id {
-            validate::parameter::<Uuid>("query", "persona_id", persona_id)
-                .map_err(ApiError::validation)?;
-        }
+        let attribution = query.parse()?;
         let input = body.parse()?;
         if input.session_id != session_id {
             return Err(ApiError::bad_request(
