@@ -4,9 +4,11 @@
 //! - `end_to_end`: the real server on an ephemeral port with a temporary SQLite
 //!   file, driven by the generated client;
 //! - `docs`: `GET /openapi.json` is the checked-in file, `GET /docs` and its
-//!   assets are served by the binary, and neither is an operation of the contract.
+//!   assets are served by the binary, and neither is an operation of the contract;
+//! - `parity`: a table of bad requests answered as upstream (FastAPI) answers them.
 
 mod contract;
 mod docs;
 mod end_to_end;
+mod parity;
 mod support;

@@ -35,11 +35,17 @@ pub fn check(text: &str) -> Result<(), &'static str> {
     if b.len() == 10 {
         return Ok(());
     }
-    if !matches!(b[10], b'T' | b't' | b' ' | b'_') {
-        return Err("invalid datetime separator, expected `T`, `t`, `_` or space");
+    // When a date-time fails, pydantic reports why the input is not a *date*: a
+    // valid date followed by anything is "extra characters", whatever the time's fault.
+    let time_ok = matches!(b[10], b'T' | b't' | b' ' | b'_') && check_time(&b[11..]).is_ok();
+    if time_ok {
+        Ok(())
+    } else {
+        Err(EXTRA_CHARACTERS)
     }
-    check_time(&b[11..])
 }
+
+const EXTRA_CHARACTERS: &str = "unexpected extra characters at the end of the input";
 
 fn check_time(b: &[u8]) -> Result<(), &'static str> {
     if b.len() < 5 {
@@ -79,11 +85,14 @@ fn check_time(b: &[u8]) -> Result<(), &'static str> {
                 [h1, h2] => ([*h1, *h2], [b'0', b'0']),
                 _ => return Err("invalid timezone sign"),
             };
-            digits(&hours, "invalid timezone hour")?;
-            digits(&minutes, "invalid timezone minute")?;
+            if digits(&hours, "invalid timezone hour")? > 23
+                || digits(&minutes, "invalid timezone minute")? > 59
+            {
+                return Err("timezone offset is out of range");
+            }
             Ok(())
         }
-        _ => Err("unexpected extra characters at the end of the input"),
+        _ => Err(EXTRA_CHARACTERS),
     }
 }
 
@@ -164,7 +173,11 @@ mod tests {
         );
         assert_eq!(
             check("2026-11-20T25:00:00Z"),
-            Err("hour value is outside expected range of 0-23")
+            Err("unexpected extra characters at the end of the input")
+        );
+        assert_eq!(
+            check("2026-11-20X10:00"),
+            Err("unexpected extra characters at the end of the input")
         );
         assert_eq!(
             check("2026-11-20T10:00:00Zjunk"),

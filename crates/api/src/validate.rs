@@ -106,6 +106,47 @@ fn decode_error(err: DecodeError) -> ApiError {
     }
 }
 
+/// Combines the path, query and body results of one request as FastAPI reports them:
+/// a body that could not be read or decoded is answered alone (FastAPI reads it
+/// first), and otherwise every 422 detail is listed, path first, then query, then
+/// body.
+pub fn all_of<P, Q, B>(
+    path: Result<P, ApiError>,
+    query: Result<Q, ApiError>,
+    body: Result<B, ApiError>,
+) -> Result<(P, Q, B), ApiError> {
+    if let Err(err) = &body
+        && !is_field_validation(err)
+    {
+        return Err(err.clone());
+    }
+    let mut detail = Vec::new();
+    for err in [
+        path.as_ref().err(),
+        query.as_ref().err(),
+        body.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        match err.body() {
+            crate::ErrorBody::Validation(v) => detail.extend(v.detail.iter().cloned()),
+            crate::ErrorBody::Error(_) => return Err(err.clone()),
+        }
+    }
+    match (path, query, body) {
+        (Ok(p), Ok(q), Ok(b)) => Ok((p, q, b)),
+        _ => Err(ApiError::validation(detail)),
+    }
+}
+
+fn is_field_validation(err: &ApiError) -> bool {
+    match err.body() {
+        crate::ErrorBody::Validation(v) => !v.detail.iter().any(|d| d.error_type == "json_invalid"),
+        crate::ErrorBody::Error(_) => false,
+    }
+}
+
 /// Validates one path or query parameter given as text, with `loc` `[location, name]`.
 pub fn parameter<T>(location: &str, name: &str, raw: &str) -> Result<T, Vec<ValidationError>>
 where
@@ -505,6 +546,8 @@ fn check_integer(
     loc: &[LocItem],
     errors: &mut Vec<ValidationError>,
 ) {
+    // pydantic reports a constraint error with the input as given, before coercion.
+    let original = value.clone();
     let parsed: Result<i64, (&str, &str)> = match &*value {
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => Ok(i),
@@ -537,7 +580,7 @@ fn check_integer(
                         loc,
                         "less_than_equal",
                         &msg,
-                        value.clone(),
+                        original.clone(),
                         Some(json!({ "le": max as i64 })),
                     ));
                 } else if let Some(min) = number.minimum.filter(|min| (i as f64) < *min) {
@@ -546,7 +589,7 @@ fn check_integer(
                         loc,
                         "greater_than_equal",
                         &msg,
-                        value.clone(),
+                        original.clone(),
                         Some(json!({ "ge": min as i64 })),
                     ));
                 }

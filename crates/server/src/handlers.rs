@@ -57,9 +57,11 @@ impl FeatherApi for FeatherServer {
     ) -> Result<HttpResponseOk<SessionCaptured>, ApiError> {
         let context = rqctx.context();
         let scope = context.authenticate(rqctx.request.headers()).await?;
-        let session_id = path_session_id(&path.into_inner())?;
-        let attribution = query.parse()?;
-        let input = body.parse()?;
+        let (session_id, attribution, input) = validate::all_of(
+            path_session_id(&path.into_inner()),
+            query.parse(),
+            body.parse(),
+        )?;
         if input.session_id != session_id {
             return Err(ApiError::bad_request(
                 codes::SESSION_ID_MISMATCH,
