@@ -1,18 +1,30 @@
-//! `feather import`: captured sessions from files into the store.
+//! `feather import`: captured sessions from files into the store, streamed.
 //!
 //! Accepts JSON files (one session, or an array of sessions), JSONL files (one
-//! session a line) and folders of them, in both capture formats. Sessions are
-//! stored in batches, one transaction a batch, so an interrupted import leaves
-//! every committed session whole. A bad record is reported with its place and
-//! reason and never stops the rest.
+//! session a line) and folders of them, in both capture formats. Nothing is read
+//! whole: a JSONL file is read line by line, and a JSON array element by element
+//! (a serde `SeqAccess` visitor hands each element over as soon as it is parsed),
+//! so memory stays flat however large the input.
+//!
+//! A reader thread parses and converts the records while the async side stores
+//! them, `batch_size` sessions a transaction: an interrupted import leaves every
+//! committed session whole and nothing of the batch in flight. A bad record is
+//! reported with its place (`file:line` or `file[index]`) and reason and never
+//! stops the rest; only a JSON array whose syntax breaks cannot be read past the
+//! break, which is reported as the rejection of that element.
 
+use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use feather_drafter::CapturedSession;
 use feather_store::{NewSession, Store, StoreError};
+use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::Value;
+use tokio::sync::mpsc;
 
 /// What an import did.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -25,6 +37,29 @@ pub struct ImportSummary {
     pub rejected: Vec<(String, String)>,
 }
 
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "imported {}, updated {}, rejected {}",
+            self.imported,
+            self.updated,
+            self.rejected.len()
+        )
+    }
+}
+
+/// Where an import stands, given to the progress callback after every batch.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportProgress<'a> {
+    /// The running totals.
+    pub summary: &'a ImportSummary,
+    /// Bytes of input read so far.
+    pub bytes_read: u64,
+    /// Bytes of input in all, as the files' sizes were when the import started.
+    pub bytes_total: u64,
+}
+
 /// The stored form of a captured session.
 pub fn new_session(captured: CapturedSession) -> NewSession {
     NewSession {
@@ -35,33 +70,75 @@ pub fn new_session(captured: CapturedSession) -> NewSession {
     }
 }
 
+/// A record the reader thread hands to the storing side.
+enum Item {
+    Session(Box<NewSession>),
+    Rejected { place: String, reason: String },
+}
+
 /// Imports every record under `paths`, `batch_size` sessions a transaction.
-/// `progress` is called after each batch with the running summary.
+/// `progress` is called after each stored batch and once at the end.
+///
+/// A store failure stops the import with that error; the batches committed before
+/// it stay committed.
 pub async fn import_paths(
     store: &Store,
     paths: &[PathBuf],
     batch_size: usize,
-    mut progress: impl FnMut(&ImportSummary),
+    mut progress: impl FnMut(ImportProgress<'_>),
 ) -> Result<ImportSummary, StoreError> {
+    let batch_size = batch_size.max(1);
     let mut summary = ImportSummary::default();
+    let files = files(paths, &mut summary);
+    let bytes_total = files
+        .iter()
+        .filter_map(|file| std::fs::metadata(file).ok())
+        .map(|metadata| metadata.len())
+        .sum();
+    let bytes_read = Arc::new(AtomicU64::new(0));
+
+    // Two batches in flight at most: one being stored, one being read.
+    let (sender, mut receiver) = mpsc::channel(batch_size * 2);
+    let reader = {
+        let bytes_read = Arc::clone(&bytes_read);
+        tokio::task::spawn_blocking(move || {
+            for file in files {
+                let keep_going = read_file(&file, &bytes_read, &mut |item| {
+                    sender.blocking_send(item).is_ok()
+                });
+                if !keep_going {
+                    break;
+                }
+            }
+        })
+    };
+
     let mut batch = Vec::with_capacity(batch_size);
-    for file in files(paths, &mut summary) {
-        let mut records = Records::open(&file, &mut summary);
-        while let Some((place, record)) = records.next(&mut summary) {
-            match record.and_then(|value| {
-                feather_drafter::capture::parse_value(value).map_err(|e| e.to_string())
-            }) {
-                Ok(captured) => batch.push(new_session(captured)),
-                Err(reason) => summary.rejected.push((place, reason)),
-            }
-            if batch.len() >= batch_size.max(1) {
-                flush(store, &mut batch, &mut summary).await?;
-                progress(&summary);
-            }
+    while let Some(item) = receiver.recv().await {
+        match item {
+            Item::Session(session) => batch.push(*session),
+            Item::Rejected { place, reason } => summary.rejected.push((place, reason)),
+        }
+        if batch.len() >= batch_size {
+            flush(store, &mut batch, &mut summary).await?;
+            progress(ImportProgress {
+                summary: &summary,
+                bytes_read: bytes_read.load(Ordering::Relaxed),
+                bytes_total,
+            });
         }
     }
     flush(store, &mut batch, &mut summary).await?;
-    progress(&summary);
+    if let Err(err) = reader.await {
+        return Err(StoreError::Other(format!(
+            "the import's reader failed: {err}"
+        )));
+    }
+    progress(ImportProgress {
+        summary: &summary,
+        bytes_read: bytes_read.load(Ordering::Relaxed),
+        bytes_total,
+    });
     Ok(summary)
 }
 
@@ -123,112 +200,305 @@ fn files(paths: &[PathBuf], summary: &mut ImportSummary) -> Vec<PathBuf> {
     out
 }
 
-/// The records of one file, read lazily: JSONL line by line, JSON as one document.
-enum Records {
-    Lines {
-        name: String,
-        lines: std::io::Lines<BufReader<File>>,
-        number: usize,
-    },
-    Values {
-        name: String,
-        values: std::vec::IntoIter<Value>,
-        index: usize,
-        single: bool,
-    },
-    Done,
+/// Counts the bytes read through it, for the progress bar.
+struct Counting<'a, R> {
+    inner: R,
+    count: &'a AtomicU64,
 }
 
-impl Records {
-    fn open(path: &Path, summary: &mut ImportSummary) -> Records {
-        let name = path.display().to_string();
-        let file = match File::open(path) {
-            Ok(file) => file,
-            Err(err) => {
-                summary
-                    .rejected
-                    .push((name, format!("cannot read the file: {err}")));
-                return Records::Done;
-            }
-        };
-        if path.extension().and_then(|e| e.to_str()) == Some("jsonl") {
-            return Records::Lines {
-                name,
-                lines: BufReader::new(file).lines(),
-                number: 0,
-            };
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Reads one file and hands each record to `emit`, which answers whether to go
+/// on (it stops when the storing side has given up). Returns that answer.
+fn read_file(path: &Path, bytes_read: &AtomicU64, emit: &mut dyn FnMut(Item) -> bool) -> bool {
+    let name = path.display().to_string();
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(err) => {
+            return emit(Item::Rejected {
+                place: name,
+                reason: format!("cannot read the file: {err}"),
+            });
         }
-        match serde_json::from_reader::<_, Value>(BufReader::new(file)) {
-            Ok(Value::Array(values)) => Records::Values {
-                name,
-                values: values.into_iter(),
-                index: 0,
-                single: false,
-            },
-            Ok(value) => Records::Values {
-                name,
-                values: vec![value].into_iter(),
-                index: 0,
-                single: true,
-            },
-            // Not one JSON document: read it as JSONL after all.
-            Err(_) => match File::open(path) {
-                Ok(file) => Records::Lines {
-                    name,
-                    lines: BufReader::new(file).lines(),
-                    number: 0,
-                },
-                Err(err) => {
-                    summary
-                        .rejected
-                        .push((name, format!("cannot read the file: {err}")));
-                    Records::Done
-                }
-            },
+    };
+    let mut reader = BufReader::with_capacity(
+        256 * 1024,
+        Counting {
+            inner: file,
+            count: bytes_read,
+        },
+    );
+    let by_lines = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson")
+    );
+    let result = if by_lines {
+        read_lines(&name, &mut reader, emit)
+    } else {
+        match first_significant_byte(&mut reader) {
+            Ok(Some(b'[')) => read_array(&name, &mut reader, emit),
+            Ok(_) => read_documents(&name, &mut reader, emit),
+            Err(err) => Err(err),
+        }
+    };
+    match result {
+        Ok(keep_going) => keep_going,
+        Err(err) => emit(Item::Rejected {
+            place: name,
+            reason: format!("cannot read the file: {err}"),
+        }),
+    }
+}
+
+/// Turns one parsed record into the item to store, or its rejection.
+fn item(place: String, record: Result<Value, String>) -> Item {
+    match record.and_then(|value| {
+        feather_drafter::capture::parse_value(value).map_err(|err| err.to_string())
+    }) {
+        Ok(captured) => Item::Session(Box::new(new_session(captured))),
+        Err(reason) => Item::Rejected { place, reason },
+    }
+}
+
+/// JSONL: one record a line; blank lines are skipped, and a line that is not JSON
+/// (or not UTF-8) is rejected on its own.
+fn read_lines(
+    name: &str,
+    reader: &mut impl BufRead,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> std::io::Result<bool> {
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(true);
+        }
+        number += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let record = serde_json::from_slice(&line).map_err(|err| format!("not JSON: {err}"));
+        if !emit(item(format!("{name}:{number}"), record)) {
+            return Ok(false);
         }
     }
+}
 
-    fn next(&mut self, summary: &mut ImportSummary) -> Option<(String, Result<Value, String>)> {
-        match self {
-            Records::Lines {
-                name,
-                lines,
-                number,
-            } => loop {
-                *number += 1;
-                match lines.next()? {
-                    Ok(line) if line.trim().is_empty() => continue,
-                    Ok(line) => {
-                        let place = format!("{name}:{number}");
-                        let record =
-                            serde_json::from_str(&line).map_err(|e| format!("not JSON: {e}"));
-                        return Some((place, record));
-                    }
-                    Err(err) => {
-                        summary.rejected.push((
-                            format!("{name}:{number}"),
-                            format!("cannot read the line: {err}"),
-                        ));
-                        return None;
-                    }
-                }
-            },
-            Records::Values {
-                name,
-                values,
-                index,
-                single,
-            } => {
-                let value = values.next()?;
-                let place = if *single {
-                    name.clone()
-                } else {
-                    format!("{name}[{index}]")
-                };
-                *index += 1;
-                Some((place, Ok(value)))
-            }
-            Records::Done => None,
+/// Skips leading whitespace and returns the next byte without consuming it.
+fn first_significant_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(None);
         }
+        match buffer.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(at) => {
+                let byte = buffer[at];
+                reader.consume(at);
+                return Ok(Some(byte));
+            }
+            None => {
+                let all = buffer.len();
+                reader.consume(all);
+            }
+        }
+    }
+}
+
+/// A JSON array, element by element: each element is handed over as soon as it is
+/// parsed, so the array is never held whole.
+fn read_array(
+    name: &str,
+    reader: &mut impl Read,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> std::io::Result<bool> {
+    let mut index = 0usize;
+    let mut stopped = false;
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let visitor = EachElement {
+        name,
+        index: &mut index,
+        stopped: &mut stopped,
+        emit,
+    };
+    let outcome = deserializer
+        .deserialize_seq(visitor)
+        .and_then(|()| deserializer.end());
+    if stopped {
+        return Ok(false);
+    }
+    match outcome {
+        Ok(()) => Ok(true),
+        Err(err) if err.is_io() => Err(err.into()),
+        Err(err) => Ok(emit(Item::Rejected {
+            place: format!("{name}[{index}]"),
+            reason: format!("not JSON: {err}; the rest of the file was not read"),
+        })),
+    }
+}
+
+/// The visitor behind [`read_array`].
+struct EachElement<'a, 'e> {
+    name: &'a str,
+    index: &'a mut usize,
+    stopped: &'a mut bool,
+    emit: &'e mut dyn FnMut(Item) -> bool,
+}
+
+impl<'de> Visitor<'de> for EachElement<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a JSON array of sessions")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(value) = seq.next_element::<Value>()? {
+            let place = format!("{}[{}]", self.name, self.index);
+            *self.index += 1;
+            if !(self.emit)(item(place, Ok(value))) {
+                *self.stopped = true;
+                // The rest is not wanted; reading it would only keep the reader busy.
+                return Err(serde::de::Error::custom("the import stopped"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A JSON file that is not an array: usually one session, but a file of several
+/// concatenated documents is read one document at a time as well.
+fn read_documents(
+    name: &str,
+    reader: &mut impl Read,
+    emit: &mut dyn FnMut(Item) -> bool,
+) -> std::io::Result<bool> {
+    let mut documents = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
+    let first = match documents.next() {
+        None => {
+            return Ok(emit(Item::Rejected {
+                place: name.to_owned(),
+                reason: "the file holds no JSON".to_owned(),
+            }));
+        }
+        Some(Err(err)) if err.is_io() => return Err(err.into()),
+        Some(Err(err)) => {
+            return Ok(emit(Item::Rejected {
+                place: name.to_owned(),
+                reason: format!("not JSON: {err}"),
+            }));
+        }
+        Some(Ok(first)) => first,
+    };
+    let Some(second) = documents.next() else {
+        return Ok(emit(item(name.to_owned(), Ok(first))));
+    };
+    for (number, document) in std::iter::once(Ok(first))
+        .chain(std::iter::once(second))
+        .chain(documents)
+        .enumerate()
+    {
+        let place = format!("{name}#{}", number + 1);
+        match document {
+            Ok(value) => {
+                if !emit(item(place, Ok(value))) {
+                    return Ok(false);
+                }
+            }
+            Err(err) if err.is_io() => return Err(err.into()),
+            // A syntax error leaves the stream without a known place to resume.
+            Err(err) => {
+                return Ok(emit(Item::Rejected {
+                    place,
+                    reason: format!("not JSON: {err}; the rest of the file was not read"),
+                }));
+            }
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(name: &str, text: &str) -> Vec<Result<Value, (String, String)>> {
+        let path = Path::new(name);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(path);
+        std::fs::write(&file, text).unwrap();
+        let count = AtomicU64::new(0);
+        let mut out = Vec::new();
+        read_file(&file, &count, &mut |item| {
+            out.push(match item {
+                Item::Session(session) => Ok(session.analysis_input),
+                Item::Rejected { place, reason } => {
+                    Err((place.rsplit('/').next().unwrap().to_owned(), reason))
+                }
+            });
+            true
+        });
+        assert_eq!(count.load(Ordering::Relaxed), text.len() as u64);
+        out
+    }
+
+    fn example() -> String {
+        crate::demo::EXAMPLES[0].1.to_owned()
+    }
+
+    #[test]
+    fn a_json_array_is_read_element_by_element_with_bad_elements_rejected() {
+        let text = format!("  [{}, 42, {}]", example(), example());
+        let items = collect("many.json", &text);
+        assert_eq!(items.len(), 3);
+        assert!(items[0].is_ok() && items[2].is_ok());
+        let (place, _) = items[1].as_ref().unwrap_err();
+        assert_eq!(place, "many.json[1]");
+    }
+
+    #[test]
+    fn a_broken_array_rejects_at_the_break_and_keeps_what_came_before() {
+        let text = format!("[{}, {{\"oops\": ]", example());
+        let items = collect("broken.json", &text);
+        assert_eq!(items.len(), 2);
+        assert!(items[0].is_ok());
+        let (place, reason) = items[1].as_ref().unwrap_err();
+        assert_eq!(place, "broken.json[1]");
+        assert!(
+            reason.contains("the rest of the file was not read"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn jsonl_lines_are_independent() {
+        let one_line: Value = serde_json::from_str(&example()).unwrap();
+        let line = serde_json::to_string(&one_line).unwrap();
+        let text = format!("{line}\n\nnot json\n\u{0}\n{line}");
+        let items = collect("lines.jsonl", &text);
+        assert_eq!(items.len(), 4);
+        assert!(items[0].is_ok() && items[3].is_ok());
+        assert_eq!(items[1].as_ref().unwrap_err().0, "lines.jsonl:3");
+        assert_eq!(items[2].as_ref().unwrap_err().0, "lines.jsonl:4");
+    }
+
+    #[test]
+    fn a_single_document_and_concatenated_documents() {
+        let items = collect("one.json", &example());
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_ok());
+        let items = collect("two.json", &format!("{}\n{}", example(), example()));
+        assert_eq!(items.len(), 2);
+        assert!(items.iter().all(Result::is_ok));
+        let items = collect("bad.json", "{\"a\": 1} {");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].as_ref().unwrap_err().0, "bad.json#2");
     }
 }

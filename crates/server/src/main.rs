@@ -11,6 +11,7 @@ use feather_drafter::DraftOptions;
 use feather_server::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES};
 use feather_server::{ServerConfig, demo, import};
 use feather_store::{OrgScope, Store};
+use indicatif::{ProgressBar, ProgressStyle};
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -184,33 +185,50 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let store = Store::connect(&args.database.database_url).await?;
-    let interactive = std::io::stderr().is_terminal();
-    let summary = import::import_paths(&store, &args.paths, args.batch_size, |progress| {
-        let line = format!(
-            "imported {}, updated {}, rejected {}",
-            progress.imported,
-            progress.updated,
-            progress.rejected.len()
+    // A bar on a terminal; plain lines, one a batch, for logs and pipes.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
+            )
+            .expect("the progress template is valid"),
         );
-        if interactive {
-            eprint!("\r{line}");
-        } else {
-            eprintln!("{line}");
-        }
-    })
-    .await?;
-    if interactive {
-        eprintln!();
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
+    });
+    let started = std::time::Instant::now();
+    let summary = import::import_paths(
+        &store,
+        &args.paths,
+        args.batch_size,
+        |progress| match &bar {
+            Some(bar) => {
+                bar.set_length(progress.bytes_total);
+                bar.set_position(progress.bytes_read);
+                bar.set_message(progress.summary.to_string());
+            }
+            None => eprintln!(
+                "{} ({} of {} bytes read)",
+                progress.summary, progress.bytes_read, progress.bytes_total
+            ),
+        },
+    )
+    .await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
     }
+    let summary = summary?;
     for (place, reason) in &summary.rejected {
         eprintln!("rejected {place}: {reason}");
     }
-    println!(
-        "imported {}, updated {}, rejected {}",
-        summary.imported,
-        summary.updated,
-        summary.rejected.len()
+    let seconds = started.elapsed().as_secs_f64();
+    let stored = summary.imported + summary.updated;
+    eprintln!(
+        "{stored} sessions stored in {seconds:.1} s ({:.0} sessions/s)",
+        stored as f64 / seconds.max(1e-9)
     );
+    println!("{summary}");
     Ok(if summary.rejected.is_empty() {
         ExitCode::SUCCESS
     } else {
