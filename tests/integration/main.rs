@@ -5,10 +5,12 @@
 //!   file, driven by the generated client;
 //! - `docs`: `GET /openapi.json` is the checked-in file, `GET /docs` and its
 //!   assets are served by the binary, and neither is an operation of the contract;
-//! - `parity`: a table of bad requests answered as upstream (FastAPI) answers them.
+//! - `parity`: a table of bad requests answered as upstream (FastAPI) answers them;
+//! - `second_client`: the TypeScript client's generated types follow openapi.json.
 
 mod contract;
 mod docs;
 mod end_to_end;
 mod parity;
+mod second_client;
 mod support;
