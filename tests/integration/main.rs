@@ -5,12 +5,16 @@
 //!   file, driven by the generated client;
 //! - `docs`: `GET /openapi.json` is the checked-in file, `GET /docs` and its
 //!   assets are served by the binary, and neither is an operation of the contract;
+//! - `organizations`: keys of two organizations over real HTTP: another
+//!   organization's session answers exactly as an unknown one, captures go under
+//!   the key's organization, revoked keys are refused;
 //! - `parity`: a table of bad requests answered as upstream (FastAPI) answers them;
 //! - `second_client`: the TypeScript client's generated types follow openapi.json.
 
 mod contract;
 mod docs;
 mod end_to_end;
+mod organizations;
 mod parity;
 mod second_client;
 mod support;
