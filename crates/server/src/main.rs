@@ -190,7 +190,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         let bar = ProgressBar::new(0);
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
+                "{spinner} {elapsed_precise} {bar:24} {bytes}/{total_bytes} read, {msg}",
             )
             .expect("the progress template is valid"),
         );
