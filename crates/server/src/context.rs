@@ -7,7 +7,7 @@
 
 use feather_api::{API_KEY_HEADER, ApiError};
 use feather_drafter::DraftOptions;
-use feather_store::{OrgScope, Store, StoreError};
+use feather_store::{OrgScope, Store, StoreError, constant_time_eq};
 
 use crate::config::ServerConfig;
 
@@ -53,26 +53,5 @@ pub fn store_error(err: StoreError) -> ApiError {
         ApiError::unavailable()
     } else {
         ApiError::internal()
-    }
-}
-
-// Compares without an early exit, so timing does not tell how much of a key matched.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::constant_time_eq;
-
-    #[test]
-    fn compares_keys_exactly() {
-        assert!(constant_time_eq(b"fk_abc", b"fk_abc"));
-        assert!(!constant_time_eq(b"fk_abc", b"fk_abd"));
-        assert!(!constant_time_eq(b"fk_abc", b"fk_ab"));
-        assert!(!constant_time_eq(b"", b"x"));
     }
 }

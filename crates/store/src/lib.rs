@@ -26,6 +26,7 @@ use feather_api::SessionAttribution;
 use uuid::Uuid;
 
 pub use error::StoreError;
+pub use keys::constant_time_eq;
 
 /// How long an operation waits for a pooled connection (or for a new connection
 /// to be made) before the store is reported unavailable.
