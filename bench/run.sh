@@ -28,6 +28,7 @@ done
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet -p feather-server -p feather-bench
+bin=${CARGO_TARGET_DIR:-target}/release
 
 work=$(mktemp -d)
 pids=()
@@ -37,14 +38,14 @@ trap cleanup EXIT
 database_url=${database_url:-$work/bench.db}
 echo "seeding $sessions sessions of $turns turns into $database_url"
 seed_start=$(date +%s)
-target/release/feather-bench-seed "$database_url" "$sessions" "$turns" "$work/ids.txt"
+"$bin"/feather-bench-seed "$database_url" "$sessions" "$turns" "$work/ids.txt"
 echo "seeded in $(( $(date +%s) - seed_start )) s"
 
 draft_addr=127.0.0.1:18080 baseline_addr=127.0.0.1:18081
-target/release/feather serve --bind "$draft_addr" --database-url "$database_url" \
+"$bin"/feather serve --bind "$draft_addr" --database-url "$database_url" \
     --api-key bench --no-demo --log-level warn 2>"$work/server.log" &
 server_pid=$!; pids+=("$server_pid")
-target/release/feather-bench-baseline "$baseline_addr" 2>"$work/baseline.log" &
+"$bin"/feather-bench-baseline "$baseline_addr" 2>"$work/baseline.log" &
 pids+=("$!")
 
 first_id=$(head -n1 "$work/ids.txt")
