@@ -1,0 +1,28 @@
+//! Fuzzes the drafter: every body the validator accepts as a `SessionAnalysisInput`
+//! is drafted, with and without PII redaction, without a panic, and every draft
+//! keeps upstream's `ScenarioDraft` constraints (checked by the same validator).
+#![no_main]
+
+use feather_api::validate::{json_body, value_as};
+use feather_api::{ScenarioDraft, SessionAnalysisInput, SessionAttribution};
+use feather_drafter::{CapturedSession, DraftOptions, draft};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(input) = json_body::<SessionAnalysisInput>(data, Some("application/json")) else {
+        return;
+    };
+    let session = CapturedSession {
+        input,
+        attribution: SessionAttribution::default(),
+    };
+    for redact_pii in [true, false] {
+        let Ok(drafted) = draft(&session, &DraftOptions { redact_pii }) else {
+            continue;
+        };
+        let mut value = serde_json::to_value(&drafted).expect("a draft serialises");
+        if let Err(errors) = value_as::<ScenarioDraft>(&mut value, vec![]) {
+            panic!("a draft breaks the ScenarioDraft contract: {errors:?}");
+        }
+    }
+});
