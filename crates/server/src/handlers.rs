@@ -11,7 +11,7 @@ use feather_api::{
     SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
 };
 use feather_drafter::CapturedSession;
-use feather_store::{NewSession, OrgScope, StoredSession};
+use feather_store::{NewSession, OrgScope, StoredSessionText};
 use slog::error;
 use uuid::Uuid;
 
@@ -111,7 +111,7 @@ async fn load_session(
     let stored = rqctx
         .context()
         .store
-        .get_session(scope, session_id)
+        .get_session_text(scope, session_id)
         .await
         .map_err(|err| {
             error!(rqctx.log, "reading a session failed"; "error" => %err);
@@ -124,10 +124,11 @@ async fn load_session(
     })
 }
 
-/// A stored session in the drafter's model.
-pub fn captured_session(stored: StoredSession) -> Result<CapturedSession, serde_json::Error> {
+/// A stored session in the drafter's model, parsed once from the stored JSON text
+/// straight into the API's types.
+pub fn captured_session(stored: StoredSessionText) -> Result<CapturedSession, serde_json::Error> {
     Ok(CapturedSession {
-        input: serde_json::from_value(stored.analysis_input)?,
+        input: serde_json::from_str(&stored.analysis_input)?,
         attribution: stored.attribution,
     })
 }

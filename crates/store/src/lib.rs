@@ -84,6 +84,22 @@ pub struct StoredSession {
     pub updated_at: String,
 }
 
+/// A session as stored, with its analysis input as the JSON text the database
+/// holds, so that a caller can deserialise it straight into the type it needs
+/// instead of going through a [`serde_json::Value`] first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSessionText {
+    pub organization_id: Uuid,
+    pub session_id: Uuid,
+    /// The `SessionAnalysisInput` as JSON text, exactly as stored.
+    pub analysis_input: String,
+    pub attribution: SessionAttribution,
+    /// When the session was first captured, RFC 3339 UTC with milliseconds.
+    pub created_at: String,
+    /// When it was last captured, in the same form.
+    pub updated_at: String,
+}
+
 /// Whose sessions a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrgScope {
@@ -174,6 +190,20 @@ impl Store {
         scope: OrgScope,
         session_id: Uuid,
     ) -> Result<Option<StoredSession>, StoreError> {
+        self.get_session_text(scope, session_id)
+            .await?
+            .map(StoredSessionText::into_stored_session)
+            .transpose()
+    }
+
+    /// As [`Store::get_session`], with the analysis input left as the stored JSON
+    /// text: the read path of the draft endpoint, which parses it once into its own
+    /// types.
+    pub async fn get_session_text(
+        &self,
+        scope: OrgScope,
+        session_id: Uuid,
+    ) -> Result<Option<StoredSessionText>, StoreError> {
         match &self.pool {
             Pool::Sqlite(pool) => sqlite::get_session(pool, scope, session_id).await,
             Pool::Postgres(pool) => postgres::get_session(pool, scope, session_id).await,
@@ -285,26 +315,41 @@ struct NewKey<'a> {
     hash: String,
 }
 
-/// Builds a [`StoredSession`] from the columns both backends select.
-fn stored_session(
+/// Builds a [`StoredSessionText`] from the columns both backends select.
+fn stored_session_text(
     organization_id: Uuid,
     session_id: Uuid,
-    analysis_input: &str,
+    analysis_input: String,
     attribution: SessionAttribution,
     created_at: String,
     updated_at: String,
-) -> Result<StoredSession, StoreError> {
-    let analysis_input = serde_json::from_str(analysis_input).map_err(|err| {
-        StoreError::Corrupt(format!(
-            "session {session_id} of organization {organization_id}: analysis input is not JSON: {err}"
-        ))
-    })?;
-    Ok(StoredSession {
+) -> StoredSessionText {
+    StoredSessionText {
         organization_id,
         session_id,
         analysis_input,
         attribution,
         created_at,
         updated_at,
-    })
+    }
+}
+
+impl StoredSessionText {
+    /// The session with its analysis input parsed as a JSON value.
+    pub fn into_stored_session(self) -> Result<StoredSession, StoreError> {
+        let analysis_input = serde_json::from_str(&self.analysis_input).map_err(|err| {
+            StoreError::Corrupt(format!(
+                "session {} of organization {}: analysis input is not JSON: {err}",
+                self.session_id, self.organization_id
+            ))
+        })?;
+        Ok(StoredSession {
+            organization_id: self.organization_id,
+            session_id: self.session_id,
+            analysis_input,
+            attribution: self.attribution,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
 }

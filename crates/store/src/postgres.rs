@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     ACQUIRE_TIMEOUT, ApiKeyInfo, NewKey, OrgScope, PutOutcome, SessionRow, StoreError,
-    StoredSession,
+    StoredSessionText,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -92,7 +92,7 @@ pub async fn get_session(
     pool: &PgPool,
     scope: OrgScope,
     session_id: Uuid,
-) -> Result<Option<StoredSession>, StoreError> {
+) -> Result<Option<StoredSessionText>, StoreError> {
     let row: Option<SessionColumns> =
         match scope {
             OrgScope::Any => sqlx::query_as(
@@ -130,10 +130,10 @@ pub async fn get_session(
     else {
         return Ok(None);
     };
-    crate::stored_session(
+    Ok(Some(crate::stored_session_text(
         organization_id,
         session_id,
-        &analysis_input,
+        analysis_input,
         SessionAttribution {
             agent_name,
             persona_id,
@@ -141,8 +141,7 @@ pub async fn get_session(
         },
         created_at,
         updated_at,
-    )
-    .map(Some)
+    )))
 }
 
 pub async fn count_sessions(pool: &PgPool) -> Result<i64, StoreError> {
