@@ -117,15 +117,9 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// Formats a Unix timestamp (seconds) as RFC 3339 UTC, as pydantic turns a number
-/// into a date-time. `None` when it is out of the range of four-digit years.
-pub fn from_unix(seconds: f64) -> Option<String> {
-    if !seconds.is_finite() || !(-62_135_596_800.0..253_402_300_800.0).contains(&seconds) {
-        return None;
-    }
-    let whole = seconds.floor() as i64;
-    let (days, secs) = (whole.div_euclid(86_400), whole.rem_euclid(86_400));
-    // Civil-from-days, after Howard Hinnant's public-domain algorithm.
+/// The proleptic Gregorian (year, month, day) of a count of days since 1970-01-01,
+/// after Howard Hinnant's public-domain civil-from-days algorithm.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -134,7 +128,18 @@ pub fn from_unix(seconds: f64) -> Option<String> {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// Formats a Unix timestamp (seconds) as RFC 3339 UTC, as pydantic turns a number
+/// into a date-time. `None` when it is out of the range of four-digit years.
+pub fn from_unix(seconds: f64) -> Option<String> {
+    if !seconds.is_finite() || !(-62_135_596_800.0..253_402_300_800.0).contains(&seconds) {
+        return None;
+    }
+    let whole = seconds.floor() as i64;
+    let (days, secs) = (whole.div_euclid(86_400), whole.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
     Some(format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
         secs / 3600,

@@ -105,15 +105,7 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 pub(crate) fn format_millis(millis: i64) -> String {
     let days = millis.div_euclid(86_400_000);
     let in_day = millis.rem_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = feather_api::datetime::civil_from_days(days);
     let (hours, minutes) = (in_day / 3_600_000, in_day % 3_600_000 / 60_000);
     let (seconds, fraction) = (in_day % 60_000 / 1000, in_day % 1000);
     if fraction == 0 {
