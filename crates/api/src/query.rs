@@ -49,40 +49,12 @@ impl<T: JsonSchema + DeserializeOwned + 'static> QueryParams<T> {
     }
 }
 
-/// `urllib.parse.parse_qsl(query, keep_blank_values=True)`, as Starlette calls it.
+/// `urllib.parse.parse_qsl(query, keep_blank_values=True)`, as Starlette calls it:
+/// `application/x-www-form-urlencoded` pairs, which is what `form_urlencoded` parses.
 pub fn pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (unquote_plus(name), unquote_plus(value))
-        })
+    form_urlencoded::parse(query.as_bytes())
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect()
-}
-
-fn unquote_plus(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() && hex_pair(bytes[i + 1], bytes[i + 2]).is_some() => {
-                out.extend(hex_pair(bytes[i + 1], bytes[i + 2]));
-                i += 2;
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_pair(high: u8, low: u8) -> Option<u8> {
-    let high = (high as char).to_digit(16)?;
-    let low = (low as char).to_digit(16)?;
-    Some((high * 16 + low) as u8)
 }
 
 #[async_trait]
