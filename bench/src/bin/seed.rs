@@ -3,12 +3,14 @@
 //!
 //! Usage: `feather-bench-seed DATABASE_URL SESSIONS TURNS IDS_FILE`. The sessions are
 //! the drafter's realistic generated sessions (customer requests with PII, tool calls
-//! with results and errors), each under its own id, in batches of 1,000 per
-//! transaction. At most 100,000 ids are written to IDS_FILE, spread over all sessions.
+//! with results and errors), each under its own id, stored as `feather import` stores
+//! them (drafted at capture), in batches of 1,000 per transaction. At most 100,000 ids are written to IDS_FILE, spread over all sessions.
 
 use std::io::Write;
 
-use feather_store::{NewSession, Store};
+use feather_drafter::CapturedSession;
+use feather_server::import::new_session;
+use feather_store::Store;
 use uuid::Uuid;
 
 #[path = "../../../crates/drafter/tests/drafter/sessions.rs"]
@@ -29,21 +31,15 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::connect(database_url).await?;
     let organization = Uuid::from_u128(0xbe9c_0000_0000_0000_0000_0000_0000_0001);
     let template = sessions::realistic(turns);
-    let template_value = serde_json::to_value(&template.input)?;
     let step = count.div_ceil(MAX_IDS).max(1);
     let mut ids = std::io::BufWriter::new(std::fs::File::create(ids_file)?);
     let mut batch = Vec::with_capacity(BATCH);
     for index in 0..count {
         let session_id = Uuid::from_u128(0x5eed_0000_0000_0000_0000_0000_0000_0000 + index as u128);
-        let mut analysis_input = template_value.clone();
-        analysis_input["session_id"] = serde_json::json!(session_id);
-        analysis_input["organization_id"] = serde_json::json!(organization);
-        batch.push(NewSession {
-            organization_id: organization,
-            session_id,
-            analysis_input,
-            attribution: template.attribution.clone(),
-        });
+        let mut captured: CapturedSession = template.clone();
+        captured.input.session_id = session_id;
+        captured.input.organization_id = organization;
+        batch.push(new_session(captured));
         if index % step == 0 {
             writeln!(ids, "{session_id}")?;
         }

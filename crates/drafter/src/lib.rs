@@ -119,6 +119,12 @@ use model::{Speaker, Timeline};
 use pii::Redactor;
 use text::{collapse_whitespace, identifier_words};
 
+/// Which drafts this build makes: the crate version and a digest of the sources that
+/// decide a draft (see `build.rs`). Two builds with the same version draft every
+/// session identically, so a draft stored under this version can be served as is;
+/// one stored under another version must be made again.
+pub const DRAFTS_VERSION: &str = env!("FEATHER_DRAFTS_VERSION");
+
 /// One captured session in the internal model, whatever format it came in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapturedSession {

@@ -15,16 +15,20 @@ use crate::config::ServerConfig;
 pub struct ServerContext {
     pub store: Store,
     pub draft_options: DraftOptions,
+    /// The version the drafts this server makes are stored under.
+    pub drafts_version: String,
     development_key: Option<String>,
 }
 
 impl ServerContext {
     pub fn new(config: &ServerConfig, store: Store) -> Self {
+        let draft_options = DraftOptions {
+            redact_pii: config.redact_pii,
+        };
         ServerContext {
             store,
-            draft_options: DraftOptions {
-                redact_pii: config.redact_pii,
-            },
+            drafts_version: crate::drafts::version(&draft_options),
+            draft_options,
             development_key: config.api_key.clone().filter(|k| !k.is_empty()),
         }
     }

@@ -8,14 +8,15 @@ use dropshot::{HttpResponseOk, Path, RequestContext};
 use feather_api::error::codes;
 use feather_api::{
     ApiError, FeatherApi, JsonBody, QueryParams, ScenarioDraft, ScenarioDraftFromSessionRequest,
-    SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
+    Serialized, SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
 };
 use feather_drafter::CapturedSession;
-use feather_store::{NewSession, OrgScope, StoredSessionText};
+use feather_store::{NewSession, OrgScope};
 use slog::error;
 use uuid::Uuid;
 
 use crate::context::{ServerContext, store_error};
+use crate::drafts;
 
 /// The server's implementation of [`FeatherApi`].
 pub enum FeatherServer {}
@@ -26,27 +27,38 @@ impl FeatherApi for FeatherServer {
     async fn draft_scenario_from_session(
         rqctx: RequestContext<ServerContext>,
         body: JsonBody<ScenarioDraftFromSessionRequest>,
-    ) -> Result<HttpResponseOk<ScenarioDraft>, ApiError> {
-        let context = rqctx.context();
-        let scope = context.authenticate(rqctx.request.headers()).await?;
+    ) -> Result<HttpResponseOk<Serialized<ScenarioDraft>>, ApiError> {
+        let scope = rqctx
+            .context()
+            .authenticate(rqctx.request.headers())
+            .await?;
         let request = body.parse()?;
-        let session = load_session(&rqctx, scope, request.session_id).await?;
-        let draft = feather_drafter::draft(&session, &context.draft_options)
-            .map_err(|err| ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string()))?;
+        let draft = drafts::draft_for(&rqctx, scope, request.session_id).await?;
         Ok(HttpResponseOk(draft))
     }
 
     async fn get_session_analysis_input(
         rqctx: RequestContext<ServerContext>,
         path: Path<SessionPath>,
-    ) -> Result<HttpResponseOk<SessionAnalysisInput>, ApiError> {
-        let scope = rqctx
-            .context()
-            .authenticate(rqctx.request.headers())
-            .await?;
+    ) -> Result<HttpResponseOk<Serialized<SessionAnalysisInput>>, ApiError> {
+        let context = rqctx.context();
+        let scope = context.authenticate(rqctx.request.headers()).await?;
         let session_id = path_session_id(&path.into_inner())?;
-        let session = load_session(&rqctx, scope, session_id).await?;
-        Ok(HttpResponseOk(session.input))
+        let stored = context
+            .store
+            .get_session_text(scope, session_id)
+            .await
+            .map_err(|err| {
+                error!(rqctx.log, "reading a session failed"; "error" => %err);
+                store_error(err)
+            })?
+            .ok_or_else(|| drafts::not_found(session_id))?;
+        // The stored text is the serialised input the capture validated.
+        let input = Serialized::from_json_text(stored.analysis_input).map_err(|err| {
+            error!(rqctx.log, "a stored session is not JSON"; "session_id" => %session_id, "error" => %err);
+            ApiError::internal()
+        })?;
+        Ok(HttpResponseOk(input))
     }
 
     async fn put_session_analysis_input(
@@ -79,11 +91,14 @@ impl FeatherApi for FeatherServer {
                 "The body's organization_id is not the organization of this API key.",
             ));
         }
+        let analysis_input = serde_json::to_value(&input).map_err(|_| ApiError::internal())?;
+        let captured = CapturedSession { input, attribution };
         let session = NewSession {
-            organization_id: input.organization_id,
+            organization_id: captured.input.organization_id,
             session_id,
-            analysis_input: serde_json::to_value(&input).map_err(|_| ApiError::internal())?,
-            attribution,
+            analysis_input,
+            draft: drafts::prepare(&captured, &context.draft_options),
+            attribution: captured.attribution,
         };
         let outcome = context.store.put_session(&session).await.map_err(|err| {
             error!(rqctx.log, "storing a session failed"; "error" => %err);
@@ -99,36 +114,4 @@ impl FeatherApi for FeatherServer {
 fn path_session_id(path: &SessionPath) -> Result<Uuid, ApiError> {
     validate::parameter::<Uuid>("path", "session_id", &path.session_id)
         .map_err(ApiError::validation)
-}
-
-/// The stored session the caller may see, or 404 as for a session that does not
-/// exist (another organization's session is not admitted to exist).
-async fn load_session(
-    rqctx: &RequestContext<ServerContext>,
-    scope: OrgScope,
-    session_id: Uuid,
-) -> Result<CapturedSession, ApiError> {
-    let stored = rqctx
-        .context()
-        .store
-        .get_session_text(scope, session_id)
-        .await
-        .map_err(|err| {
-            error!(rqctx.log, "reading a session failed"; "error" => %err);
-            store_error(err)
-        })?
-        .ok_or_else(|| ApiError::not_found(format!("No session {session_id} was found.")))?;
-    captured_session(stored).map_err(|err| {
-        error!(rqctx.log, "a stored session cannot be decoded"; "session_id" => %session_id, "error" => %err);
-        ApiError::internal()
-    })
-}
-
-/// A stored session in the drafter's model, parsed once from the stored JSON text
-/// straight into the API's types.
-pub fn captured_session(stored: StoredSessionText) -> Result<CapturedSession, serde_json::Error> {
-    Ok(CapturedSession {
-        input: serde_json::from_str(&stored.analysis_input)?,
-        attribution: stored.attribution,
-    })
 }

@@ -6,7 +6,7 @@
 //! (a serde `SeqAccess` visitor hands each element over as soon as it is parsed),
 //! so memory stays flat however large the input.
 //!
-//! A reader thread parses and converts the records while the async side stores
+//! A reader thread parses, converts and drafts the records while the async side stores
 //! them, `batch_size` sessions a transaction: an interrupted import leaves every
 //! committed session whole and nothing of the batch in flight. A bad record is
 //! reported with its place (`file:line` or `file[index]`) and reason and never
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use feather_drafter::CapturedSession;
+use feather_drafter::{CapturedSession, DraftOptions};
 use feather_store::{NewSession, Store, StoreError};
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::Value;
@@ -60,12 +60,15 @@ pub struct ImportProgress<'a> {
     pub bytes_total: u64,
 }
 
-/// The stored form of a captured session.
+/// The stored form of a captured session, with its draft made as `serve` makes
+/// drafts by default (PII redacted; a server started with `--no-redact-pii` makes
+/// its own on first request, see [`crate::drafts`]).
 pub fn new_session(captured: CapturedSession) -> NewSession {
     NewSession {
         organization_id: captured.input.organization_id,
         session_id: captured.input.session_id,
         analysis_input: serde_json::to_value(&captured.input).expect("a session serialises"),
+        draft: crate::drafts::prepare(&captured, &DraftOptions::default()),
         attribution: captured.attribution,
     }
 }

@@ -5,12 +5,14 @@
 //! tests start the very same server on an ephemeral port. Modules, in the order a
 //! request meets them: [`config`] (what the operator chose), [`context`] (the
 //! per-server state and API-key authentication), [`handlers`] (the three
-//! operations), and [`import`] / [`demo`] for loading sessions outside HTTP.
+//! operations), [`drafts`] (drafts made at capture and served as stored), and
+//! [`import`] / [`demo`] for loading sessions outside HTTP.
 
 pub mod config;
 pub mod context;
 pub mod demo;
 pub mod docs;
+pub mod drafts;
 pub mod handlers;
 pub mod import;
 

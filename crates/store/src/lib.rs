@@ -68,6 +68,32 @@ pub struct NewSession {
     /// database refuses anything else.
     pub analysis_input: serde_json::Value,
     pub attribution: SessionAttribution,
+    /// The session's draft, made now, to keep beside it; `None` when there is none
+    /// (the session cannot be drafted). It replaces whatever draft was stored.
+    pub draft: Option<StoredDraft>,
+}
+
+/// A draft made from a session, kept beside the session so it is made once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDraft {
+    /// Which drafter made it (`feather_drafter::DRAFTS_VERSION`).
+    pub version: String,
+    /// The draft as JSON text, sent back verbatim.
+    pub json: String,
+}
+
+/// What the draft endpoint reads for a session: its draft when one made by the
+/// current drafter is stored, else the session itself to draft from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftSource {
+    /// The stored draft's JSON text.
+    Current(String),
+    /// No draft of the asked version is stored: the session, and its revision
+    /// for [`Store::put_draft`].
+    Stale {
+        session: StoredSessionText,
+        revision: i64,
+    },
 }
 
 /// A session as stored.
@@ -210,6 +236,47 @@ impl Store {
         }
     }
 
+    /// The draft of session `session_id` made by drafter `drafts_version`, or the
+    /// session to draft from when no such draft is stored; `None` when `scope`
+    /// sees no such session. One statement, which reads the session's text only
+    /// when the draft is not there.
+    pub async fn get_draft_source(
+        &self,
+        scope: OrgScope,
+        session_id: Uuid,
+        drafts_version: &str,
+    ) -> Result<Option<DraftSource>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                sqlite::get_draft_source(pool, scope, session_id, drafts_version).await
+            }
+            Pool::Postgres(pool) => {
+                postgres::get_draft_source(pool, scope, session_id, drafts_version).await
+            }
+        }
+    }
+
+    /// Keeps `draft` beside the session, unless the session was captured again
+    /// since `revision` was read (then the new capture's draft stands). `true` when
+    /// it was kept. The session's `updated_at` does not change: a draft is derived
+    /// data, not a capture.
+    pub async fn put_draft(
+        &self,
+        organization_id: Uuid,
+        session_id: Uuid,
+        revision: i64,
+        draft: &StoredDraft,
+    ) -> Result<bool, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                sqlite::put_draft(pool, organization_id, session_id, revision, draft).await
+            }
+            Pool::Postgres(pool) => {
+                postgres::put_draft(pool, organization_id, session_id, revision, draft).await
+            }
+        }
+    }
+
     /// How many sessions are stored, over all organizations.
     pub async fn count_sessions(&self) -> Result<u64, StoreError> {
         let count = match &self.pool {
@@ -292,6 +359,7 @@ struct SessionRow<'a> {
     session_id: Uuid,
     analysis_input: String,
     attribution: &'a SessionAttribution,
+    draft: Option<&'a StoredDraft>,
 }
 
 impl<'a> SessionRow<'a> {
@@ -303,6 +371,7 @@ impl<'a> SessionRow<'a> {
             session_id: session.session_id,
             analysis_input,
             attribution: &session.attribution,
+            draft: session.draft.as_ref(),
         })
     }
 }
@@ -313,6 +382,62 @@ struct NewKey<'a> {
     organization_id: Uuid,
     name: Option<&'a str>,
     hash: String,
+}
+
+/// The columns both backends select for [`Store::get_draft_source`]: ids,
+/// revision, the draft (when current), the analysis input (when the draft is not),
+/// attribution and timestamps.
+type DraftSourceColumns<Id> = (
+    Id,
+    Id,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+/// Builds a [`DraftSource`] from [`DraftSourceColumns`], with ids already parsed.
+fn draft_source(
+    (
+        organization_id,
+        session_id,
+        revision,
+        draft,
+        analysis_input,
+        agent_name,
+        persona_id,
+        persona_name,
+        created_at,
+        updated_at,
+    ): DraftSourceColumns<Uuid>,
+) -> Result<DraftSource, StoreError> {
+    if let Some(draft) = draft {
+        return Ok(DraftSource::Current(draft));
+    }
+    let analysis_input = analysis_input.ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "session {session_id} of organization {organization_id} has no analysis input"
+        ))
+    })?;
+    Ok(DraftSource::Stale {
+        session: stored_session_text(
+            organization_id,
+            session_id,
+            analysis_input,
+            SessionAttribution {
+                agent_name,
+                persona_id,
+                persona_name,
+            },
+            created_at,
+            updated_at,
+        ),
+        revision,
+    })
 }
 
 /// Builds a [`StoredSessionText`] from the columns both backends select.

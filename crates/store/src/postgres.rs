@@ -13,8 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
 use crate::{
-    ACQUIRE_TIMEOUT, ApiKeyInfo, NewKey, OrgScope, PutOutcome, SessionRow, StoreError,
-    StoredSessionText,
+    ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, DraftSourceColumns, NewKey, OrgScope, PutOutcome,
+    SessionRow, StoreError, StoredDraft, StoredSessionText,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -50,13 +50,15 @@ pub async fn put_sessions(
     for row in rows {
         let revision: i64 = sqlx::query_scalar(
             "INSERT INTO sessions (organization_id, session_id, analysis_input, \
-                 agent_name, persona_id, persona_name) \
-             VALUES ($1, $2, $3::json, $4, $5, $6) \
+                 agent_name, persona_id, persona_name, draft, draft_version) \
+             VALUES ($1, $2, $3::json, $4, $5, $6, $7::json, $8) \
              ON CONFLICT (organization_id, session_id) DO UPDATE SET \
                  analysis_input = EXCLUDED.analysis_input, \
                  agent_name = EXCLUDED.agent_name, \
                  persona_id = EXCLUDED.persona_id, \
                  persona_name = EXCLUDED.persona_name, \
+                 draft = EXCLUDED.draft, \
+                 draft_version = EXCLUDED.draft_version, \
                  revision = sessions.revision + 1, \
                  updated_at = clock_timestamp() \
              RETURNING revision",
@@ -67,6 +69,8 @@ pub async fn put_sessions(
         .bind(row.attribution.agent_name.as_deref())
         .bind(row.attribution.persona_id.as_deref())
         .bind(row.attribution.persona_name.as_deref())
+        .bind(row.draft.map(|draft| draft.json.as_str()))
+        .bind(row.draft.map(|draft| draft.version.as_str()))
         .fetch_one(&mut *tx)
         .await?;
         outcomes.push(PutOutcome {
@@ -142,6 +146,69 @@ pub async fn get_session(
         created_at,
         updated_at,
     )))
+}
+
+pub async fn get_draft_source(
+    pool: &PgPool,
+    scope: OrgScope,
+    session_id: Uuid,
+    drafts_version: &str,
+) -> Result<Option<DraftSource>, StoreError> {
+    // The columns of `DraftSourceColumns`, then the condition.
+    macro_rules! select {
+        ($condition:literal) => {
+            concat!(
+                "SELECT organization_id, session_id, revision, \
+                     CASE WHEN draft_version = $1 THEN draft::text END, \
+                     CASE WHEN draft_version = $1 AND draft IS NOT NULL THEN NULL \
+                         ELSE analysis_input::text END, \
+                     agent_name, persona_id, persona_name, \
+                     to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
+                     to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') \
+                 FROM sessions WHERE ",
+                $condition
+            )
+        };
+    }
+    let row: Option<DraftSourceColumns<Uuid>> = match scope {
+        OrgScope::Any => {
+            sqlx::query_as(select!("session_id = $2 ORDER BY organization_id LIMIT 1"))
+                .bind(drafts_version)
+                .bind(session_id)
+                .fetch_optional(pool)
+                .await?
+        }
+        OrgScope::Organization(organization_id) => {
+            sqlx::query_as(select!("session_id = $2 AND organization_id = $3"))
+                .bind(drafts_version)
+                .bind(session_id)
+                .bind(organization_id)
+                .fetch_optional(pool)
+                .await?
+        }
+    };
+    row.map(crate::draft_source).transpose()
+}
+
+pub async fn put_draft(
+    pool: &PgPool,
+    organization_id: Uuid,
+    session_id: Uuid,
+    revision: i64,
+    draft: &StoredDraft,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET draft = $1::json, draft_version = $2 \
+         WHERE organization_id = $3 AND session_id = $4 AND revision = $5",
+    )
+    .bind(&draft.json)
+    .bind(&draft.version)
+    .bind(organization_id)
+    .bind(session_id)
+    .bind(revision)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn count_sessions(pool: &PgPool) -> Result<i64, StoreError> {

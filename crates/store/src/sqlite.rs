@@ -13,8 +13,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use uuid::Uuid;
 
 use crate::{
-    ACQUIRE_TIMEOUT, ApiKeyInfo, NewKey, OrgScope, PutOutcome, SessionRow, StoreError,
-    StoredSessionText,
+    ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, DraftSourceColumns, NewKey, OrgScope, PutOutcome,
+    SessionRow, StoreError, StoredDraft, StoredSessionText,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -82,14 +82,17 @@ pub async fn put_sessions(
     for row in rows {
         let revision: i64 = sqlx::query_scalar(
             "INSERT INTO sessions (organization_id, session_id, analysis_input, \
-                 agent_name, persona_id, persona_name, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, \
+                 agent_name, persona_id, persona_name, draft, draft_version, \
+                 created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, \
                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
              ON CONFLICT (organization_id, session_id) DO UPDATE SET \
                  analysis_input = excluded.analysis_input, \
                  agent_name = excluded.agent_name, \
                  persona_id = excluded.persona_id, \
                  persona_name = excluded.persona_name, \
+                 draft = excluded.draft, \
+                 draft_version = excluded.draft_version, \
                  revision = revision + 1, \
                  updated_at = excluded.updated_at \
              RETURNING revision",
@@ -100,6 +103,8 @@ pub async fn put_sessions(
         .bind(row.attribution.agent_name.as_deref())
         .bind(row.attribution.persona_id.as_deref())
         .bind(row.attribution.persona_name.as_deref())
+        .bind(row.draft.map(|draft| draft.json.as_str()))
+        .bind(row.draft.map(|draft| draft.version.as_str()))
         .fetch_one(&mut *tx)
         .await?;
         outcomes.push(PutOutcome {
@@ -174,6 +179,94 @@ pub async fn get_session(
         created_at,
         updated_at,
     )))
+}
+
+pub async fn get_draft_source(
+    pool: &SqlitePool,
+    scope: OrgScope,
+    session_id: Uuid,
+    drafts_version: &str,
+) -> Result<Option<DraftSource>, StoreError> {
+    // The columns of `DraftSourceColumns`, then the condition.
+    macro_rules! select {
+        ($condition:literal) => {
+            concat!(
+                "SELECT organization_id, session_id, revision, \
+                     CASE WHEN draft_version = ?1 THEN draft END, \
+                     CASE WHEN draft_version = ?1 AND draft IS NOT NULL THEN NULL \
+                         ELSE analysis_input END, \
+                     agent_name, persona_id, persona_name, created_at, updated_at \
+                 FROM sessions WHERE ",
+                $condition
+            )
+        };
+    }
+    let row: Option<DraftSourceColumns<String>> = match scope {
+        OrgScope::Any => {
+            sqlx::query_as(select!("session_id = ?2 ORDER BY organization_id LIMIT 1"))
+                .bind(drafts_version)
+                .bind(session_id.to_string())
+                .fetch_optional(pool)
+                .await?
+        }
+        OrgScope::Organization(organization_id) => {
+            sqlx::query_as(select!("session_id = ?2 AND organization_id = ?3"))
+                .bind(drafts_version)
+                .bind(session_id.to_string())
+                .bind(organization_id.to_string())
+                .fetch_optional(pool)
+                .await?
+        }
+    };
+    let Some((
+        organization_id,
+        session_id,
+        revision,
+        draft,
+        input,
+        agent,
+        persona_id,
+        persona,
+        created_at,
+        updated_at,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    crate::draft_source((
+        parse_uuid(&organization_id)?,
+        parse_uuid(&session_id)?,
+        revision,
+        draft,
+        input,
+        agent,
+        persona_id,
+        persona,
+        created_at,
+        updated_at,
+    ))
+    .map(Some)
+}
+
+pub async fn put_draft(
+    pool: &SqlitePool,
+    organization_id: Uuid,
+    session_id: Uuid,
+    revision: i64,
+    draft: &StoredDraft,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET draft = ?, draft_version = ? \
+         WHERE organization_id = ? AND session_id = ? AND revision = ?",
+    )
+    .bind(&draft.json)
+    .bind(&draft.version)
+    .bind(organization_id.to_string())
+    .bind(session_id.to_string())
+    .bind(revision)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn count_sessions(pool: &SqlitePool) -> Result<i64, StoreError> {

@@ -1,6 +1,6 @@
 //! The store's test suite, one binary for both backends.
 //!
-//! Every test in [`sessions`], [`keys`] and [`migrations`] is an async function
+//! Every test in [`sessions`], [`drafts`], [`keys`] and [`migrations`] is an async function
 //! taking a [`TestDb`]; [`on_both_backends`] runs it on a fresh SQLite file and then,
 //! when `FEATHER_TEST_DATABASE_URL` names a PostgreSQL database (for example
 //! `postgres://postgres@127.0.0.1:5432/test`), on PostgreSQL in a schema of its own
@@ -8,6 +8,7 @@
 //! that PostgreSQL was not tested. [`unavailable`] holds the failure-mode tests,
 //! some of which only make sense on one backend.
 
+mod drafts;
 mod keys;
 mod migrations;
 mod sessions;
@@ -210,5 +211,6 @@ pub fn session(organization_id: Uuid, session_id: Uuid, label: &str) -> NewSessi
             persona_id: None,
             persona_name: Some("Patient Pat".to_owned()),
         },
+        draft: None,
     }
 }

@@ -1,0 +1,11 @@
+-- Drafts made at capture (PostgreSQL).
+--
+-- A session's scenario draft is a pure function of the session, so the server
+-- makes it when the session is captured and keeps its JSON text here, verbatim
+-- (JSON, not JSONB, so the text is sent back byte for byte). `draft_version` names
+-- the drafter that made it (`feather_drafter::DRAFTS_VERSION`); a server whose
+-- drafter has another version drafts the session again instead of serving this
+-- text. Both are NULL when no draft was made (a session that cannot be drafted, or
+-- one stored by an older server), and a capture replaces both.
+ALTER TABLE sessions ADD COLUMN draft JSON;
+ALTER TABLE sessions ADD COLUMN draft_version TEXT;

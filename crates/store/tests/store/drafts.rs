@@ -1,0 +1,187 @@
+//! Drafts kept beside sessions: read back only under their version, verbatim,
+//! replaced by a new capture, and kept later only for the revision they were made
+//! from.
+
+use feather_store::{DraftSource, OrgScope, StoredDraft};
+use uuid::Uuid;
+
+use crate::{TestDb, on_both_backends, session};
+
+const VERSION: &str = "0.1.0+0123456789abcdef/redacted";
+
+/// A draft's text with spacing and key order that no serialiser would make, so a
+/// store that re-encodes it is caught.
+fn draft_text(label: &str) -> String {
+    format!(r#"{{ "name":  "draft of {label}", "a": [1, 2.50, {{}}] }}"#)
+}
+
+fn draft(label: &str, version: &str) -> StoredDraft {
+    StoredDraft {
+        version: version.to_owned(),
+        json: draft_text(label),
+    }
+}
+
+#[tokio::test]
+async fn a_draft_is_read_back_verbatim_under_its_version_only() {
+    on_both_backends(a_draft_is_read_back_verbatim_under_its_version_only_on).await;
+}
+
+async fn a_draft_is_read_back_verbatim_under_its_version_only_on(db: &TestDb) {
+    let store = &db.store;
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let mut captured = session(organization, id, "first");
+    captured.draft = Some(draft("first", VERSION));
+    store.put_session(&captured).await.unwrap();
+
+    for scope in [OrgScope::Organization(organization), OrgScope::Any] {
+        assert_eq!(
+            store.get_draft_source(scope, id, VERSION).await.unwrap(),
+            Some(DraftSource::Current(draft_text("first"))),
+            "{scope:?}"
+        );
+    }
+
+    // Another version gets the session to draft from, as `get_session_text` has it.
+    let Some(DraftSource::Stale { session, revision }) = store
+        .get_draft_source(OrgScope::Any, id, "0.1.0+ffffffffffffffff/redacted")
+        .await
+        .unwrap()
+    else {
+        panic!("a draft of another version was served");
+    };
+    assert_eq!(revision, 1);
+    assert_eq!(
+        Some(session),
+        store.get_session_text(OrgScope::Any, id).await.unwrap()
+    );
+
+    // Another organization, or no such session: nothing.
+    assert_eq!(
+        store
+            .get_draft_source(OrgScope::Organization(Uuid::new_v4()), id, VERSION)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .get_draft_source(OrgScope::Any, Uuid::new_v4(), VERSION)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_capture_replaces_the_draft_and_a_late_draft_is_not_kept() {
+    on_both_backends(a_capture_replaces_the_draft_and_a_late_draft_is_not_kept_on).await;
+}
+
+async fn a_capture_replaces_the_draft_and_a_late_draft_is_not_kept_on(db: &TestDb) {
+    let store = &db.store;
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let scope = OrgScope::Organization(organization);
+    let mut first = session(organization, id, "first");
+    first.draft = Some(draft("first", VERSION));
+    store.put_session(&first).await.unwrap();
+
+    // A capture without a draft (one that cannot be drafted) drops the old draft.
+    store
+        .put_session(&session(organization, id, "second"))
+        .await
+        .unwrap();
+    let Some(DraftSource::Stale {
+        session: stored,
+        revision,
+    }) = store.get_draft_source(scope, id, VERSION).await.unwrap()
+    else {
+        panic!("the first capture's draft outlived the second capture");
+    };
+    assert_eq!(revision, 2);
+    assert!(stored.analysis_input.contains("second"));
+
+    // A draft made from revision 2 is kept, and the session's capture time stays.
+    let before = store.get_session(scope, id).await.unwrap().unwrap();
+    assert!(
+        store
+            .put_draft(organization, id, 2, &draft("second", VERSION))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.get_draft_source(scope, id, VERSION).await.unwrap(),
+        Some(DraftSource::Current(draft_text("second")))
+    );
+    assert_eq!(store.get_session(scope, id).await.unwrap().unwrap(), before);
+
+    // A third capture arrives with its own draft; a draft made from revision 2
+    // after that is refused and the third's stands.
+    let mut third = session(organization, id, "third");
+    third.draft = Some(draft("third", VERSION));
+    store.put_session(&third).await.unwrap();
+    assert!(
+        !store
+            .put_draft(organization, id, 2, &draft("second", VERSION))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.get_draft_source(scope, id, VERSION).await.unwrap(),
+        Some(DraftSource::Current(draft_text("third")))
+    );
+
+    // No such session, or another organization's: nothing is written.
+    assert!(
+        !store
+            .put_draft(Uuid::new_v4(), id, 3, &draft("other", VERSION))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.get_draft_source(scope, id, VERSION).await.unwrap(),
+        Some(DraftSource::Current(draft_text("third")))
+    );
+}
+
+#[tokio::test]
+async fn a_draft_that_is_not_json_is_refused() {
+    on_both_backends(a_draft_that_is_not_json_is_refused_on).await;
+}
+
+async fn a_draft_that_is_not_json_is_refused_on(db: &TestDb) {
+    let store = &db.store;
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let mut broken = session(organization, id, "broken");
+    broken.draft = Some(StoredDraft {
+        version: VERSION.to_owned(),
+        json: "{\"name\": ".to_owned(),
+    });
+    assert!(store.put_session(&broken).await.is_err());
+    assert_eq!(store.count_sessions().await.unwrap(), 0);
+
+    store
+        .put_session(&session(organization, id, "whole"))
+        .await
+        .unwrap();
+    let refused = StoredDraft {
+        version: VERSION.to_owned(),
+        json: "not json".to_owned(),
+    };
+    assert!(
+        store
+            .put_draft(organization, id, 1, &refused)
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        store
+            .get_draft_source(OrgScope::Any, id, VERSION)
+            .await
+            .unwrap(),
+        Some(DraftSource::Stale { .. })
+    ));
+}
