@@ -9,6 +9,8 @@
 //!   organization's session answers exactly as an unknown one, captures go under
 //!   the key's organization, revoked keys are refused;
 //! - `parity`: a table of bad requests answered as upstream (FastAPI) answers them;
+//! - `stored_drafts`: the draft made at capture is what the endpoint sends, and a
+//!   missing or outdated one is made again, answered and kept;
 //! - `second_client`: the TypeScript client's generated types follow openapi.json.
 
 mod contract;
@@ -17,4 +19,5 @@ mod end_to_end;
 mod organizations;
 mod parity;
 mod second_client;
+mod stored_drafts;
 mod support;

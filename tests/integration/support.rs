@@ -38,24 +38,33 @@ pub fn examples() -> Vec<(&'static str, Value)> {
 pub struct TestServer {
     pub server: RunningServer,
     pub base_url: String,
+    /// The server's SQLite file, to reach the store behind the server's back.
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A server whose configuration `adjust` changes first.
+    pub async fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
             database_url: dir.path().join("feather.db").display().to_string(),
             api_key: Some(API_KEY.to_owned()),
             log_level: "warn".to_owned(),
             ..ServerConfig::default()
         };
+        adjust(&mut config);
         let server = feather_server::start(&config).await.unwrap();
         let base_url = format!("http://{}", server.local_addr());
         TestServer {
             server,
             base_url,
+            database_url: config.database_url,
             _dir: dir,
         }
     }
