@@ -35,6 +35,26 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(err: rusqlite::Error) -> Self {
+        let message = err.to_string();
+        match err {
+            rusqlite::Error::SqliteFailure(failure, _) => {
+                match sqlite_kind(failure.extended_code) {
+                    Kind::Unavailable => StoreError::Unavailable(message),
+                    Kind::Corrupt => StoreError::Corrupt(message),
+                    Kind::Other => StoreError::Other(message),
+                }
+            }
+            rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::IntegralValueOutOfRange(..)
+            | rusqlite::Error::Utf8Error(..) => StoreError::Corrupt(message),
+            _ => StoreError::Other(message),
+        }
+    }
+}
+
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         use sqlx::migrate::MigrateError;

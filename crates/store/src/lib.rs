@@ -19,6 +19,7 @@ mod error;
 mod keys;
 mod postgres;
 mod sqlite;
+mod sqlite_readers;
 
 use std::time::Duration;
 
@@ -47,7 +48,7 @@ pub struct Store {
 
 #[derive(Clone)]
 enum Pool {
-    Sqlite(sqlx::SqlitePool),
+    Sqlite(sqlite::Sqlite),
     Postgres(sqlx::PgPool),
 }
 

@@ -5,12 +5,17 @@
 //! as RFC 3339 UTC text with milliseconds.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use feather_api::SessionAttribution;
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use uuid::Uuid;
+
+use crate::sqlite_readers::Readers;
 
 use crate::{
     ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, DraftSourceColumns, NewKey, OrgScope, PutOutcome,
@@ -26,8 +31,18 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// machines this runs on have few cores.
 const MAX_CONNECTIONS: u32 = 4;
 
+/// An SQLite store: the sqlx pool for writes and whatever else, and the readers
+/// for the reads on the request path (see [`crate::sqlite_readers`]). An in-memory
+/// database lives inside the pool's one connection, so it has no readers and is
+/// read through the pool.
+#[derive(Clone)]
+pub struct Sqlite {
+    pool: SqlitePool,
+    readers: Option<Arc<Readers>>,
+}
+
 /// Opens (creating if needed) the database named by `url` and migrates it.
-pub async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
+pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
     let url = url.trim();
     let (options, in_memory) = match url.strip_prefix("sqlite:") {
         Some(rest) => {
@@ -68,16 +83,22 @@ pub async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
         }
         pool = pool.max_connections(MAX_CONNECTIONS);
     }
+    let readers = (!in_memory).then(|| {
+        Arc::new(Readers::new(
+            options.get_filename().to_owned(),
+            BUSY_TIMEOUT,
+        ))
+    });
     let pool = pool.connect_with(options).await?;
     MIGRATOR.run(&pool).await?;
-    Ok(pool)
+    Ok(Sqlite { pool, readers })
 }
 
 pub async fn put_sessions(
-    pool: &SqlitePool,
+    db: &Sqlite,
     rows: &[SessionRow<'_>],
 ) -> Result<Vec<PutOutcome>, StoreError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = db.pool.begin().await?;
     let mut outcomes = Vec::with_capacity(rows.len());
     for row in rows {
         let revision: i64 = sqlx::query_scalar(
@@ -126,31 +147,60 @@ type SessionColumns = (
     String,
 );
 
+/// Runs a one-row read whose parameters are all text, in order: on the readers,
+/// or through the pool for an in-memory database.
+async fn read_row<T>(db: &Sqlite, sql: &'static str, args: &[&str]) -> Result<Option<T>, StoreError>
+where
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
+    T: for<'a> TryFrom<&'a rusqlite::Row<'a>, Error = rusqlite::Error>,
+{
+    match &db.readers {
+        Some(readers) => readers.query_optional(sql, rusqlite::params_from_iter(args), |row| {
+            T::try_from(row)
+        }),
+        None => {
+            let mut query = sqlx::query_as::<_, T>(sql);
+            for arg in args {
+                query = query.bind(*arg);
+            }
+            Ok(query.fetch_optional(&db.pool).await?)
+        }
+    }
+}
+
+// The columns of `SessionColumns`, then the condition.
+macro_rules! select_session {
+    ($condition:literal) => {
+        concat!(
+            "SELECT organization_id, session_id, analysis_input, agent_name, persona_id, \
+                 persona_name, created_at, updated_at \
+             FROM sessions WHERE ",
+            $condition
+        )
+    };
+}
+
 pub async fn get_session(
-    pool: &SqlitePool,
+    db: &Sqlite,
     scope: OrgScope,
     session_id: Uuid,
 ) -> Result<Option<StoredSessionText>, StoreError> {
+    let session_id = session_id.to_string();
     let row: Option<SessionColumns> = match scope {
         OrgScope::Any => {
-            sqlx::query_as(
-                "SELECT organization_id, session_id, analysis_input, agent_name, persona_id, \
-                     persona_name, created_at, updated_at \
-                 FROM sessions WHERE session_id = ? ORDER BY organization_id LIMIT 1",
+            read_row(
+                db,
+                select_session!("session_id = ?1 ORDER BY organization_id LIMIT 1"),
+                &[&session_id],
             )
-            .bind(session_id.to_string())
-            .fetch_optional(pool)
             .await?
         }
         OrgScope::Organization(organization_id) => {
-            sqlx::query_as(
-                "SELECT organization_id, session_id, analysis_input, agent_name, persona_id, \
-                     persona_name, created_at, updated_at \
-                 FROM sessions WHERE organization_id = ? AND session_id = ?",
+            read_row(
+                db,
+                select_session!("session_id = ?1 AND organization_id = ?2"),
+                &[&session_id, &organization_id.to_string()],
             )
-            .bind(organization_id.to_string())
-            .bind(session_id.to_string())
-            .fetch_optional(pool)
             .await?
         }
     };
@@ -181,41 +231,45 @@ pub async fn get_session(
     )))
 }
 
+// The columns of `DraftSourceColumns`, then the condition; `?1` is the drafts
+// version.
+macro_rules! select_draft_source {
+    ($condition:literal) => {
+        concat!(
+            "SELECT organization_id, session_id, revision, \
+                 CASE WHEN draft_version = ?1 THEN draft END, \
+                 CASE WHEN draft_version = ?1 AND draft IS NOT NULL THEN NULL \
+                     ELSE analysis_input END, \
+                 agent_name, persona_id, persona_name, created_at, updated_at \
+             FROM sessions WHERE ",
+            $condition
+        )
+    };
+}
+
 pub async fn get_draft_source(
-    pool: &SqlitePool,
+    db: &Sqlite,
     scope: OrgScope,
     session_id: Uuid,
     drafts_version: &str,
 ) -> Result<Option<DraftSource>, StoreError> {
-    // The columns of `DraftSourceColumns`, then the condition.
-    macro_rules! select {
-        ($condition:literal) => {
-            concat!(
-                "SELECT organization_id, session_id, revision, \
-                     CASE WHEN draft_version = ?1 THEN draft END, \
-                     CASE WHEN draft_version = ?1 AND draft IS NOT NULL THEN NULL \
-                         ELSE analysis_input END, \
-                     agent_name, persona_id, persona_name, created_at, updated_at \
-                 FROM sessions WHERE ",
-                $condition
-            )
-        };
-    }
+    let session_id = session_id.to_string();
     let row: Option<DraftSourceColumns<String>> = match scope {
         OrgScope::Any => {
-            sqlx::query_as(select!("session_id = ?2 ORDER BY organization_id LIMIT 1"))
-                .bind(drafts_version)
-                .bind(session_id.to_string())
-                .fetch_optional(pool)
-                .await?
+            read_row(
+                db,
+                select_draft_source!("session_id = ?2 ORDER BY organization_id LIMIT 1"),
+                &[drafts_version, &session_id],
+            )
+            .await?
         }
         OrgScope::Organization(organization_id) => {
-            sqlx::query_as(select!("session_id = ?2 AND organization_id = ?3"))
-                .bind(drafts_version)
-                .bind(session_id.to_string())
-                .bind(organization_id.to_string())
-                .fetch_optional(pool)
-                .await?
+            read_row(
+                db,
+                select_draft_source!("session_id = ?2 AND organization_id = ?3"),
+                &[drafts_version, &session_id, &organization_id.to_string()],
+            )
+            .await?
         }
     };
     let Some((
@@ -249,7 +303,7 @@ pub async fn get_draft_source(
 }
 
 pub async fn put_draft(
-    pool: &SqlitePool,
+    db: &Sqlite,
     organization_id: Uuid,
     session_id: Uuid,
     revision: i64,
@@ -264,19 +318,19 @@ pub async fn put_draft(
     .bind(organization_id.to_string())
     .bind(session_id.to_string())
     .bind(revision)
-    .execute(pool)
+    .execute(&db.pool)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn count_sessions(pool: &SqlitePool) -> Result<i64, StoreError> {
+pub async fn count_sessions(db: &Sqlite) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(pool)
+        .fetch_one(&db.pool)
         .await?)
 }
 
 pub async fn session_ids(
-    pool: &SqlitePool,
+    db: &Sqlite,
     scope: OrgScope,
     limit: u32,
 ) -> Result<Vec<Uuid>, StoreError> {
@@ -286,7 +340,7 @@ pub async fn session_ids(
                 "SELECT DISTINCT session_id FROM sessions ORDER BY session_id LIMIT ?",
             )
             .bind(i64::from(limit))
-            .fetch_all(pool)
+            .fetch_all(&db.pool)
             .await?
         }
         OrgScope::Organization(organization_id) => sqlx::query_scalar(
@@ -294,13 +348,13 @@ pub async fn session_ids(
         )
         .bind(organization_id.to_string())
         .bind(i64::from(limit))
-        .fetch_all(pool)
+        .fetch_all(&db.pool)
         .await?,
     };
     ids.iter().map(|id| parse_uuid(id)).collect()
 }
 
-pub async fn create_api_key(pool: &SqlitePool, key: &NewKey<'_>) -> Result<ApiKeyInfo, StoreError> {
+pub async fn create_api_key(db: &Sqlite, key: &NewKey<'_>) -> Result<ApiKeyInfo, StoreError> {
     let created_at: String = sqlx::query_scalar(
         "INSERT INTO api_keys (id, organization_id, name, key_hash, created_at) \
          VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
@@ -310,7 +364,7 @@ pub async fn create_api_key(pool: &SqlitePool, key: &NewKey<'_>) -> Result<ApiKe
     .bind(key.organization_id.to_string())
     .bind(key.name)
     .bind(&key.hash)
-    .fetch_one(pool)
+    .fetch_one(&db.pool)
     .await?;
     Ok(ApiKeyInfo {
         id: key.id,
@@ -324,7 +378,7 @@ pub async fn create_api_key(pool: &SqlitePool, key: &NewKey<'_>) -> Result<ApiKe
 type KeyColumns = (String, String, Option<String>, String, Option<String>);
 
 pub async fn list_api_keys(
-    pool: &SqlitePool,
+    db: &Sqlite,
     organization_id: Option<Uuid>,
 ) -> Result<Vec<ApiKeyInfo>, StoreError> {
     let rows: Vec<KeyColumns> = match organization_id {
@@ -333,7 +387,7 @@ pub async fn list_api_keys(
                 "SELECT id, organization_id, name, created_at, revoked_at \
                  FROM api_keys ORDER BY created_at, id",
             )
-            .fetch_all(pool)
+            .fetch_all(&db.pool)
             .await?
         }
         Some(organization_id) => {
@@ -342,7 +396,7 @@ pub async fn list_api_keys(
                  FROM api_keys WHERE organization_id = ? ORDER BY created_at, id",
             )
             .bind(organization_id.to_string())
-            .fetch_all(pool)
+            .fetch_all(&db.pool)
             .await?
         }
     };
@@ -359,26 +413,23 @@ pub async fn list_api_keys(
         .collect()
 }
 
-pub async fn revoke_api_key(pool: &SqlitePool, key_id: Uuid) -> Result<bool, StoreError> {
+pub async fn revoke_api_key(db: &Sqlite, key_id: Uuid) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE api_keys SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
          WHERE id = ? AND revoked_at IS NULL",
     )
     .bind(key_id.to_string())
-    .execute(pool)
+    .execute(&db.pool)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn find_live_key(
-    pool: &SqlitePool,
-    hash: &str,
-) -> Result<Option<(Uuid, String)>, StoreError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT organization_id, key_hash FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+pub async fn find_live_key(db: &Sqlite, hash: &str) -> Result<Option<(Uuid, String)>, StoreError> {
+    let row: Option<(String, String)> = read_row(
+        db,
+        "SELECT organization_id, key_hash FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
+        &[hash],
     )
-    .bind(hash)
-    .fetch_optional(pool)
     .await?;
     row.map(|(organization_id, hash)| Ok((parse_uuid(&organization_id)?, hash)))
         .transpose()

@@ -1,6 +1,6 @@
 //! Migrations are applied at connect and are idempotent; SQLite URL forms.
 
-use feather_store::{OrgScope, Store};
+use feather_store::{DraftSource, OrgScope, Store, StoredDraft};
 use uuid::Uuid;
 
 use crate::{TestDb, on_both_backends, session};
@@ -90,24 +90,36 @@ async fn sqlite_urls_name_the_same_file_and_create_directories() {
     }
 }
 
+// An in-memory database has no file for the request-path readers to open, so it
+// is read through the pool: every read is checked here on that path.
 #[tokio::test]
 async fn sqlite_in_memory_works_across_calls() {
     let store = Store::connect("sqlite::memory:").await.unwrap();
     let organization = Uuid::new_v4();
     let id = Uuid::new_v4();
-    assert!(
-        store
-            .put_session(&session(organization, id, "memory"))
-            .await
-            .unwrap()
-            .created
-    );
+    let mut stored = session(organization, id, "memory");
+    stored.draft = Some(StoredDraft {
+        version: "v1".to_owned(),
+        json: r#"{"name": "memory"}"#.to_owned(),
+    });
+    assert!(store.put_session(&stored).await.unwrap().created);
     assert_eq!(store.count_sessions().await.unwrap(), 1);
-    assert!(
-        store
-            .get_session(OrgScope::Organization(organization), id)
-            .await
-            .unwrap()
-            .is_some()
+    for scope in [OrgScope::Organization(organization), OrgScope::Any] {
+        let text = store.get_session_text(scope, id).await.unwrap().unwrap();
+        assert!(text.analysis_input.contains("memory"));
+        assert_eq!(
+            store.get_draft_source(scope, id, "v1").await.unwrap(),
+            Some(DraftSource::Current(r#"{"name": "memory"}"#.to_owned()))
+        );
+        assert!(matches!(
+            store.get_draft_source(scope, id, "v2").await.unwrap(),
+            Some(DraftSource::Stale { revision: 1, .. })
+        ));
+    }
+    let (_, key) = store.create_api_key(organization, None).await.unwrap();
+    assert_eq!(
+        store.resolve_api_key(&key).await.unwrap(),
+        Some(organization)
     );
+    assert_eq!(store.resolve_api_key("not a key").await.unwrap(), None);
 }
