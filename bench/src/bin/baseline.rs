@@ -1,16 +1,20 @@
 //! The benchmark's baseline: a dropshot server configured as `feather serve` is
-//! (detached handler tasks, the same body limit, warn-level logging), whose one
-//! endpoint answers the draft route with a fixed small JSON body. Whatever the
-//! draft endpoint costs beyond this is ours.
+//! (detached handler tasks, the same body limit, the same warn-level logger, the
+//! same allocator), whose one endpoint answers the draft route with a fixed small
+//! JSON body. Whatever the draft endpoint costs beyond this is ours.
 //!
 //! Usage: `feather-bench-baseline [ADDR]` (default 127.0.0.1:8001).
 
 use dropshot::{
-    ApiDescription, ConfigDropshot, ConfigLogging, ConfigLoggingLevel, HandlerTaskMode, HttpError,
-    HttpResponseOk, RequestContext, ServerBuilder, UntypedBody,
+    ApiDescription, ConfigDropshot, HandlerTaskMode, HttpError, HttpResponseOk, RequestContext,
+    ServerBuilder, UntypedBody,
 };
 use schemars::JsonSchema;
 use serde::Serialize;
+
+/// As in `feather serve`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Serialize, JsonSchema)]
 struct Fixed {
@@ -33,10 +37,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:8001".to_owned());
     let mut api = ApiDescription::new();
     api.register(fixed).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let log = ConfigLogging::StderrTerminal {
-        level: ConfigLoggingLevel::Warn,
-    }
-    .to_logger("baseline")?;
+    let log = feather_server::config::logger("warn")?;
     let config = ConfigDropshot {
         bind_address: bind.parse()?,
         default_request_body_max_bytes: 8 * 1024 * 1024,

@@ -231,16 +231,18 @@ impl Store {
         scope: OrgScope,
         session_id: Uuid,
     ) -> Result<Option<StoredSessionText>, StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => sqlite::get_session(pool, scope, session_id).await,
-            Pool::Postgres(pool) => postgres::get_session(pool, scope, session_id).await,
-        }
+        let found = match &self.pool {
+            Pool::Sqlite(pool) => sqlite::get_session(pool, scope, session_id).await?,
+            Pool::Postgres(pool) => postgres::get_session(pool, scope, session_id).await?,
+        };
+        Ok(found.map(|(session, _revision)| session))
     }
 
     /// The draft of session `session_id` made by drafter `drafts_version`, or the
     /// session to draft from when no such draft is stored; `None` when `scope`
-    /// sees no such session. One statement, which reads the session's text only
-    /// when the draft is not there.
+    /// sees no such session. One read when the draft is there (it touches the
+    /// session's index and the draft, never the session's text); a second one for
+    /// the session when it is not.
     pub async fn get_draft_source(
         &self,
         scope: OrgScope,
@@ -383,62 +385,6 @@ struct NewKey<'a> {
     organization_id: Uuid,
     name: Option<&'a str>,
     hash: String,
-}
-
-/// The columns both backends select for [`Store::get_draft_source`]: ids,
-/// revision, the draft (when current), the analysis input (when the draft is not),
-/// attribution and timestamps.
-type DraftSourceColumns<Id> = (
-    Id,
-    Id,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-);
-
-/// Builds a [`DraftSource`] from [`DraftSourceColumns`], with ids already parsed.
-fn draft_source(
-    (
-        organization_id,
-        session_id,
-        revision,
-        draft,
-        analysis_input,
-        agent_name,
-        persona_id,
-        persona_name,
-        created_at,
-        updated_at,
-    ): DraftSourceColumns<Uuid>,
-) -> Result<DraftSource, StoreError> {
-    if let Some(draft) = draft {
-        return Ok(DraftSource::Current(draft));
-    }
-    let analysis_input = analysis_input.ok_or_else(|| {
-        StoreError::Corrupt(format!(
-            "session {session_id} of organization {organization_id} has no analysis input"
-        ))
-    })?;
-    Ok(DraftSource::Stale {
-        session: stored_session_text(
-            organization_id,
-            session_id,
-            analysis_input,
-            SessionAttribution {
-                agent_name,
-                persona_id,
-                persona_name,
-            },
-            created_at,
-            updated_at,
-        ),
-        revision,
-    })
 }
 
 /// Builds a [`StoredSessionText`] from the columns both backends select.

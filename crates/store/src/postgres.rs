@@ -13,8 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
 use crate::{
-    ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, DraftSourceColumns, NewKey, OrgScope, PutOutcome,
-    SessionRow, StoreError, StoredDraft, StoredSessionText,
+    ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, NewKey, OrgScope, PutOutcome, SessionRow, StoreError,
+    StoredDraft, StoredSessionText,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -50,15 +50,13 @@ pub async fn put_sessions(
     for row in rows {
         let revision: i64 = sqlx::query_scalar(
             "INSERT INTO sessions (organization_id, session_id, analysis_input, \
-                 agent_name, persona_id, persona_name, draft, draft_version) \
-             VALUES ($1, $2, $3::json, $4, $5, $6, $7::json, $8) \
+                 agent_name, persona_id, persona_name) \
+             VALUES ($1, $2, $3::json, $4, $5, $6) \
              ON CONFLICT (organization_id, session_id) DO UPDATE SET \
                  analysis_input = EXCLUDED.analysis_input, \
                  agent_name = EXCLUDED.agent_name, \
                  persona_id = EXCLUDED.persona_id, \
                  persona_name = EXCLUDED.persona_name, \
-                 draft = EXCLUDED.draft, \
-                 draft_version = EXCLUDED.draft_version, \
                  revision = sessions.revision + 1, \
                  updated_at = clock_timestamp() \
              RETURNING revision",
@@ -69,10 +67,33 @@ pub async fn put_sessions(
         .bind(row.attribution.agent_name.as_deref())
         .bind(row.attribution.persona_id.as_deref())
         .bind(row.attribution.persona_name.as_deref())
-        .bind(row.draft.map(|draft| draft.json.as_str()))
-        .bind(row.draft.map(|draft| draft.version.as_str()))
         .fetch_one(&mut *tx)
         .await?;
+        match row.draft {
+            Some(draft) => {
+                sqlx::query(
+                    "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
+                     VALUES ($1, $2, $3, $4::json) \
+                     ON CONFLICT (organization_id, session_id) DO UPDATE SET \
+                         version = EXCLUDED.version, draft = EXCLUDED.draft",
+                )
+                .bind(row.organization_id)
+                .bind(row.session_id)
+                .bind(&draft.version)
+                .bind(&draft.json)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "DELETE FROM session_drafts WHERE organization_id = $1 AND session_id = $2",
+                )
+                .bind(row.organization_id)
+                .bind(row.session_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         outcomes.push(PutOutcome {
             created: revision == 1,
         });
@@ -81,6 +102,7 @@ pub async fn put_sessions(
     Ok(outcomes)
 }
 
+/// A stored session's columns, as `get_session` selects them.
 type SessionColumns = (
     Uuid,
     Uuid,
@@ -90,37 +112,44 @@ type SessionColumns = (
     Option<String>,
     String,
     String,
+    i64,
 );
 
+/// The session as `scope` sees it, with its revision.
 pub async fn get_session(
     pool: &PgPool,
     scope: OrgScope,
     session_id: Uuid,
-) -> Result<Option<StoredSessionText>, StoreError> {
-    let row: Option<SessionColumns> =
-        match scope {
-            OrgScope::Any => sqlx::query_as(
-                "SELECT organization_id, session_id, analysis_input::text, agent_name, persona_id, \
-                     persona_name, \
+) -> Result<Option<(StoredSessionText, i64)>, StoreError> {
+    // The columns of `SessionColumns`, then the condition.
+    macro_rules! select {
+        ($condition:literal) => {
+            concat!(
+                "SELECT organization_id, session_id, analysis_input::text, agent_name, \
+                     persona_id, persona_name, \
                      to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
-                     to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') \
-                 FROM sessions WHERE session_id = $1 ORDER BY organization_id LIMIT 1",
+                     to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
+                     revision \
+                 FROM sessions WHERE ",
+                $condition
             )
-            .bind(session_id)
-            .fetch_optional(pool)
-            .await?,
-            OrgScope::Organization(organization_id) => sqlx::query_as(
-                "SELECT organization_id, session_id, analysis_input::text, agent_name, persona_id, \
-                     persona_name, \
-                     to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
-                     to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') \
-                 FROM sessions WHERE organization_id = $1 AND session_id = $2",
-            )
-            .bind(organization_id)
-            .bind(session_id)
-            .fetch_optional(pool)
-            .await?,
         };
+    }
+    let row: Option<SessionColumns> = match scope {
+        OrgScope::Any => {
+            sqlx::query_as(select!("session_id = $1 ORDER BY organization_id LIMIT 1"))
+                .bind(session_id)
+                .fetch_optional(pool)
+                .await?
+        }
+        OrgScope::Organization(organization_id) => {
+            sqlx::query_as(select!("session_id = $1 AND organization_id = $2"))
+                .bind(session_id)
+                .bind(organization_id)
+                .fetch_optional(pool)
+                .await?
+        }
+    };
     let Some((
         organization_id,
         session_id,
@@ -130,11 +159,12 @@ pub async fn get_session(
         persona_name,
         created_at,
         updated_at,
+        revision,
     )) = row
     else {
         return Ok(None);
     };
-    Ok(Some(crate::stored_session_text(
+    let session = crate::stored_session_text(
         organization_id,
         session_id,
         analysis_input,
@@ -145,7 +175,8 @@ pub async fn get_session(
         },
         created_at,
         updated_at,
-    )))
+    );
+    Ok(Some((session, revision)))
 }
 
 pub async fn get_draft_source(
@@ -154,32 +185,31 @@ pub async fn get_draft_source(
     session_id: Uuid,
     drafts_version: &str,
 ) -> Result<Option<DraftSource>, StoreError> {
-    // The columns of `DraftSourceColumns`, then the condition.
+    // The session's key comes from the index alone; the draft, when it is of the
+    // asked version, from its own table. Then the condition.
     macro_rules! select {
         ($condition:literal) => {
             concat!(
-                "SELECT organization_id, session_id, revision, \
-                     CASE WHEN draft_version = $1 THEN draft::text END, \
-                     CASE WHEN draft_version = $1 AND draft IS NOT NULL THEN NULL \
-                         ELSE analysis_input::text END, \
-                     agent_name, persona_id, persona_name, \
-                     to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), \
-                     to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') \
-                 FROM sessions WHERE ",
+                "SELECT s.organization_id, d.draft::text FROM sessions s \
+                 LEFT JOIN session_drafts d ON d.organization_id = s.organization_id \
+                     AND d.session_id = s.session_id AND d.version = $1 \
+                 WHERE ",
                 $condition
             )
         };
     }
-    let row: Option<DraftSourceColumns<Uuid>> = match scope {
+    let row: Option<(Uuid, Option<String>)> = match scope {
         OrgScope::Any => {
-            sqlx::query_as(select!("session_id = $2 ORDER BY organization_id LIMIT 1"))
-                .bind(drafts_version)
-                .bind(session_id)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(select!(
+                "s.session_id = $2 ORDER BY s.organization_id LIMIT 1"
+            ))
+            .bind(drafts_version)
+            .bind(session_id)
+            .fetch_optional(pool)
+            .await?
         }
         OrgScope::Organization(organization_id) => {
-            sqlx::query_as(select!("session_id = $2 AND organization_id = $3"))
+            sqlx::query_as(select!("s.session_id = $2 AND s.organization_id = $3"))
                 .bind(drafts_version)
                 .bind(session_id)
                 .bind(organization_id)
@@ -187,7 +217,16 @@ pub async fn get_draft_source(
                 .await?
         }
     };
-    row.map(crate::draft_source).transpose()
+    match row {
+        None => Ok(None),
+        Some((_, Some(draft))) => Ok(Some(DraftSource::Current(draft))),
+        // No current draft: the session itself (unless it went in between).
+        Some((organization_id, None)) => {
+            let scope = OrgScope::Organization(organization_id);
+            let session = get_session(pool, scope, session_id).await?;
+            Ok(session.map(|(session, revision)| DraftSource::Stale { session, revision }))
+        }
+    }
 }
 
 pub async fn put_draft(
@@ -198,11 +237,14 @@ pub async fn put_draft(
     draft: &StoredDraft,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE sessions SET draft = $1::json, draft_version = $2 \
-         WHERE organization_id = $3 AND session_id = $4 AND revision = $5",
+        "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
+         SELECT organization_id, session_id, $1, $2::json FROM sessions \
+         WHERE organization_id = $3 AND session_id = $4 AND revision = $5 \
+         ON CONFLICT (organization_id, session_id) DO UPDATE SET \
+             version = EXCLUDED.version, draft = EXCLUDED.draft",
     )
-    .bind(&draft.json)
     .bind(&draft.version)
+    .bind(&draft.json)
     .bind(organization_id)
     .bind(session_id)
     .bind(revision)

@@ -18,8 +18,8 @@ use uuid::Uuid;
 use crate::sqlite_readers::Readers;
 
 use crate::{
-    ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, DraftSourceColumns, NewKey, OrgScope, PutOutcome,
-    SessionRow, StoreError, StoredDraft, StoredSessionText,
+    ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, NewKey, OrgScope, PutOutcome, SessionRow, StoreError,
+    StoredDraft, StoredSessionText,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -101,33 +101,55 @@ pub async fn put_sessions(
     let mut tx = db.pool.begin().await?;
     let mut outcomes = Vec::with_capacity(rows.len());
     for row in rows {
+        let organization_id = row.organization_id.to_string();
+        let session_id = row.session_id.to_string();
         let revision: i64 = sqlx::query_scalar(
             "INSERT INTO sessions (organization_id, session_id, analysis_input, \
-                 agent_name, persona_id, persona_name, draft, draft_version, \
-                 created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, \
+                 agent_name, persona_id, persona_name, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, \
                  strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
              ON CONFLICT (organization_id, session_id) DO UPDATE SET \
                  analysis_input = excluded.analysis_input, \
                  agent_name = excluded.agent_name, \
                  persona_id = excluded.persona_id, \
                  persona_name = excluded.persona_name, \
-                 draft = excluded.draft, \
-                 draft_version = excluded.draft_version, \
                  revision = revision + 1, \
                  updated_at = excluded.updated_at \
              RETURNING revision",
         )
-        .bind(row.organization_id.to_string())
-        .bind(row.session_id.to_string())
+        .bind(&organization_id)
+        .bind(&session_id)
         .bind(&row.analysis_input)
         .bind(row.attribution.agent_name.as_deref())
         .bind(row.attribution.persona_id.as_deref())
         .bind(row.attribution.persona_name.as_deref())
-        .bind(row.draft.map(|draft| draft.json.as_str()))
-        .bind(row.draft.map(|draft| draft.version.as_str()))
         .fetch_one(&mut *tx)
         .await?;
+        match row.draft {
+            Some(draft) => {
+                sqlx::query(
+                    "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
+                     VALUES (?, ?, ?, ?) \
+                     ON CONFLICT (organization_id, session_id) DO UPDATE SET \
+                         version = excluded.version, draft = excluded.draft",
+                )
+                .bind(&organization_id)
+                .bind(&session_id)
+                .bind(&draft.version)
+                .bind(&draft.json)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "DELETE FROM session_drafts WHERE organization_id = ? AND session_id = ?",
+                )
+                .bind(&organization_id)
+                .bind(&session_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         outcomes.push(PutOutcome {
             created: revision == 1,
         });
@@ -136,6 +158,7 @@ pub async fn put_sessions(
     Ok(outcomes)
 }
 
+/// A stored session's columns, as `get_session` selects them.
 type SessionColumns = (
     String,
     String,
@@ -145,6 +168,7 @@ type SessionColumns = (
     Option<String>,
     String,
     String,
+    i64,
 );
 
 /// Runs a one-row read whose parameters are all text, in order: on the readers,
@@ -168,29 +192,29 @@ where
     }
 }
 
-// The columns of `SessionColumns`, then the condition.
-macro_rules! select_session {
-    ($condition:literal) => {
-        concat!(
-            "SELECT organization_id, session_id, analysis_input, agent_name, persona_id, \
-                 persona_name, created_at, updated_at \
-             FROM sessions WHERE ",
-            $condition
-        )
-    };
-}
-
+/// The session as `scope` sees it, with its revision.
 pub async fn get_session(
     db: &Sqlite,
     scope: OrgScope,
     session_id: Uuid,
-) -> Result<Option<StoredSessionText>, StoreError> {
+) -> Result<Option<(StoredSessionText, i64)>, StoreError> {
+    // The columns of `SessionColumns`, then the condition.
+    macro_rules! select {
+        ($condition:literal) => {
+            concat!(
+                "SELECT organization_id, session_id, analysis_input, agent_name, persona_id, \
+                     persona_name, created_at, updated_at, revision \
+                 FROM sessions WHERE ",
+                $condition
+            )
+        };
+    }
     let session_id = session_id.to_string();
     let row: Option<SessionColumns> = match scope {
         OrgScope::Any => {
             read_row(
                 db,
-                select_session!("session_id = ?1 ORDER BY organization_id LIMIT 1"),
+                select!("session_id = ?1 ORDER BY organization_id LIMIT 1"),
                 &[&session_id],
             )
             .await?
@@ -198,7 +222,7 @@ pub async fn get_session(
         OrgScope::Organization(organization_id) => {
             read_row(
                 db,
-                select_session!("session_id = ?1 AND organization_id = ?2"),
+                select!("session_id = ?1 AND organization_id = ?2"),
                 &[&session_id, &organization_id.to_string()],
             )
             .await?
@@ -213,11 +237,12 @@ pub async fn get_session(
         persona_name,
         created_at,
         updated_at,
+        revision,
     )) = row
     else {
         return Ok(None);
     };
-    Ok(Some(crate::stored_session_text(
+    let session = crate::stored_session_text(
         parse_uuid(&organization_id)?,
         parse_uuid(&session_id)?,
         analysis_input,
@@ -228,23 +253,8 @@ pub async fn get_session(
         },
         created_at,
         updated_at,
-    )))
-}
-
-// The columns of `DraftSourceColumns`, then the condition; `?1` is the drafts
-// version.
-macro_rules! select_draft_source {
-    ($condition:literal) => {
-        concat!(
-            "SELECT organization_id, session_id, revision, \
-                 CASE WHEN draft_version = ?1 THEN draft END, \
-                 CASE WHEN draft_version = ?1 AND draft IS NOT NULL THEN NULL \
-                     ELSE analysis_input END, \
-                 agent_name, persona_id, persona_name, created_at, updated_at \
-             FROM sessions WHERE ",
-            $condition
-        )
-    };
+    );
+    Ok(Some((session, revision)))
 }
 
 pub async fn get_draft_source(
@@ -253,53 +263,48 @@ pub async fn get_draft_source(
     session_id: Uuid,
     drafts_version: &str,
 ) -> Result<Option<DraftSource>, StoreError> {
-    let session_id = session_id.to_string();
-    let row: Option<DraftSourceColumns<String>> = match scope {
+    // The session's key comes from the index alone; the draft, when it is of the
+    // asked version, from its own table. Then the condition.
+    macro_rules! select {
+        ($condition:literal) => {
+            concat!(
+                "SELECT s.organization_id, d.draft FROM sessions s \
+                 LEFT JOIN session_drafts d ON d.organization_id = s.organization_id \
+                     AND d.session_id = s.session_id AND d.version = ?1 \
+                 WHERE ",
+                $condition
+            )
+        };
+    }
+    let id = session_id.to_string();
+    let row: Option<(String, Option<String>)> = match scope {
         OrgScope::Any => {
             read_row(
                 db,
-                select_draft_source!("session_id = ?2 ORDER BY organization_id LIMIT 1"),
-                &[drafts_version, &session_id],
+                select!("s.session_id = ?2 ORDER BY s.organization_id LIMIT 1"),
+                &[drafts_version, &id],
             )
             .await?
         }
         OrgScope::Organization(organization_id) => {
             read_row(
                 db,
-                select_draft_source!("session_id = ?2 AND organization_id = ?3"),
-                &[drafts_version, &session_id, &organization_id.to_string()],
+                select!("s.session_id = ?2 AND s.organization_id = ?3"),
+                &[drafts_version, &id, &organization_id.to_string()],
             )
             .await?
         }
     };
-    let Some((
-        organization_id,
-        session_id,
-        revision,
-        draft,
-        input,
-        agent,
-        persona_id,
-        persona,
-        created_at,
-        updated_at,
-    )) = row
-    else {
-        return Ok(None);
-    };
-    crate::draft_source((
-        parse_uuid(&organization_id)?,
-        parse_uuid(&session_id)?,
-        revision,
-        draft,
-        input,
-        agent,
-        persona_id,
-        persona,
-        created_at,
-        updated_at,
-    ))
-    .map(Some)
+    match row {
+        None => Ok(None),
+        Some((_, Some(draft))) => Ok(Some(DraftSource::Current(draft))),
+        // No current draft: the session itself (unless it went in between).
+        Some((organization_id, None)) => {
+            let scope = OrgScope::Organization(parse_uuid(&organization_id)?);
+            let session = get_session(db, scope, session_id).await?;
+            Ok(session.map(|(session, revision)| DraftSource::Stale { session, revision }))
+        }
+    }
 }
 
 pub async fn put_draft(
@@ -310,11 +315,14 @@ pub async fn put_draft(
     draft: &StoredDraft,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE sessions SET draft = ?, draft_version = ? \
-         WHERE organization_id = ? AND session_id = ? AND revision = ?",
+        "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
+         SELECT organization_id, session_id, ?, ? FROM sessions \
+         WHERE organization_id = ? AND session_id = ? AND revision = ? \
+         ON CONFLICT (organization_id, session_id) DO UPDATE SET \
+             version = excluded.version, draft = excluded.draft",
     )
-    .bind(&draft.json)
     .bind(&draft.version)
+    .bind(&draft.json)
     .bind(organization_id.to_string())
     .bind(session_id.to_string())
     .bind(revision)
