@@ -57,6 +57,13 @@ for _ in $(seq 1 100); do
         && break
     sleep 0.2
 done
+for pid in "${pids[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "a server did not start (is its port taken?):" >&2
+        cat "$work/server.log" "$work/baseline.log" >&2
+        exit 1
+    fi
+done
 
 # Runs wrk once; prints "req_per_s p50 p99" (latencies in ms).
 measure() {

@@ -18,9 +18,9 @@
 //! implements only the three operations. What dropshot still answers itself (unknown
 //! paths, methods it cannot route such as `TRACE`) is listed in the README.
 //!
-//! Why [`Serialized`] bodies: a draft is made once, when its session is captured,
-//! and its stored JSON text is what the draft endpoint sends (see [`response`]).
-//! The documented schema is still the draft's.
+//! Why [`SerializedOk`]: a draft is made once, when its session is captured, and
+//! its stored JSON text is what the draft endpoint sends (see [`response`]). It is
+//! documented exactly as `HttpResponseOk<ScenarioDraft>` would be.
 //!
 //! Why a finishing step: dropshot emits OpenAPI 3.0.3 but cannot write `servers`,
 //! security schemes, per-operation security or per-status error responses.
@@ -45,7 +45,7 @@ use uuid::Uuid;
 pub use body::JsonBody;
 pub use error::{ApiError, ErrorBody};
 pub use query::QueryParams;
-pub use response::Serialized;
+pub use response::SerializedOk;
 pub use session::SessionAnalysisInput;
 pub use types::*;
 
@@ -67,7 +67,7 @@ pub trait FeatherApi {
     async fn draft_scenario_from_session(
         rqctx: RequestContext<Self::Context>,
         body: JsonBody<ScenarioDraftFromSessionRequest>,
-    ) -> Result<HttpResponseOk<Serialized<ScenarioDraft>>, ApiError>;
+    ) -> Result<SerializedOk<ScenarioDraft>, ApiError>;
 
     /// Fetch the canonical analysis input for a completed session
     ///
@@ -82,7 +82,7 @@ pub trait FeatherApi {
     async fn get_session_analysis_input(
         rqctx: RequestContext<Self::Context>,
         path: Path<SessionPath>,
-    ) -> Result<HttpResponseOk<Serialized<SessionAnalysisInput>>, ApiError>;
+    ) -> Result<SerializedOk<SessionAnalysisInput>, ApiError>;
 
     /// Capture a completed session's analysis input
     ///

@@ -1,103 +1,88 @@
-//! Response bodies serialised ahead of time.
+//! A 200 response whose JSON body was serialised ahead of time.
 //!
 //! A draft is a pure function of its session, so the server makes it once, when the
 //! session is captured, and keeps its JSON text beside the session. Answering a
-//! request then means copying that text into the response, not building and
-//! serialising a [`crate::ScenarioDraft`] again. [`Serialized<T>`] carries such text
-//! through dropshot's typed responses: it serialises as the text itself, verbatim,
-//! and documents itself as `T`, so the contract is the same as for
-//! `HttpResponseOk<T>`.
+//! request then means handing that text to the connection, not building and
+//! serialising a [`crate::ScenarioDraft`] again, nor even re-reading the text to
+//! check it (dropshot's `HttpResponseOk` can only send what it serialises itself).
+//! [`SerializedOk<T>`] is that response: its body is the text, verbatim, and it
+//! documents itself exactly as `HttpResponseOk<T>` does, so the contract cannot
+//! tell the two apart.
 //!
-//! Whoever makes a `Serialized<T>` from stored text vouches that the text is a
-//! serialised `T`; [`Serialized::from_json_text`] checks only that it is JSON.
+//! Whoever makes one from stored text vouches that the text is a serialised `T`.
+//! The server's stores check that a draft is JSON when it is stored (a `CHECK
+//! (json_valid(...))` in SQLite, the `JSON` type in PostgreSQL), and only drafts
+//! made by the same drafter version are served.
 
-use std::fmt;
 use std::marker::PhantomData;
 
+use dropshot::{
+    ApiEndpointResponse, Body, CONTENT_TYPE_JSON, HttpError, HttpResponse, HttpResponseOk,
+};
+use http::{Response, StatusCode};
 use schemars::JsonSchema;
-use schemars::r#gen::SchemaGenerator;
-use schemars::schema::Schema;
-use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
+use serde::Serialize;
 
-/// The JSON text of a `T`, sent as is.
-pub struct Serialized<T> {
-    json: Box<RawValue>,
+/// `200 OK` with a `T`, given as its JSON text.
+pub struct SerializedOk<T> {
+    json: String,
     kind: PhantomData<fn() -> T>,
 }
 
-impl<T: Serialize> Serialized<T> {
+impl<T: Serialize> SerializedOk<T> {
     /// Serialises `value` now.
     pub fn new(value: &T) -> Result<Self, serde_json::Error> {
-        Self::from_json_text(serde_json::to_string(value)?)
+        Ok(Self::from_json_text(serde_json::to_string(value)?))
     }
 }
 
-impl<T> Serialized<T> {
-    /// Text that was made by serialising a `T` (the caller vouches for that). It is
-    /// checked to be one JSON value, so a damaged text is an error here rather
-    /// than a broken response.
-    pub fn from_json_text(json: String) -> Result<Self, serde_json::Error> {
-        Ok(Serialized {
-            json: RawValue::from_string(json)?,
+impl<T> SerializedOk<T> {
+    /// Text that was made by serialising a `T`; the caller vouches for that, and
+    /// it is sent as is.
+    pub fn from_json_text(json: String) -> Self {
+        SerializedOk {
+            json,
             kind: PhantomData,
-        })
+        }
     }
 
     /// The JSON text.
     pub fn json_text(&self) -> &str {
-        self.json.get()
-    }
-
-    /// The JSON text, owned.
-    pub fn into_json_text(self) -> String {
-        String::from(Box::<str>::from(self.json))
+        &self.json
     }
 }
 
-impl<T> Serialize for Serialized<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.json.serialize(serializer)
+impl<T> std::fmt::Debug for SerializedOk<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SerializedOk").field(&self.json).finish()
     }
 }
 
-impl<T> fmt::Debug for Serialized<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Serialized").field(&self.json.get()).finish()
-    }
-}
-
-impl<T> Clone for Serialized<T> {
-    fn clone(&self) -> Self {
-        Serialized {
-            json: self.json.clone(),
-            kind: PhantomData,
-        }
-    }
-}
-
-// The schema is T's, under T's name, so the OpenAPI document cannot tell the two
-// apart.
-impl<T: JsonSchema> JsonSchema for Serialized<T> {
-    fn is_referenceable() -> bool {
-        T::is_referenceable()
+impl<T> HttpResponse for SerializedOk<T>
+where
+    T: JsonSchema + Serialize + Send + Sync + 'static,
+{
+    fn to_result(self) -> Result<Response<Body>, HttpError> {
+        Ok(Response::builder()
+            .status(StatusCode::OK)
+            .header(http::header::CONTENT_TYPE, CONTENT_TYPE_JSON)
+            .body(Body::from(self.json))?)
     }
 
-    fn schema_name() -> String {
-        T::schema_name()
+    fn response_metadata() -> ApiEndpointResponse {
+        HttpResponseOk::<T>::response_metadata()
     }
 
-    fn schema_id() -> std::borrow::Cow<'static, str> {
-        T::schema_id()
-    }
-
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        T::json_schema(generator)
+    fn status_code(&self) -> StatusCode {
+        StatusCode::OK
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use dropshot::{ApiDescription, RequestContext};
+    use http_body_util::BodyExt;
+
     use super::*;
 
     #[derive(Serialize, JsonSchema)]
@@ -106,47 +91,57 @@ mod tests {
         count: u32,
     }
 
-    #[test]
-    fn serialises_as_the_text_it_holds() {
-        let made = Serialized::new(&Example {
+    #[tokio::test]
+    async fn the_body_is_the_text_verbatim() {
+        let made = SerializedOk::new(&Example {
             name: "a \"quoted\" é".to_owned(),
             count: 3,
         })
         .unwrap();
         assert_eq!(made.json_text(), r#"{"name":"a \"quoted\" é","count":3}"#);
-        assert_eq!(serde_json::to_string(&made).unwrap(), made.json_text());
 
-        // Stored text is sent byte for byte, spacing and key order included.
-        let stored =
-            Serialized::<Example>::from_json_text(r#"{ "count": 3,"name":"x" }"#.into()).unwrap();
+        // Stored text goes out byte for byte, spacing and key order included.
+        let stored = SerializedOk::<Example>::from_json_text(r#"{ "count": 3,"name":"x" }"#.into());
+        assert_eq!(stored.status_code(), StatusCode::OK);
+        let response = stored.to_result().unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
-            serde_json::to_vec(&stored).unwrap(),
-            br#"{ "count": 3,"name":"x" }"#
+            response.headers()[http::header::CONTENT_TYPE],
+            CONTENT_TYPE_JSON
         );
-        assert_eq!(stored.into_json_text(), r#"{ "count": 3,"name":"x" }"#);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], br#"{ "count": 3,"name":"x" }"#);
+    }
+
+    #[dropshot::endpoint { method = GET, path = "/typed" }]
+    async fn typed_example(_: RequestContext<()>) -> Result<HttpResponseOk<Example>, HttpError> {
+        unreachable!("only documented")
+    }
+
+    #[dropshot::endpoint { method = GET, path = "/typed" }]
+    async fn serialized_example(_: RequestContext<()>) -> Result<SerializedOk<Example>, HttpError> {
+        unreachable!("only documented")
     }
 
     #[test]
-    fn damaged_text_is_refused() {
-        for text in ["", "{", r#"{"name": "x"} trailing"#, "nul"] {
-            assert!(
-                Serialized::<Example>::from_json_text(text.to_owned()).is_err(),
-                "{text:?} was accepted"
-            );
-        }
-    }
-
-    #[test]
-    fn documents_itself_as_the_type_it_holds() {
-        let mut plain = SchemaGenerator::default();
-        let mut serialized = SchemaGenerator::default();
+    fn documents_itself_as_http_response_ok() {
+        let document = |register: fn(&mut ApiDescription<()>)| {
+            let mut api = ApiDescription::new();
+            register(&mut api);
+            serde_json::to_value(
+                api.openapi("t", semver::Version::new(1, 0, 0))
+                    .json()
+                    .unwrap(),
+            )
+            .unwrap()
+        };
+        let typed = document(|api| api.register(typed_example).unwrap());
+        let serialized = document(|api| api.register(serialized_example).unwrap());
+        assert_eq!(typed, serialized);
         assert_eq!(
-            serde_json::to_value(plain.subschema_for::<Example>()).unwrap(),
-            serde_json::to_value(serialized.subschema_for::<Serialized<Example>>()).unwrap()
-        );
-        assert_eq!(
-            serde_json::to_value(plain.definitions()).unwrap(),
-            serde_json::to_value(serialized.definitions()).unwrap()
+            serialized["paths"]["/typed"]["get"]["responses"]["200"]["content"]["application/json"]
+                ["schema"]["$ref"],
+            "#/components/schemas/Example"
         );
     }
 }

@@ -15,7 +15,7 @@
 
 use dropshot::RequestContext;
 use feather_api::error::codes;
-use feather_api::{ApiError, ScenarioDraft, Serialized};
+use feather_api::{ApiError, ScenarioDraft, SerializedOk};
 use feather_drafter::{CapturedSession, DraftOptions};
 use feather_store::{DraftSource, OrgScope, StoredDraft, StoredSessionText};
 use slog::{error, warn};
@@ -51,7 +51,7 @@ pub async fn draft_for(
     rqctx: &RequestContext<ServerContext>,
     scope: OrgScope,
     session_id: Uuid,
-) -> Result<Serialized<ScenarioDraft>, ApiError> {
+) -> Result<SerializedOk<ScenarioDraft>, ApiError> {
     let context = rqctx.context();
     let source = context
         .store
@@ -63,17 +63,16 @@ pub async fn draft_for(
         })?
         .ok_or_else(|| not_found(session_id))?;
     match source {
-        DraftSource::Current(json) => Serialized::from_json_text(json).map_err(|err| {
-            error!(rqctx.log, "a stored draft is not JSON"; "session_id" => %session_id, "error" => %err);
-            ApiError::internal()
-        }),
+        // Stored by `prepare`, or below, by a drafter of this version.
+        DraftSource::Current(json) => Ok(SerializedOk::from_json_text(json)),
         DraftSource::Stale { session, revision } => {
             let organization_id = session.organization_id;
             let captured = captured_session(rqctx, session)?;
-            let draft = feather_drafter::draft(&captured, &context.draft_options).map_err(|err| {
-                ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string())
-            })?;
-            let serialized = Serialized::new(&draft).map_err(|_| ApiError::internal())?;
+            let draft =
+                feather_drafter::draft(&captured, &context.draft_options).map_err(|err| {
+                    ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string())
+                })?;
+            let serialized = SerializedOk::new(&draft).map_err(|_| ApiError::internal())?;
             let stored = StoredDraft {
                 version: context.drafts_version.clone(),
                 json: serialized.json_text().to_owned(),

@@ -8,7 +8,7 @@ use dropshot::{HttpResponseOk, Path, RequestContext};
 use feather_api::error::codes;
 use feather_api::{
     ApiError, FeatherApi, JsonBody, QueryParams, ScenarioDraft, ScenarioDraftFromSessionRequest,
-    Serialized, SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
+    SerializedOk, SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
 };
 use feather_drafter::CapturedSession;
 use feather_store::{NewSession, OrgScope};
@@ -27,20 +27,19 @@ impl FeatherApi for FeatherServer {
     async fn draft_scenario_from_session(
         rqctx: RequestContext<ServerContext>,
         body: JsonBody<ScenarioDraftFromSessionRequest>,
-    ) -> Result<HttpResponseOk<Serialized<ScenarioDraft>>, ApiError> {
+    ) -> Result<SerializedOk<ScenarioDraft>, ApiError> {
         let scope = rqctx
             .context()
             .authenticate(rqctx.request.headers())
             .await?;
         let request = body.parse()?;
-        let draft = drafts::draft_for(&rqctx, scope, request.session_id).await?;
-        Ok(HttpResponseOk(draft))
+        drafts::draft_for(&rqctx, scope, request.session_id).await
     }
 
     async fn get_session_analysis_input(
         rqctx: RequestContext<ServerContext>,
         path: Path<SessionPath>,
-    ) -> Result<HttpResponseOk<Serialized<SessionAnalysisInput>>, ApiError> {
+    ) -> Result<SerializedOk<SessionAnalysisInput>, ApiError> {
         let context = rqctx.context();
         let scope = context.authenticate(rqctx.request.headers()).await?;
         let session_id = path_session_id(&path.into_inner())?;
@@ -53,12 +52,9 @@ impl FeatherApi for FeatherServer {
                 store_error(err)
             })?
             .ok_or_else(|| drafts::not_found(session_id))?;
-        // The stored text is the serialised input the capture validated.
-        let input = Serialized::from_json_text(stored.analysis_input).map_err(|err| {
-            error!(rqctx.log, "a stored session is not JSON"; "session_id" => %session_id, "error" => %err);
-            ApiError::internal()
-        })?;
-        Ok(HttpResponseOk(input))
+        // The stored text is the serialised input the capture validated, and the
+        // store checked it is a JSON object.
+        Ok(SerializedOk::from_json_text(stored.analysis_input))
     }
 
     async fn put_session_analysis_input(
