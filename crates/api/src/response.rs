@@ -113,12 +113,12 @@ mod tests {
         assert_eq!(&body[..], br#"{ "count": 3,"name":"x" }"#);
     }
 
-    #[dropshot::endpoint { method = GET, path = "/typed" }]
+    #[dropshot::endpoint { method = GET, path = "/example", operation_id = "example" }]
     async fn typed_example(_: RequestContext<()>) -> Result<HttpResponseOk<Example>, HttpError> {
         unreachable!("only documented")
     }
 
-    #[dropshot::endpoint { method = GET, path = "/typed" }]
+    #[dropshot::endpoint { method = GET, path = "/example", operation_id = "example" }]
     async fn serialized_example(_: RequestContext<()>) -> Result<SerializedOk<Example>, HttpError> {
         unreachable!("only documented")
     }
@@ -139,7 +139,7 @@ mod tests {
         let serialized = document(|api| api.register(serialized_example).unwrap());
         assert_eq!(typed, serialized);
         assert_eq!(
-            serialized["paths"]["/typed"]["get"]["responses"]["200"]["content"]["application/json"]
+            serialized["paths"]["/example"]["get"]["responses"]["200"]["content"]["application/json"]
                 ["schema"]["$ref"],
             "#/components/schemas/Example"
         );
