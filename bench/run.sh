@@ -8,14 +8,19 @@
 # peak RSS. Finally the drafter's criterion benchmark (drafting alone).
 #
 # Usage: bench/run.sh [--sessions N] [--turns T] [--duration SECONDS] [--rounds R]
-#                     [--connections C] [--no-criterion] [--database-url URL] [--org-key]
+#                     [--connections C] [--warmup SECONDS] [--no-criterion]
+#                     [--database-url URL] [--org-key]
 #
+# --warmup: an unmeasured wrk run against each server first (5 s by default), so the
+# first round does not measure the operating system reading a large database in.
+# --database-url: a database to use instead of a temporary one; it is seeded only up
+# to the sessions it lacks, so a 1,000,000-session database is made once and kept.
 # --org-key: authenticate with an organization's key made by `feather keys create`
 # (looked up in the store on every request) instead of the development key.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-sessions=10000 turns=30 duration=10 rounds=2 connections=32 criterion=1 database_url="" org_key=0
+sessions=10000 turns=30 duration=10 rounds=2 connections=32 warmup=5 criterion=1 database_url="" org_key=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --sessions) sessions=$2; shift 2 ;;
@@ -23,6 +28,7 @@ while [ $# -gt 0 ]; do
         --duration) duration=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
+        --warmup) warmup=$2; shift 2 ;;
         --database-url) database_url=$2; shift 2 ;;
         --no-criterion) criterion=0; shift ;;
         --org-key) org_key=1; shift ;;
@@ -91,6 +97,13 @@ measure() {
         END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }
     ' <<<"$out"
 }
+
+if [ "$warmup" -gt 0 ]; then
+    for addr in "$baseline_addr" "$draft_addr"; do
+        IDS_FILE="$work/ids.txt" API_KEY=$api_key wrk -t2 -c"$connections" -d"${warmup}s" \
+            -s bench/draft.lua "http://$addr" >/dev/null
+    done
+fi
 
 printf '\n%-6s %-9s %10s %9s %9s\n' round target "req/s" "p50 ms" "p99 ms"
 draft_total=0 baseline_total=0 worst_p99=0

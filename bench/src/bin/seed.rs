@@ -4,7 +4,13 @@
 //! Usage: `feather-bench-seed DATABASE_URL SESSIONS TURNS IDS_FILE`. The sessions are
 //! the drafter's realistic generated sessions (customer requests with PII, tool calls
 //! with results and errors), each under its own id, stored as `feather import` stores
-//! them (drafted at capture), in batches of 1,000 per transaction. At most 100,000 ids are written to IDS_FILE, spread over all sessions.
+//! them (drafted at capture), in batches of 1,000 per transaction. At most 100,000
+//! ids are written to IDS_FILE, spread over all sessions.
+//!
+//! Session `i` always gets the same id, so a database this tool seeded before is
+//! only topped up: when it holds `n` sessions, the first `n` are taken as stored.
+//! (Were they other sessions, the benchmark's requests would get 404 and the run
+//! would fail, saying so.)
 
 use std::io::Write;
 
@@ -29,6 +35,7 @@ async fn main() -> anyhow::Result<()> {
     let count: usize = count.parse()?;
     let turns: usize = turns.parse()?;
     let store = Store::connect(database_url).await?;
+    let stored = usize::try_from(store.count_sessions().await?)?;
     let organization = Uuid::from_u128(0xbe9c_0000_0000_0000_0000_0000_0000_0001);
     let template = sessions::realistic(turns);
     let step = count.div_ceil(MAX_IDS).max(1);
@@ -36,13 +43,16 @@ async fn main() -> anyhow::Result<()> {
     let mut batch = Vec::with_capacity(BATCH);
     for index in 0..count {
         let session_id = Uuid::from_u128(0x5eed_0000_0000_0000_0000_0000_0000_0000 + index as u128);
+        if index % step == 0 {
+            writeln!(ids, "{session_id}")?;
+        }
+        if index < stored {
+            continue;
+        }
         let mut captured: CapturedSession = template.clone();
         captured.input.session_id = session_id;
         captured.input.organization_id = organization;
         batch.push(new_session(captured));
-        if index % step == 0 {
-            writeln!(ids, "{session_id}")?;
-        }
         if batch.len() == BATCH {
             store.put_sessions(&batch).await?;
             batch.clear();
@@ -50,6 +60,7 @@ async fn main() -> anyhow::Result<()> {
     }
     store.put_sessions(&batch).await?;
     ids.flush()?;
-    eprintln!("seeded {count} sessions of {turns} turns");
+    let added = count.saturating_sub(stored);
+    eprintln!("seeded {count} sessions of {turns} turns ({added} added now)");
     Ok(())
 }

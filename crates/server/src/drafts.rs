@@ -2,10 +2,11 @@
 //!
 //! A draft depends only on the session, its attribution and the redaction switch,
 //! so every way a session gets into the store (the capture endpoint, `feather
-//! import`, the demo data) drafts it right away with [`prepare`] and stores the
+//! import`, the demo data) drafts it right away ([`new_session`]) and stores the
 //! draft's JSON text beside it, under a version naming the drafter and the switch
 //! ([`version`]). The draft endpoint then costs one indexed read, and the stored
-//! text is the response body ([`draft_for`]).
+//! text is the response body ([`draft_for`]). Drafting a long session takes
+//! milliseconds, so the capture endpoint does it on a blocking thread.
 //!
 //! When no draft of the server's version is stored (a session that cannot be
 //! drafted, a session stored before this existed, an upgraded drafter, a replica
@@ -17,8 +18,8 @@ use dropshot::RequestContext;
 use feather_api::error::codes;
 use feather_api::{ApiError, ScenarioDraft, SerializedOk};
 use feather_drafter::{CapturedSession, DraftOptions};
-use feather_store::{DraftSource, OrgScope, StoredDraft, StoredSessionText};
-use slog::{error, warn};
+use feather_store::{DraftSource, NewSession, OrgScope, StoredDraft, StoredSessionText};
+use slog::{Logger, error, warn};
 use uuid::Uuid;
 
 use crate::context::{ServerContext, store_error};
@@ -32,6 +33,29 @@ pub fn version(options: &DraftOptions) -> String {
         "unredacted"
     };
     format!("{}/{redaction}", feather_drafter::DRAFTS_VERSION)
+}
+
+/// The stored form of a captured session, with its draft made with `options`.
+pub fn new_session(captured: CapturedSession, options: &DraftOptions) -> NewSession {
+    NewSession {
+        organization_id: captured.input.organization_id,
+        session_id: captured.input.session_id,
+        analysis_input: serde_json::to_value(&captured.input).expect("a session serialises"),
+        draft: prepare(&captured, options),
+        attribution: captured.attribution,
+    }
+}
+
+/// As [`new_session`], on a blocking thread: drafting a long session takes
+/// milliseconds, which an async worker thread should not spend.
+pub async fn new_session_off_thread(
+    captured: CapturedSession,
+    options: &DraftOptions,
+) -> Result<NewSession, ApiError> {
+    let options = options.clone();
+    tokio::task::spawn_blocking(move || new_session(captured, &options))
+        .await
+        .map_err(|_| ApiError::internal())
 }
 
 /// The draft to store beside `session`, or `None` when it cannot be drafted (the
@@ -67,15 +91,13 @@ pub async fn draft_for(
         DraftSource::Current(json) => Ok(SerializedOk::from_json_text(json)),
         DraftSource::Stale { session, revision } => {
             let organization_id = session.organization_id;
-            let captured = captured_session(rqctx, session)?;
-            let draft =
-                feather_drafter::draft(&captured, &context.draft_options).map_err(|err| {
-                    ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string())
-                })?;
-            let serialized = SerializedOk::new(&draft).map_err(|_| ApiError::internal())?;
+            let (log, options) = (rqctx.log.clone(), context.draft_options.clone());
+            let json = tokio::task::spawn_blocking(move || draft_json(&log, session, &options))
+                .await
+                .map_err(|_| ApiError::internal())??;
             let stored = StoredDraft {
                 version: context.drafts_version.clone(),
-                json: serialized.json_text().to_owned(),
+                json,
             };
             // Keeping the draft is an optimisation: the answer stands whatever
             // happens to it.
@@ -86,7 +108,7 @@ pub async fn draft_for(
             {
                 warn!(rqctx.log, "keeping a remade draft failed"; "session_id" => %session_id, "error" => %err);
             }
-            Ok(serialized)
+            Ok(SerializedOk::from_json_text(stored.json))
         }
     }
 }
@@ -97,18 +119,23 @@ pub fn not_found(session_id: Uuid) -> ApiError {
     ApiError::not_found(format!("No session {session_id} was found."))
 }
 
-/// A stored session in the drafter's model, parsed once from the stored JSON text
-/// straight into the API's types.
-fn captured_session(
-    rqctx: &RequestContext<ServerContext>,
+/// The draft of a stored session as JSON text, made now; 400 when the session
+/// cannot be drafted.
+fn draft_json(
+    log: &Logger,
     stored: StoredSessionText,
-) -> Result<CapturedSession, ApiError> {
+    options: &DraftOptions,
+) -> Result<String, ApiError> {
+    // Parsed once from the stored text straight into the API's types.
     let input = serde_json::from_str(&stored.analysis_input).map_err(|err| {
-        error!(rqctx.log, "a stored session cannot be decoded"; "session_id" => %stored.session_id, "error" => %err);
+        error!(log, "a stored session cannot be decoded"; "session_id" => %stored.session_id, "error" => %err);
         ApiError::internal()
     })?;
-    Ok(CapturedSession {
+    let captured = CapturedSession {
         input,
         attribution: stored.attribution,
-    })
+    };
+    let draft = feather_drafter::draft(&captured, options)
+        .map_err(|err| ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string()))?;
+    Ok(serde_json::to_string(&draft).expect("a draft serialises"))
 }

@@ -11,7 +11,7 @@ use feather_api::{
     SerializedOk, SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
 };
 use feather_drafter::CapturedSession;
-use feather_store::{NewSession, OrgScope};
+use feather_store::OrgScope;
 use slog::error;
 use uuid::Uuid;
 
@@ -87,15 +87,8 @@ impl FeatherApi for FeatherServer {
                 "The body's organization_id is not the organization of this API key.",
             ));
         }
-        let analysis_input = serde_json::to_value(&input).map_err(|_| ApiError::internal())?;
         let captured = CapturedSession { input, attribution };
-        let session = NewSession {
-            organization_id: captured.input.organization_id,
-            session_id,
-            analysis_input,
-            draft: drafts::prepare(&captured, &context.draft_options),
-            attribution: captured.attribution,
-        };
+        let session = drafts::new_session_off_thread(captured, &context.draft_options).await?;
         let outcome = context.store.put_session(&session).await.map_err(|err| {
             error!(rqctx.log, "storing a session failed"; "error" => %err);
             store_error(err)

@@ -64,13 +64,7 @@ pub struct ImportProgress<'a> {
 /// drafts by default (PII redacted; a server started with `--no-redact-pii` makes
 /// its own on first request, see [`crate::drafts`]).
 pub fn new_session(captured: CapturedSession) -> NewSession {
-    NewSession {
-        organization_id: captured.input.organization_id,
-        session_id: captured.input.session_id,
-        analysis_input: serde_json::to_value(&captured.input).expect("a session serialises"),
-        draft: crate::drafts::prepare(&captured, &DraftOptions::default()),
-        attribution: captured.attribution,
-    }
+    crate::drafts::new_session(captured, &DraftOptions::default())
 }
 
 /// A record the reader thread hands to the storing side.

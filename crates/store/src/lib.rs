@@ -10,6 +10,16 @@
 //! The two backends keep the same logical schema, and the store's test suite
 //! (`tests/store`) runs every test against both.
 //!
+//! Each session can have a draft kept beside it (table `session_drafts`): the
+//! server makes a session's draft when the session is captured, and
+//! [`Store::get_draft_source`] gives it back when it was made by the asked drafter
+//! version, else the session to draft from. A capture replaces or drops the draft in
+//! the same transaction.
+//!
+//! On SQLite, the one-row reads of the request path (a draft, a session, an API
+//! key) run on the caller's thread through rusqlite instead of through sqlx's
+//! per-connection worker thread; `sqlite_readers.rs` says why.
+//!
 //! Why the SQL is written twice (`sqlite.rs` and `postgres.rs`) rather than through
 //! sqlx's `Any` driver: the backends differ where it matters (UUID and timestamp
 //! types, JSON checks, how "now" is spelled), and plain per-backend strings keep
@@ -231,11 +241,20 @@ impl Store {
         scope: OrgScope,
         session_id: Uuid,
     ) -> Result<Option<StoredSessionText>, StoreError> {
-        let found = match &self.pool {
-            Pool::Sqlite(pool) => sqlite::get_session(pool, scope, session_id).await?,
-            Pool::Postgres(pool) => postgres::get_session(pool, scope, session_id).await?,
-        };
+        let found = self.get_session_revision(scope, session_id).await?;
         Ok(found.map(|(session, _revision)| session))
+    }
+
+    /// As [`Store::get_session_text`], with the session's revision.
+    async fn get_session_revision(
+        &self,
+        scope: OrgScope,
+        session_id: Uuid,
+    ) -> Result<Option<(StoredSessionText, i64)>, StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlite::get_session(pool, scope, session_id).await,
+            Pool::Postgres(pool) => postgres::get_session(pool, scope, session_id).await,
+        }
     }
 
     /// The draft of session `session_id` made by drafter `drafts_version`, or the
@@ -249,12 +268,22 @@ impl Store {
         session_id: Uuid,
         drafts_version: &str,
     ) -> Result<Option<DraftSource>, StoreError> {
-        match &self.pool {
+        let found = match &self.pool {
             Pool::Sqlite(pool) => {
-                sqlite::get_draft_source(pool, scope, session_id, drafts_version).await
+                sqlite::get_draft(pool, scope, session_id, drafts_version).await?
             }
             Pool::Postgres(pool) => {
-                postgres::get_draft_source(pool, scope, session_id, drafts_version).await
+                postgres::get_draft(pool, scope, session_id, drafts_version).await?
+            }
+        };
+        match found {
+            None => Ok(None),
+            Some((_, Some(draft))) => Ok(Some(DraftSource::Current(draft))),
+            // No current draft: the session itself (unless it went in between).
+            Some((organization_id, None)) => {
+                let scope = OrgScope::Organization(organization_id);
+                let session = self.get_session_revision(scope, session_id).await?;
+                Ok(session.map(|(session, revision)| DraftSource::Stale { session, revision }))
             }
         }
     }

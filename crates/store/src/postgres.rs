@@ -13,8 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;
 
 use crate::{
-    ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, NewKey, OrgScope, PutOutcome, SessionRow, StoreError,
-    StoredDraft, StoredSessionText,
+    ACQUIRE_TIMEOUT, ApiKeyInfo, NewKey, OrgScope, PutOutcome, SessionRow, StoreError, StoredDraft,
+    StoredSessionText,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -179,12 +179,14 @@ pub async fn get_session(
     Ok(Some((session, revision)))
 }
 
-pub async fn get_draft_source(
+/// The organization of the session `scope` sees, and its draft when one of
+/// `drafts_version` is stored.
+pub async fn get_draft(
     pool: &PgPool,
     scope: OrgScope,
     session_id: Uuid,
     drafts_version: &str,
-) -> Result<Option<DraftSource>, StoreError> {
+) -> Result<Option<(Uuid, Option<String>)>, StoreError> {
     // The session's key comes from the index alone; the draft, when it is of the
     // asked version, from its own table. Then the condition.
     macro_rules! select {
@@ -217,16 +219,7 @@ pub async fn get_draft_source(
                 .await?
         }
     };
-    match row {
-        None => Ok(None),
-        Some((_, Some(draft))) => Ok(Some(DraftSource::Current(draft))),
-        // No current draft: the session itself (unless it went in between).
-        Some((organization_id, None)) => {
-            let scope = OrgScope::Organization(organization_id);
-            let session = get_session(pool, scope, session_id).await?;
-            Ok(session.map(|(session, revision)| DraftSource::Stale { session, revision }))
-        }
-    }
+    Ok(row)
 }
 
 pub async fn put_draft(

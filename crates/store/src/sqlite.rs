@@ -18,8 +18,8 @@ use uuid::Uuid;
 use crate::sqlite_readers::Readers;
 
 use crate::{
-    ACQUIRE_TIMEOUT, ApiKeyInfo, DraftSource, NewKey, OrgScope, PutOutcome, SessionRow, StoreError,
-    StoredDraft, StoredSessionText,
+    ACQUIRE_TIMEOUT, ApiKeyInfo, NewKey, OrgScope, PutOutcome, SessionRow, StoreError, StoredDraft,
+    StoredSessionText,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -257,12 +257,14 @@ pub async fn get_session(
     Ok(Some((session, revision)))
 }
 
-pub async fn get_draft_source(
+/// The organization of the session `scope` sees, and its draft when one of
+/// `drafts_version` is stored.
+pub async fn get_draft(
     db: &Sqlite,
     scope: OrgScope,
     session_id: Uuid,
     drafts_version: &str,
-) -> Result<Option<DraftSource>, StoreError> {
+) -> Result<Option<(Uuid, Option<String>)>, StoreError> {
     // The session's key comes from the index alone; the draft, when it is of the
     // asked version, from its own table. Then the condition.
     macro_rules! select {
@@ -295,16 +297,8 @@ pub async fn get_draft_source(
             .await?
         }
     };
-    match row {
-        None => Ok(None),
-        Some((_, Some(draft))) => Ok(Some(DraftSource::Current(draft))),
-        // No current draft: the session itself (unless it went in between).
-        Some((organization_id, None)) => {
-            let scope = OrgScope::Organization(parse_uuid(&organization_id)?);
-            let session = get_session(db, scope, session_id).await?;
-            Ok(session.map(|(session, revision)| DraftSource::Stale { session, revision }))
-        }
-    }
+    row.map(|(organization_id, draft)| Ok((parse_uuid(&organization_id)?, draft)))
+        .transpose()
 }
 
 pub async fn put_draft(
