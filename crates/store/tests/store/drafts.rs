@@ -185,3 +185,74 @@ async fn a_draft_that_is_not_json_is_refused_on(db: &TestDb) {
         Some(DraftSource::Stale { .. })
     ));
 }
+
+// Reads run on the callers' threads (SQLite's readers) while captures commit on
+// the pool: every read sees either the whole old capture or the whole new one, and
+// none fails for a busy database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_and_captures_run_side_by_side() {
+    on_both_backends(reads_and_captures_run_side_by_side_on).await;
+}
+
+async fn reads_and_captures_run_side_by_side_on(db: &TestDb) {
+    const SESSIONS: usize = 8;
+    const CAPTURES: usize = 20;
+    const READS: usize = 200;
+    let organization = Uuid::new_v4();
+    let ids: Vec<Uuid> = (0..SESSIONS).map(|_| Uuid::new_v4()).collect();
+    let captured = move |id: Uuid, round: usize| {
+        let mut stored = session(organization, id, &format!("round {round}"));
+        stored.draft = Some(draft(&format!("round {round}"), VERSION));
+        stored
+    };
+    for &id in &ids {
+        db.store.put_session(&captured(id, 0)).await.unwrap();
+    }
+
+    let writer = {
+        let (store, ids) = (db.store.clone(), ids.clone());
+        tokio::spawn(async move {
+            for round in 1..=CAPTURES {
+                for &id in &ids {
+                    store.put_session(&captured(id, round)).await.unwrap();
+                }
+            }
+        })
+    };
+    let readers: Vec<_> = (0..4)
+        .map(|reader| {
+            let (store, ids) = (db.store.clone(), ids.clone());
+            tokio::spawn(async move {
+                for read in 0..READS {
+                    let id = ids[(reader + read) % ids.len()];
+                    let source = store
+                        .get_draft_source(OrgScope::Organization(organization), id, VERSION)
+                        .await
+                        .unwrap();
+                    let Some(DraftSource::Current(text)) = source else {
+                        panic!("session {id} lost its draft: {source:?}");
+                    };
+                    assert!(
+                        (0..=CAPTURES).any(|round| text == draft_text(&format!("round {round}"))),
+                        "a torn draft: {text}"
+                    );
+                }
+            })
+        })
+        .collect();
+    for reader in readers {
+        reader.await.unwrap();
+    }
+    writer.await.unwrap();
+    for &id in &ids {
+        assert_eq!(
+            db.store
+                .get_draft_source(OrgScope::Any, id, VERSION)
+                .await
+                .unwrap(),
+            Some(DraftSource::Current(draft_text(&format!(
+                "round {CAPTURES}"
+            ))))
+        );
+    }
+}
