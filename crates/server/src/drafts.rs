@@ -17,7 +17,7 @@
 use dropshot::RequestContext;
 use feather_api::error::codes;
 use feather_api::{ApiError, ScenarioDraft, SerializedOk};
-use feather_drafter::{CapturedSession, DraftOptions};
+use feather_drafter::{CapturedSession, DraftError, DraftOptions};
 use feather_store::{DraftSource, NewSession, OrgScope, StoredDraft, StoredSessionText};
 use slog::{Logger, error, warn};
 use uuid::Uuid;
@@ -41,7 +41,9 @@ pub fn new_session(captured: CapturedSession, options: &DraftOptions) -> NewSess
         organization_id: captured.input.organization_id,
         session_id: captured.input.session_id,
         analysis_input: serde_json::to_value(&captured.input).expect("a session serialises"),
-        draft: prepare(&captured, options),
+        // None when the session cannot be drafted: the draft endpoint then gives
+        // the reason each time it is asked.
+        draft: prepare(&captured, options).ok(),
         attribution: captured.attribution,
     }
 }
@@ -58,14 +60,15 @@ pub async fn new_session_off_thread(
         .map_err(|_| ApiError::internal())
 }
 
-/// The draft to store beside `session`, or `None` when it cannot be drafted (the
-/// draft endpoint then gives the reason each time it is asked).
-pub fn prepare(session: &CapturedSession, options: &DraftOptions) -> Option<StoredDraft> {
-    let draft = feather_drafter::draft(session, options).ok()?;
-    let json = serde_json::to_string(&draft).expect("a draft serialises");
-    Some(StoredDraft {
+/// The draft of `session` made with `options`, as it is stored beside the session.
+pub fn prepare(
+    session: &CapturedSession,
+    options: &DraftOptions,
+) -> Result<StoredDraft, DraftError> {
+    let draft = feather_drafter::draft(session, options)?;
+    Ok(StoredDraft {
         version: version(options),
-        json,
+        json: serde_json::to_string(&draft).expect("a draft serialises"),
     })
 }
 
@@ -92,13 +95,9 @@ pub async fn draft_for(
         DraftSource::Stale { session, revision } => {
             let organization_id = session.organization_id;
             let (log, options) = (rqctx.log.clone(), context.draft_options.clone());
-            let json = tokio::task::spawn_blocking(move || draft_json(&log, session, &options))
+            let stored = tokio::task::spawn_blocking(move || redraft(&log, session, &options))
                 .await
                 .map_err(|_| ApiError::internal())??;
-            let stored = StoredDraft {
-                version: context.drafts_version.clone(),
-                json,
-            };
             // Keeping the draft is an optimisation: the answer stands whatever
             // happens to it.
             if let Err(err) = context
@@ -119,13 +118,13 @@ pub fn not_found(session_id: Uuid) -> ApiError {
     ApiError::not_found(format!("No session {session_id} was found."))
 }
 
-/// The draft of a stored session as JSON text, made now; 400 when the session
-/// cannot be drafted.
-fn draft_json(
+/// The draft of a stored session, made now; 400 when the session cannot be
+/// drafted.
+fn redraft(
     log: &Logger,
     stored: StoredSessionText,
     options: &DraftOptions,
-) -> Result<String, ApiError> {
+) -> Result<StoredDraft, ApiError> {
     // Parsed once from the stored text straight into the API's types.
     let input = serde_json::from_str(&stored.analysis_input).map_err(|err| {
         error!(log, "a stored session cannot be decoded"; "session_id" => %stored.session_id, "error" => %err);
@@ -135,7 +134,6 @@ fn draft_json(
         input,
         attribution: stored.attribution,
     };
-    let draft = feather_drafter::draft(&captured, options)
-        .map_err(|err| ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string()))?;
-    Ok(serde_json::to_string(&draft).expect("a draft serialises"))
+    prepare(&captured, options)
+        .map_err(|err| ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string()))
 }
