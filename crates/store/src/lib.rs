@@ -18,7 +18,9 @@
 //!
 //! On SQLite, the one-row reads of the request path (a draft, a session, an API
 //! key) run on the caller's thread through rusqlite instead of through sqlx's
-//! per-connection worker thread; `sqlite_readers.rs` says why.
+//! per-connection worker thread; `sqlite_readers.rs` says why. Those reads share
+//! snapshots: a write through the same [`Store`] is seen by the next read, and a
+//! write by another process within [`SQLITE_SNAPSHOT_REUSE`].
 //!
 //! Why the SQL is written twice (`sqlite.rs` and `postgres.rs`) rather than through
 //! sqlx's `Any` driver: the backends differ where it matters (UUID and timestamp
@@ -42,6 +44,14 @@ pub use keys::constant_time_eq;
 /// How long an operation waits for a pooled connection (or for a new connection
 /// to be made) before the store is reported unavailable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How late a SQLite [`Store`] may see a write made by another process (or
+/// another `Store` on the same file); its own writes it sees at once.
+pub const SQLITE_SNAPSHOT_REUSE: Duration = sqlite_readers::SNAPSHOT_REUSE;
+
+/// How often a SQLite [`Store`] ends the snapshots of readers left idle, which
+/// would otherwise keep the WAL from being checkpointed to its start.
+pub const SQLITE_SNAPSHOT_SWEEP: Duration = sqlite_readers::SWEEP_EVERY;
 
 /// Which database a [`Store`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -41,6 +41,24 @@ pub struct Sqlite {
     readers: Option<Arc<Readers>>,
 }
 
+impl Sqlite {
+    /// A mark to hold while writing: when it is dropped, however the write ended,
+    /// the readers' snapshots are renewed so the reads that follow see the write.
+    fn writing(&self) -> Writing<'_> {
+        Writing(self)
+    }
+}
+
+struct Writing<'a>(&'a Sqlite);
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        if let Some(readers) = &self.0.readers {
+            readers.wrote();
+        }
+    }
+}
+
 /// Opens (creating if needed) the database named by `url` and migrates it.
 pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
     let url = url.trim();
@@ -83,12 +101,8 @@ pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
         }
         pool = pool.max_connections(MAX_CONNECTIONS);
     }
-    let readers = (!in_memory).then(|| {
-        Arc::new(Readers::new(
-            options.get_filename().to_owned(),
-            BUSY_TIMEOUT,
-        ))
-    });
+    let readers =
+        (!in_memory).then(|| Readers::new(options.get_filename().to_owned(), BUSY_TIMEOUT));
     let pool = pool.connect_with(options).await?;
     MIGRATOR.run(&pool).await?;
     Ok(Sqlite { pool, readers })
@@ -98,6 +112,7 @@ pub async fn put_sessions(
     db: &Sqlite,
     rows: &[SessionRow<'_>],
 ) -> Result<Vec<PutOutcome>, StoreError> {
+    let _writing = db.writing();
     let mut tx = db.pool.begin().await?;
     let mut outcomes = Vec::with_capacity(rows.len());
     for row in rows {
@@ -308,6 +323,7 @@ pub async fn put_draft(
     revision: i64,
     draft: &StoredDraft,
 ) -> Result<bool, StoreError> {
+    let _writing = db.writing();
     let done = sqlx::query(
         "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
          SELECT organization_id, session_id, ?, ? FROM sessions \
@@ -357,6 +373,7 @@ pub async fn session_ids(
 }
 
 pub async fn create_api_key(db: &Sqlite, key: &NewKey<'_>) -> Result<ApiKeyInfo, StoreError> {
+    let _writing = db.writing();
     let created_at: String = sqlx::query_scalar(
         "INSERT INTO api_keys (id, organization_id, name, key_hash, created_at) \
          VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
@@ -416,6 +433,7 @@ pub async fn list_api_keys(
 }
 
 pub async fn revoke_api_key(db: &Sqlite, key_id: Uuid) -> Result<bool, StoreError> {
+    let _writing = db.writing();
     let done = sqlx::query(
         "UPDATE api_keys SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
          WHERE id = ? AND revoked_at IS NULL",

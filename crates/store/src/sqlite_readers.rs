@@ -15,10 +15,27 @@
 //! opens another (in WAL mode any number of readers run beside the one writer), and
 //! up to [`MAX_IDLE`] are kept for reuse. They are opened read-write but set
 //! `query_only`, so they can take part in WAL recovery yet never change the data.
+//!
+//! # Snapshots shared by consecutive reads
+//!
+//! Each read in a transaction of its own would begin and end a WAL read
+//! transaction every time: a lock in the shared-memory index (a mutex and an
+//! `fcntl`), a check of the file's size, and a cold look at the pages. Under load
+//! that was as much as the read itself. So a reader keeps its read transaction (its
+//! snapshot) open and serves the next reads from it, for as long as both hold:
+//! - no write through this store has finished since the snapshot was taken
+//!   ([`Readers::wrote`], called by every write), so a caller always reads what it
+//!   or any other request of this process has written;
+//! - the snapshot is younger than [`SNAPSHOT_REUSE`], which bounds how late a write
+//!   by another process (`feather import`, `feather keys`) is seen.
+//!
+//! An open snapshot also holds back the WAL checkpoint, so a background thread ends
+//! the snapshots of readers left idle ([`SWEEP_EVERY`]).
 
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Params, Row};
 
@@ -31,21 +48,56 @@ const MAX_IDLE: usize = 8;
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 16;
 
+/// The longest a snapshot serves reads: how late this process may see a write
+/// made by another one.
+pub const SNAPSHOT_REUSE: Duration = Duration::from_millis(10);
+
+/// How often the snapshots of idle readers are ended, so they do not keep the WAL
+/// from being checkpointed.
+pub const SWEEP_EVERY: Duration = Duration::from_millis(100);
+
 /// Read-only access to one SQLite file, on the calling thread.
 pub struct Readers {
     path: PathBuf,
     busy_timeout: Duration,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Reader>>,
+    /// Writes through this store finished so far.
+    writes: AtomicU64,
+}
+
+/// A connection and the snapshot it is reading from, if any.
+struct Reader {
+    connection: Connection,
+    snapshot: Option<Snapshot>,
+}
+
+struct Snapshot {
+    taken: Instant,
+    /// [`Readers::writes`] just before it was taken.
+    writes: u64,
 }
 
 impl Readers {
-    /// Readers of the database file at `path`, which must exist and be migrated.
-    pub fn new(path: PathBuf, busy_timeout: Duration) -> Readers {
-        Readers {
+    /// Readers of the database file at `path`, which must exist and be migrated,
+    /// with the thread that ends idle snapshots (it stops once they are dropped).
+    pub fn new(path: PathBuf, busy_timeout: Duration) -> Arc<Readers> {
+        let readers = Arc::new(Readers {
             path,
             busy_timeout,
             idle: Mutex::new(Vec::new()),
-        }
+            writes: AtomicU64::new(0),
+        });
+        let weak = Arc::downgrade(&readers);
+        std::thread::Builder::new()
+            .name("sqlite-snapshots".to_owned())
+            .spawn(move || sweep(weak))
+            .expect("a thread can be started");
+        readers
+    }
+
+    /// Marks that a write through this store has finished: reads that follow see it.
+    pub fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Runs `sql` (a cached statement) with `params` and maps its first row, if any.
@@ -55,42 +107,102 @@ impl Readers {
         params: impl Params,
         map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Option<T>, StoreError> {
-        let connection = self.take()?;
-        let found = connection
-            .prepare_cached(sql)
-            .and_then(|mut statement| statement.query_row(params, map).optional());
-        self.give_back(connection);
-        Ok(found?)
+        let mut reader = self.take()?;
+        // A failed read drops its reader, and the snapshot with it.
+        let found = reader.fresh_snapshot(&self.writes).and_then(|()| {
+            reader
+                .connection
+                .prepare_cached(sql)
+                .and_then(|mut statement| statement.query_row(params, map).optional())
+        })?;
+        self.give_back(reader);
+        Ok(found)
     }
 
-    fn take(&self) -> Result<Connection, StoreError> {
+    fn take(&self) -> Result<Reader, StoreError> {
         let idle = self
             .idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .pop();
         match idle {
-            Some(connection) => Ok(connection),
+            Some(reader) => Ok(reader),
             None => self.open(),
         }
     }
 
-    fn give_back(&self, connection: Connection) {
+    fn give_back(&self, reader: Reader) {
         let mut idle = self
             .idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if idle.len() < MAX_IDLE {
-            idle.push(connection);
+            idle.push(reader);
         }
     }
 
-    fn open(&self) -> Result<Connection, StoreError> {
+    fn open(&self) -> Result<Reader, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let connection = Connection::open_with_flags(&self.path, flags)?;
         connection.busy_timeout(self.busy_timeout)?;
         connection.pragma_update(None, "query_only", true)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(connection)
+        Ok(Reader {
+            connection,
+            snapshot: None,
+        })
+    }
+
+    /// Ends the snapshots of idle readers that may no longer serve reads.
+    fn end_old_snapshots(&self) {
+        let mut idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let writes = self.writes.load(Ordering::SeqCst);
+        // A reader whose snapshot cannot be ended is closed instead.
+        idle.retain_mut(|reader| !reader.is_stale(writes) || reader.end_snapshot().is_ok());
+    }
+}
+
+impl Reader {
+    fn is_stale(&self, writes: u64) -> bool {
+        self.snapshot
+            .as_ref()
+            .is_some_and(|s| s.writes != writes || s.taken.elapsed() >= SNAPSHOT_REUSE)
+    }
+
+    /// Makes sure the next statement reads from a snapshot that may serve it.
+    fn fresh_snapshot(&mut self, writes: &AtomicU64) -> rusqlite::Result<()> {
+        // Loaded before the snapshot is taken: a write counted here is in it.
+        let writes = writes.load(Ordering::SeqCst);
+        if self.is_stale(writes) {
+            self.end_snapshot()?;
+        }
+        if self.snapshot.is_none() {
+            // Deferred: the snapshot is taken by the statement that follows.
+            self.connection.execute_batch("BEGIN")?;
+            self.snapshot = Some(Snapshot {
+                taken: Instant::now(),
+                writes,
+            });
+        }
+        Ok(())
+    }
+
+    fn end_snapshot(&mut self) -> rusqlite::Result<()> {
+        self.snapshot = None;
+        self.connection.execute_batch("COMMIT")
+    }
+}
+
+/// The background thread's loop: ends idle snapshots until the readers are gone.
+fn sweep(readers: Weak<Readers>) {
+    loop {
+        std::thread::sleep(SWEEP_EVERY);
+        match readers.upgrade() {
+            Some(readers) => readers.end_old_snapshots(),
+            None => return,
+        }
     }
 }

@@ -5,13 +5,15 @@
 //! when `FEATHER_TEST_DATABASE_URL` names a PostgreSQL database (for example
 //! `postgres://postgres@127.0.0.1:5432/test`), on PostgreSQL in a schema of its own
 //! that is dropped afterwards. Without that variable the suite says loudly, once,
-//! that PostgreSQL was not tested. [`unavailable`] holds the failure-mode tests,
+//! that PostgreSQL was not tested. [`snapshots`] tests what SQLite's readers
+//! share between reads. [`unavailable`] holds the failure-mode tests,
 //! some of which only make sense on one backend.
 
 mod drafts;
 mod keys;
 mod migrations;
 mod sessions;
+mod snapshots;
 mod unavailable;
 
 use std::io::Write;
