@@ -101,8 +101,13 @@ pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
         }
         pool = pool.max_connections(MAX_CONNECTIONS);
     }
-    let readers =
-        (!in_memory).then(|| Readers::new(options.get_filename().to_owned(), BUSY_TIMEOUT));
+    let readers = match in_memory {
+        true => None,
+        false => Some(Readers::new(
+            options.get_filename().to_owned(),
+            BUSY_TIMEOUT,
+        )?),
+    };
     let pool = pool.connect_with(options).await?;
     MIGRATOR.run(&pool).await?;
     Ok(Sqlite { pool, readers })
@@ -194,9 +199,7 @@ where
     T: for<'a> TryFrom<&'a rusqlite::Row<'a>, Error = rusqlite::Error>,
 {
     match &db.readers {
-        Some(readers) => readers.query_optional(sql, rusqlite::params_from_iter(args), |row| {
-            T::try_from(row)
-        }),
+        Some(readers) => readers.query_optional(sql, args, |row| T::try_from(row)),
         None => {
             let mut query = sqlx::query_as::<_, T>(sql);
             for arg in args {

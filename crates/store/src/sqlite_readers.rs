@@ -29,6 +29,11 @@
 //! - the snapshot is younger than [`SNAPSHOT_REUSE`], which bounds how late a write
 //!   by another process (`feather import`, `feather keys`) is seen.
 //!
+//! A read that finds nothing in a reused snapshot is made again in a fresh one
+//! before it is believed, so a session or key that another process has just added
+//! is found at once; only a change to a row already there (a session captured
+//! again, a key revoked) can be seen up to [`SNAPSHOT_REUSE`] late.
+//!
 //! An open snapshot also holds back the WAL checkpoint, so a background thread ends
 //! the snapshots of readers left idle ([`SWEEP_EVERY`]).
 
@@ -37,7 +42,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Params, Row};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 
 use crate::StoreError;
 
@@ -80,7 +85,7 @@ struct Snapshot {
 impl Readers {
     /// Readers of the database file at `path`, which must exist and be migrated,
     /// with the thread that ends idle snapshots (it stops once they are dropped).
-    pub fn new(path: PathBuf, busy_timeout: Duration) -> Arc<Readers> {
+    pub fn new(path: PathBuf, busy_timeout: Duration) -> Result<Arc<Readers>, StoreError> {
         let readers = Arc::new(Readers {
             path,
             busy_timeout,
@@ -91,8 +96,8 @@ impl Readers {
         std::thread::Builder::new()
             .name("sqlite-snapshots".to_owned())
             .spawn(move || sweep(weak))
-            .expect("a thread can be started");
-        readers
+            .map_err(|err| StoreError::Unavailable(format!("cannot start a thread: {err}")))?;
+        Ok(readers)
     }
 
     /// Marks that a write through this store has finished: reads that follow see it.
@@ -100,21 +105,22 @@ impl Readers {
         self.writes.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// Runs `sql` (a cached statement) with `params` and maps its first row, if any.
+    /// Runs `sql` (a cached statement) with `args` and maps its first row, if any.
     pub fn query_optional<T>(
         &self,
         sql: &str,
-        params: impl Params,
-        map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+        args: &[&str],
+        map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<Option<T>, StoreError> {
-        let mut reader = self.take()?;
         // A failed read drops its reader, and the snapshot with it.
-        let found = reader.fresh_snapshot(&self.writes).and_then(|()| {
-            reader
-                .connection
-                .prepare_cached(sql)
-                .and_then(|mut statement| statement.query_row(params, map).optional())
-        })?;
+        let mut reader = self.take()?;
+        let reused = reader.fresh_snapshot(&self.writes)?;
+        let mut found = reader.query_optional(sql, args, &map)?;
+        if found.is_none() && reused {
+            reader.end_snapshot()?;
+            reader.fresh_snapshot(&self.writes)?;
+            found = reader.query_optional(sql, args, &map)?;
+        }
         self.give_back(reader);
         Ok(found)
     }
@@ -172,22 +178,36 @@ impl Reader {
             .is_some_and(|s| s.writes != writes || s.taken.elapsed() >= SNAPSHOT_REUSE)
     }
 
-    /// Makes sure the next statement reads from a snapshot that may serve it.
-    fn fresh_snapshot(&mut self, writes: &AtomicU64) -> rusqlite::Result<()> {
+    /// Makes sure the next statement reads from a snapshot that may serve it;
+    /// `true` when that is a snapshot taken for an earlier read.
+    fn fresh_snapshot(&mut self, writes: &AtomicU64) -> rusqlite::Result<bool> {
         // Loaded before the snapshot is taken: a write counted here is in it.
         let writes = writes.load(Ordering::SeqCst);
         if self.is_stale(writes) {
             self.end_snapshot()?;
         }
-        if self.snapshot.is_none() {
-            // Deferred: the snapshot is taken by the statement that follows.
-            self.connection.execute_batch("BEGIN")?;
-            self.snapshot = Some(Snapshot {
-                taken: Instant::now(),
-                writes,
-            });
+        if self.snapshot.is_some() {
+            return Ok(true);
         }
-        Ok(())
+        // Deferred: the snapshot is taken by the statement that follows.
+        self.connection.execute_batch("BEGIN")?;
+        self.snapshot = Some(Snapshot {
+            taken: Instant::now(),
+            writes,
+        });
+        Ok(false)
+    }
+
+    fn query_optional<T>(
+        &self,
+        sql: &str,
+        args: &[&str],
+        map: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Option<T>> {
+        let mut statement = self.connection.prepare_cached(sql)?;
+        statement
+            .query_row(rusqlite::params_from_iter(args), map)
+            .optional()
     }
 
     fn end_snapshot(&mut self) -> rusqlite::Result<()> {
