@@ -1,6 +1,7 @@
 //! `feather serve` as a user meets it: demo data and a printed curl command that
-//! works, the single development key, the body size limit (413), and a locked
-//! SQLite file (503 until the lock is released, without a restart).
+//! works, the single development key, the body size limit (413), a locked SQLite
+//! file (503 until the lock is released, without a restart), and other processes
+//! writing the SQLite file it reads.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -10,7 +11,9 @@ use serde_json::Value;
 use sqlx::Connection;
 use uuid::Uuid;
 
-use crate::{BIN, Serve, get_session, put_session, session_body};
+use crate::{
+    BIN, Serve, create_key, draft_session, feather, get_session, put_session, session_body,
+};
 
 /// Kills the server when the test ends, however it ends.
 struct Server(Child);
@@ -180,4 +183,47 @@ async fn a_locked_sqlite_file_answers_503_and_the_server_recovers_when_it_is_rel
     let read = get_session(&server, "dev-lock", second_id).await;
     assert_eq!(read.status, 200, "{read:?}");
     assert_eq!(read.body["session_id"], second_id.to_string());
+}
+
+// On SQLite the server's reads share snapshots for up to `SQLITE_SNAPSHOT_REUSE`.
+// What other processes add (a key, an imported session) is still served by the
+// very next request, and a key they revoke is refused once that window has passed.
+#[tokio::test]
+async fn what_other_processes_write_to_the_sqlite_file_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("feather.db").display().to_string();
+    let organization = Uuid::new_v4();
+    let (_, first_key) = create_key(&url, organization, "first");
+    let serve = Serve::start(&url, &[]);
+    let (session_id, body) = session_body("refund-voice.analysis-input.json", organization);
+    assert_eq!(
+        draft_session(&serve, &first_key, session_id).await.status,
+        404
+    );
+
+    let (second_id, second_key) = create_key(&url, organization, "second");
+    assert_eq!(
+        get_session(&serve, &second_key, session_id).await.status,
+        404
+    );
+
+    let file = dir.path().join("session.json");
+    std::fs::write(&file, body.to_string()).unwrap();
+    let imported = feather(&["import", "--database-url", &url, file.to_str().unwrap()]);
+    assert!(imported.status.success(), "{imported:?}");
+    let answer = draft_session(&serve, &second_key, session_id).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+
+    let second_id = second_id.to_string();
+    let revoked = feather(&["keys", "revoke", "--database-url", &url, &second_id]);
+    assert!(revoked.status.success(), "{revoked:?}");
+    tokio::time::sleep(feather_store::SQLITE_SNAPSHOT_REUSE).await;
+    assert_eq!(
+        get_session(&serve, &second_key, session_id).await.status,
+        401
+    );
+    assert_eq!(
+        get_session(&serve, &first_key, session_id).await.status,
+        200
+    );
 }
