@@ -101,12 +101,13 @@ pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
         }
         pool = pool.max_connections(MAX_CONNECTIONS);
     }
-    let readers = match in_memory {
-        true => None,
-        false => Some(Readers::new(
+    let readers = if in_memory {
+        None
+    } else {
+        Some(Readers::new(
             options.get_filename().to_owned(),
             BUSY_TIMEOUT,
-        )?),
+        )?)
     };
     let pool = pool.connect_with(options).await?;
     MIGRATOR.run(&pool).await?;
@@ -307,10 +308,23 @@ pub async fn get_draft(
             .await?
         }
         OrgScope::Organization(organization_id) => {
+            // The draft's own primary key finds a current draft in one lookup; the
+            // join is left for a draft that is missing or of another version.
+            let organization = organization_id.to_string();
+            let current: Option<(String,)> = read_row(
+                db,
+                "SELECT draft FROM session_drafts \
+                 WHERE organization_id = ?1 AND session_id = ?2 AND version = ?3",
+                &[&organization, &id, drafts_version],
+            )
+            .await?;
+            if let Some((draft,)) = current {
+                return Ok(Some((organization_id, Some(draft))));
+            }
             read_row(
                 db,
                 select!("s.session_id = ?2 AND s.organization_id = ?3"),
-                &[drafts_version, &id, &organization_id.to_string()],
+                &[drafts_version, &id, &organization],
             )
             .await?
         }
