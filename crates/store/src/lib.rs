@@ -10,11 +10,12 @@
 //! The two backends keep the same logical schema, and the store's test suite
 //! (`tests/store`) runs every test against both.
 //!
-//! Each session can have a draft kept beside it (table `session_drafts`): the
-//! server makes a session's draft when the session is captured, and
+//! Each session has a row in `session_drafts` holding its draft, if it has one:
+//! the server makes a session's draft when the session is captured, and
 //! [`Store::get_draft_source`] gives it back when it was made by the asked drafter
-//! version, else the session to draft from. A capture replaces or drops the draft in
-//! the same transaction.
+//! version, else the session to draft from. A capture replaces the row in the same
+//! transaction. The row's key starts with the session id, so on SQLite the draft
+//! endpoint's lookup touches that table only.
 //!
 //! On SQLite, the one-row reads of the request path (a draft, a session, an API
 //! key) run on the caller's thread through rusqlite instead of through sqlx's

@@ -69,31 +69,20 @@ pub async fn put_sessions(
         .bind(row.attribution.persona_name.as_deref())
         .fetch_one(&mut *tx)
         .await?;
-        match row.draft {
-            Some(draft) => {
-                sqlx::query(
-                    "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
-                     VALUES ($1, $2, $3, $4::json) \
-                     ON CONFLICT (organization_id, session_id) DO UPDATE SET \
-                         version = EXCLUDED.version, draft = EXCLUDED.draft",
-                )
-                .bind(row.organization_id)
-                .bind(row.session_id)
-                .bind(&draft.version)
-                .bind(&draft.json)
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => {
-                sqlx::query(
-                    "DELETE FROM session_drafts WHERE organization_id = $1 AND session_id = $2",
-                )
-                .bind(row.organization_id)
-                .bind(row.session_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        // Every session has its draft row; an empty version and no draft when it
+        // could not be drafted (migration 0003 says why).
+        sqlx::query(
+            "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
+             VALUES ($1, $2, $3, $4::json) \
+             ON CONFLICT (session_id, organization_id) DO UPDATE SET \
+                 version = EXCLUDED.version, draft = EXCLUDED.draft",
+        )
+        .bind(row.organization_id)
+        .bind(row.session_id)
+        .bind(row.draft.map_or("", |draft| &draft.version))
+        .bind(row.draft.map(|draft| &draft.json))
+        .execute(&mut *tx)
+        .await?;
         outcomes.push(PutOutcome {
             created: revision == 1,
         });
@@ -233,7 +222,7 @@ pub async fn put_draft(
         "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
          SELECT organization_id, session_id, $1, $2::json FROM sessions \
          WHERE organization_id = $3 AND session_id = $4 AND revision = $5 \
-         ON CONFLICT (organization_id, session_id) DO UPDATE SET \
+         ON CONFLICT (session_id, organization_id) DO UPDATE SET \
              version = EXCLUDED.version, draft = EXCLUDED.draft",
     )
     .bind(&draft.version)

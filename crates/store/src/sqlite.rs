@@ -146,31 +146,20 @@ pub async fn put_sessions(
         .bind(row.attribution.persona_name.as_deref())
         .fetch_one(&mut *tx)
         .await?;
-        match row.draft {
-            Some(draft) => {
-                sqlx::query(
-                    "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
-                     VALUES (?, ?, ?, ?) \
-                     ON CONFLICT (organization_id, session_id) DO UPDATE SET \
-                         version = excluded.version, draft = excluded.draft",
-                )
-                .bind(&organization_id)
-                .bind(&session_id)
-                .bind(&draft.version)
-                .bind(&draft.json)
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => {
-                sqlx::query(
-                    "DELETE FROM session_drafts WHERE organization_id = ? AND session_id = ?",
-                )
-                .bind(&organization_id)
-                .bind(&session_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
+        // Every session has its draft row; an empty version and no draft when it
+        // could not be drafted (migration 0003 says why).
+        sqlx::query(
+            "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
+             VALUES (?, ?, ?, ?) \
+             ON CONFLICT (session_id, organization_id) DO UPDATE SET \
+                 version = excluded.version, draft = excluded.draft",
+        )
+        .bind(&organization_id)
+        .bind(&session_id)
+        .bind(row.draft.map_or("", |draft| &draft.version))
+        .bind(row.draft.map(|draft| &draft.json))
+        .execute(&mut *tx)
+        .await?;
         outcomes.push(PutOutcome {
             created: revision == 1,
         });
@@ -284,50 +273,33 @@ pub async fn get_draft(
     session_id: Uuid,
     drafts_version: &str,
 ) -> Result<Option<(Uuid, Option<String>)>, StoreError> {
-    // The session's key comes from the index alone; the draft, when it is of the
-    // asked version, from its own table. Then the condition.
-    macro_rules! select {
-        ($condition:literal) => {
-            concat!(
-                "SELECT s.organization_id, d.draft FROM sessions s \
-                 LEFT JOIN session_drafts d ON d.organization_id = s.organization_id \
-                     AND d.session_id = s.session_id AND d.version = ?1 \
-                 WHERE ",
-                $condition
-            )
-        };
-    }
+    // Every session has a row in `session_drafts`, whose primary key starts with
+    // the session id, so one lookup there answers (migration 0003). Should a
+    // session have lost its row, `sessions` still tells whether it exists.
     let id = session_id.to_string();
-    let row: Option<(String, Option<String>)> = match scope {
-        OrgScope::Any => {
-            read_row(
-                db,
-                select!("s.session_id = ?2 ORDER BY s.organization_id LIMIT 1"),
-                &[drafts_version, &id],
-            )
-            .await?
-        }
-        OrgScope::Organization(organization_id) => {
-            // The draft's own primary key finds a current draft in one lookup; the
-            // join is left for a draft that is missing or of another version.
-            let organization = organization_id.to_string();
-            let current: Option<(String,)> = read_row(
-                db,
-                "SELECT draft FROM session_drafts \
-                 WHERE organization_id = ?1 AND session_id = ?2 AND version = ?3",
-                &[&organization, &id, drafts_version],
-            )
-            .await?;
-            if let Some((draft,)) = current {
-                return Ok(Some((organization_id, Some(draft))));
-            }
-            read_row(
-                db,
-                select!("s.session_id = ?2 AND s.organization_id = ?3"),
-                &[drafts_version, &id, &organization],
-            )
-            .await?
-        }
+    let organization = match scope {
+        OrgScope::Any => String::new(),
+        OrgScope::Organization(organization_id) => organization_id.to_string(),
+    };
+    let (in_drafts, in_sessions, args) = match scope {
+        OrgScope::Any => (
+            "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
+             FROM session_drafts WHERE session_id = ?2 ORDER BY organization_id LIMIT 1",
+            "SELECT organization_id, NULL FROM sessions \
+             WHERE session_id = ?1 ORDER BY organization_id LIMIT 1",
+            &[drafts_version, &id][..],
+        ),
+        OrgScope::Organization(_) => (
+            "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
+             FROM session_drafts WHERE session_id = ?2 AND organization_id = ?3",
+            "SELECT organization_id, NULL FROM sessions \
+             WHERE session_id = ?1 AND organization_id = ?2",
+            &[drafts_version, &id, &organization][..],
+        ),
+    };
+    let row: Option<(String, Option<String>)> = match read_row(db, in_drafts, args).await? {
+        Some(row) => Some(row),
+        None => read_row(db, in_sessions, &args[1..]).await?,
     };
     row.map(|(organization_id, draft)| Ok((parse_uuid(&organization_id)?, draft)))
         .transpose()
@@ -345,7 +317,7 @@ pub async fn put_draft(
         "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
          SELECT organization_id, session_id, ?, ? FROM sessions \
          WHERE organization_id = ? AND session_id = ? AND revision = ? \
-         ON CONFLICT (organization_id, session_id) DO UPDATE SET \
+         ON CONFLICT (session_id, organization_id) DO UPDATE SET \
              version = excluded.version, draft = excluded.draft",
     )
     .bind(&draft.version)

@@ -88,7 +88,7 @@ async fn a_capture_replaces_the_draft_and_a_late_draft_is_not_kept_on(db: &TestD
     first.draft = Some(draft("first", VERSION));
     store.put_session(&first).await.unwrap();
 
-    // A capture without a draft (one that cannot be drafted) drops the old draft.
+    // A capture without a draft (one that cannot be drafted) retires the old draft.
     store
         .put_session(&session(organization, id, "second"))
         .await
@@ -253,6 +253,86 @@ async fn reads_and_captures_run_side_by_side_on(db: &TestDb) {
             Some(DraftSource::Current(draft_text(&format!(
                 "round {CAPTURES}"
             ))))
+        );
+    }
+}
+
+// The development key's pick among organizations that hold the same session id is
+// the smallest organization id, for the draft as for the session itself, even
+// when only a larger organization's copy has a current draft.
+#[tokio::test]
+async fn the_development_keys_pick_does_not_depend_on_drafts() {
+    on_both_backends(the_development_keys_pick_does_not_depend_on_drafts_on).await;
+}
+
+async fn the_development_keys_pick_does_not_depend_on_drafts_on(db: &TestDb) {
+    let store = &db.store;
+    let smaller = Uuid::from_u128(0x1000_0000_0000_4000_8000_0000_0000_0001);
+    let larger = Uuid::from_u128(0xf000_0000_0000_4000_8000_0000_0000_0001);
+    let id = Uuid::new_v4();
+    let mut drafted = session(larger, id, "larger");
+    drafted.draft = Some(draft("larger", VERSION));
+    store.put_session(&drafted).await.unwrap();
+    assert_eq!(
+        store
+            .get_draft_source(OrgScope::Any, id, VERSION)
+            .await
+            .unwrap(),
+        Some(DraftSource::Current(draft_text("larger")))
+    );
+
+    // The smaller organization's copy could not be drafted: it is still the pick.
+    store
+        .put_session(&session(smaller, id, "smaller"))
+        .await
+        .unwrap();
+    let Some(DraftSource::Stale { session, .. }) = store
+        .get_draft_source(OrgScope::Any, id, VERSION)
+        .await
+        .unwrap()
+    else {
+        panic!("the larger organization's draft was served to the development key");
+    };
+    assert_eq!(session.organization_id, smaller);
+    assert_eq!(
+        store
+            .get_session(OrgScope::Any, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .organization_id,
+        smaller
+    );
+    assert_eq!(
+        store
+            .get_draft_source(OrgScope::Organization(larger), id, VERSION)
+            .await
+            .unwrap(),
+        Some(DraftSource::Current(draft_text("larger")))
+    );
+}
+
+// Every session has its row in `session_drafts` (migration 0003); should one be
+// lost behind the store's back, the session is still found and drafted again.
+#[tokio::test]
+async fn a_session_whose_draft_row_is_gone_is_still_found() {
+    let db = TestDb::sqlite().await;
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let mut captured = session(organization, id, "first");
+    captured.draft = Some(draft("first", VERSION));
+    db.store.put_session(&captured).await.unwrap();
+    let file = db.sqlite_file().unwrap();
+    let deleted = rusqlite::Connection::open(file)
+        .unwrap()
+        .execute("DELETE FROM session_drafts", [])
+        .unwrap();
+    assert_eq!(deleted, 1);
+    for scope in [OrgScope::Any, OrgScope::Organization(organization)] {
+        let found = db.store.get_draft_source(scope, id, VERSION).await.unwrap();
+        assert!(
+            matches!(&found, Some(DraftSource::Stale { revision: 1, .. })),
+            "{scope:?}: {found:?}"
         );
     }
 }

@@ -123,3 +123,94 @@ async fn sqlite_in_memory_works_across_calls() {
     );
     assert_eq!(store.resolve_api_key("not a key").await.unwrap(), None);
 }
+
+// Migration 0003 gives every session a row in `session_drafts`: drafts stored
+// before it stay current, and sessions stored without one are drafted on request.
+#[tokio::test]
+async fn migration_0003_gives_every_session_a_draft_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("feather.db");
+    let url = file.display().to_string();
+    let organization = Uuid::new_v4();
+    let (with_draft, without) = (Uuid::new_v4(), Uuid::new_v4());
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
+        sqlx::migrate::Migrator::new(migrations)
+            .await
+            .unwrap()
+            .run_to(2, &pool)
+            .await
+            .unwrap();
+        for id in [with_draft, without] {
+            sqlx::query(
+                "INSERT INTO sessions (organization_id, session_id, analysis_input, \
+                     created_at, updated_at) \
+                 VALUES (?, ?, '{}', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+            )
+            .bind(organization.to_string())
+            .bind(id.to_string())
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        sqlx::query("INSERT INTO session_drafts VALUES (?, ?, ?, '{\"name\": \"kept\"}')")
+            .bind(organization.to_string())
+            .bind(with_draft.to_string())
+            .bind("0.1.0+0123456789abcdef/redacted")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+
+    let store = Store::connect(&url).await.unwrap();
+    let version = "0.1.0+0123456789abcdef/redacted";
+    for scope in [OrgScope::Any, OrgScope::Organization(organization)] {
+        assert_eq!(
+            store
+                .get_draft_source(scope, with_draft, version)
+                .await
+                .unwrap(),
+            Some(DraftSource::Current("{\"name\": \"kept\"}".to_owned()))
+        );
+        assert!(matches!(
+            store
+                .get_draft_source(scope, without, version)
+                .await
+                .unwrap(),
+            Some(DraftSource::Stale { revision: 1, .. })
+        ));
+    }
+    let rows: i64 = rusqlite::Connection::open(&file)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM session_drafts d JOIN sessions s \
+             ON s.organization_id = d.organization_id AND s.session_id = d.session_id",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows, 2);
+    // A draft made now is kept beside the migrated rows.
+    let draft = StoredDraft {
+        version: version.to_owned(),
+        json: "{\"name\": \"new\"}".to_owned(),
+    };
+    assert!(
+        store
+            .put_draft(organization, without, 1, &draft)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .get_draft_source(OrgScope::Any, without, version)
+            .await
+            .unwrap(),
+        Some(DraftSource::Current("{\"name\": \"new\"}".to_owned()))
+    );
+}

@@ -63,14 +63,16 @@ async fn sqlite_rows_that_cannot_be_decoded_are_corrupt() {
         .await
         .unwrap();
 
-    // Damage the row behind the store's back, past the CHECK constraint that would
-    // otherwise refuse it.
+    // Damage the row behind the store's back, past the CHECK constraint and the
+    // draft row's foreign key that would otherwise refuse it.
     let url = format!("sqlite:{}", db.sqlite_file().unwrap().display());
     let mut raw = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    sqlx::query("PRAGMA ignore_check_constraints = ON")
-        .execute(&mut raw)
-        .await
-        .unwrap();
+    for pragma in [
+        "PRAGMA ignore_check_constraints = ON",
+        "PRAGMA foreign_keys = OFF",
+    ] {
+        sqlx::query(pragma).execute(&mut raw).await.unwrap();
+    }
     sqlx::query("UPDATE sessions SET analysis_input = '{not json'")
         .execute(&mut raw)
         .await
