@@ -276,30 +276,41 @@ pub async fn get_draft(
     // Every session has a row in `session_drafts`, whose primary key starts with
     // the session id, so one lookup there answers (migration 0003). Should a
     // session have lost its row, `sessions` still tells whether it exists.
+    async fn in_drafts_else_sessions(
+        db: &Sqlite,
+        in_drafts: &'static str,
+        in_sessions: &'static str,
+        args: &[&str],
+    ) -> Result<Option<(String, Option<String>)>, StoreError> {
+        match read_row(db, in_drafts, args).await? {
+            Some(row) => Ok(Some(row)),
+            None => read_row(db, in_sessions, &args[1..]).await,
+        }
+    }
     let id = session_id.to_string();
-    let organization = match scope {
-        OrgScope::Any => String::new(),
-        OrgScope::Organization(organization_id) => organization_id.to_string(),
-    };
-    let (in_drafts, in_sessions, args) = match scope {
-        OrgScope::Any => (
-            "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
-             FROM session_drafts WHERE session_id = ?2 ORDER BY organization_id LIMIT 1",
-            "SELECT organization_id, NULL FROM sessions \
-             WHERE session_id = ?1 ORDER BY organization_id LIMIT 1",
-            &[drafts_version, &id][..],
-        ),
-        OrgScope::Organization(_) => (
-            "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
-             FROM session_drafts WHERE session_id = ?2 AND organization_id = ?3",
-            "SELECT organization_id, NULL FROM sessions \
-             WHERE session_id = ?1 AND organization_id = ?2",
-            &[drafts_version, &id, &organization][..],
-        ),
-    };
-    let row: Option<(String, Option<String>)> = match read_row(db, in_drafts, args).await? {
-        Some(row) => Some(row),
-        None => read_row(db, in_sessions, &args[1..]).await?,
+    let row = match scope {
+        OrgScope::Any => {
+            in_drafts_else_sessions(
+                db,
+                "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
+                 FROM session_drafts WHERE session_id = ?2 ORDER BY organization_id LIMIT 1",
+                "SELECT organization_id, NULL FROM sessions \
+                 WHERE session_id = ?1 ORDER BY organization_id LIMIT 1",
+                &[drafts_version, &id],
+            )
+            .await?
+        }
+        OrgScope::Organization(organization_id) => {
+            in_drafts_else_sessions(
+                db,
+                "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
+                 FROM session_drafts WHERE session_id = ?2 AND organization_id = ?3",
+                "SELECT organization_id, NULL FROM sessions \
+                 WHERE session_id = ?1 AND organization_id = ?2",
+                &[drafts_version, &id, &organization_id.to_string()],
+            )
+            .await?
+        }
     };
     row.map(|(organization_id, draft)| Ok((parse_uuid(&organization_id)?, draft)))
         .transpose()
