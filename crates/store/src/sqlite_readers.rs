@@ -41,7 +41,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
@@ -127,12 +127,15 @@ impl Readers {
         Ok(found)
     }
 
-    fn take(&self) -> Result<Reader, StoreError> {
-        let idle = self
-            .idle
+    /// The free list; a panic elsewhere while it was held leaves it usable.
+    fn idle(&self) -> MutexGuard<'_, Vec<Reader>> {
+        self.idle
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
+    }
+
+    fn take(&self) -> Result<Reader, StoreError> {
+        let idle = self.idle().pop();
         match idle {
             Some(reader) => Ok(reader),
             None => self.open(),
@@ -140,10 +143,7 @@ impl Readers {
     }
 
     fn give_back(&self, reader: Reader) {
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut idle = self.idle();
         if idle.len() < MAX_IDLE {
             idle.push(reader);
         }
@@ -163,10 +163,7 @@ impl Readers {
 
     /// Ends the snapshots of idle readers that may no longer serve reads.
     fn end_old_snapshots(&self) {
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut idle = self.idle();
         let writes = self.writes.load(Ordering::SeqCst);
         // A reader whose snapshot cannot be ended is closed instead.
         idle.retain_mut(|reader| !reader.is_stale(writes) || reader.end_snapshot().is_ok());

@@ -24,9 +24,9 @@ fn captured(organization: Uuid, id: Uuid, label: &str) -> feather_store::NewSess
     captured
 }
 
-async fn draft_text(store: &Store, id: Uuid) -> Option<String> {
+async fn draft_text(store: &Store, id: Uuid) -> String {
     match store.get_draft_source(OrgScope::Any, id, VERSION).await {
-        Ok(Some(DraftSource::Current(text))) => Some(text),
+        Ok(Some(DraftSource::Current(text))) => text,
         other => panic!("no current draft: {other:?}"),
     }
 }
@@ -47,7 +47,7 @@ async fn a_store_reads_its_own_writes_at_once() {
             .unwrap();
         assert_eq!(
             draft_text(store, id).await,
-            Some(format!(r#"{{"name": "draft of {label}"}}"#))
+            format!(r#"{{"name": "draft of {label}"}}"#)
         );
         let session = store.get_session(OrgScope::Any, id).await.unwrap().unwrap();
         assert_eq!(
@@ -86,7 +86,7 @@ async fn another_stores_writes_are_seen_at_once_or_within_the_reuse_window() {
         .put_session(&captured(organization, id, "first"))
         .await
         .unwrap();
-    assert!(draft_text(&db.store, id).await.unwrap().contains("first"));
+    assert!(draft_text(&db.store, id).await.contains("first"));
     let (_, key) = other.create_api_key(organization, None).await.unwrap();
     assert_eq!(
         db.store.resolve_api_key(&key).await.unwrap(),
@@ -98,7 +98,7 @@ async fn another_stores_writes_are_seen_at_once_or_within_the_reuse_window() {
         .await
         .unwrap();
     tokio::time::sleep(SQLITE_SNAPSHOT_REUSE).await;
-    assert!(draft_text(&db.store, id).await.unwrap().contains("second"));
+    assert!(draft_text(&db.store, id).await.contains("second"));
 }
 
 // A snapshot left open keeps a TRUNCATE checkpoint from emptying the WAL; the
@@ -114,7 +114,7 @@ async fn idle_snapshots_do_not_hold_the_wal() {
         .await
         .unwrap();
     // This read leaves a snapshot open in the store's idle reader.
-    assert!(draft_text(&db.store, id).await.is_some());
+    assert!(draft_text(&db.store, id).await.contains("first"));
     for round in 0..20 {
         other
             .put_session(&captured(organization, id, &format!("capture {round}")))
