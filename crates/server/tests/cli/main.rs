@@ -1,6 +1,9 @@
 //! The `feather` binary as a user and an operator run it, one test binary with a
 //! module per area (dropshot's habit, so it links once):
 //! - [`draft`]: `feather draft` on session files;
+//! - [`front`]: the front on real sockets: the key before the body, 413 at once,
+//!   slow bodies, the in-flight budget, the connection limit, idle connections, and
+//!   the contract's bodies for unknown paths and methods;
 //! - [`import`]: `feather import`, its summary, streamed arrays, and a real `kill -9`
 //!   midway that must leave every committed session whole;
 //! - [`serve`]: `feather serve` with its printed curl command, the body size limit,
@@ -14,6 +17,7 @@
 //! they print a loud banner and pass without testing anything.
 
 mod draft;
+mod front;
 mod import;
 mod replicas;
 mod serve;
