@@ -88,6 +88,10 @@ pub fn start_behind_front<C: dropshot::ServerContext>(
     log: slog::Logger,
 ) -> anyhow::Result<(HttpServer<C>, front::Front)> {
     limits.check()?;
+    let mut limits = *limits;
+    if let Some(warning) = front::fit_descriptors(&mut limits) {
+        slog::warn!(log, "{warning}");
+    }
     let listener = std::net::TcpListener::bind(bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     let dropshot = ConfigDropshot {
@@ -103,7 +107,7 @@ pub fn start_behind_front<C: dropshot::ServerContext>(
         .config(dropshot)
         .start()
         .map_err(|e| anyhow::anyhow!("cannot start the API server behind the front: {e}"))?;
-    let front = front::Front::start(listener, server.local_addr(), routes, gate, *limits, log)
+    let front = front::Front::start(listener, server.local_addr(), routes, gate, limits, log)
         .map_err(|e| anyhow::anyhow!("cannot serve on {bind}: {e}"))?;
     Ok((server, front))
 }

@@ -168,3 +168,99 @@ fn report<D: Drain<Ok = (), Err = Never>>(output: &D, dropped: &Dropped, interva
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Arguments;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use slog::{Drain, Key, Level, Never, OwnedKVList, Record, Serializer, info, warn};
+
+    /// Collects each record as "LEVEL message key=value ...", slowly, like a
+    /// terminal that cannot keep up.
+    #[derive(Clone, Default)]
+    struct SlowCollector(Arc<Mutex<Vec<String>>>);
+
+    struct Line(String);
+
+    impl Serializer for Line {
+        fn emit_arguments(&mut self, key: Key, value: &Arguments<'_>) -> slog::Result {
+            self.0.push_str(&format!(" {key}={value}"));
+            Ok(())
+        }
+    }
+
+    impl Drain for SlowCollector {
+        type Ok = ();
+        type Err = Never;
+
+        fn log(&self, record: &Record<'_>, _: &OwnedKVList) -> Result<(), Never> {
+            std::thread::sleep(Duration::from_millis(2));
+            let mut line = Line(format!(
+                "{} {}",
+                record.level().as_short_str(),
+                record.msg()
+            ));
+            let _ = slog::KV::serialize(&record.kv(), record, &mut line);
+            self.0.lock().unwrap().push(line.0);
+            Ok(())
+        }
+    }
+
+    /// The value of `key=N` in the lines that carry it, summed.
+    fn reported(lines: &[String], key: &str) -> u64 {
+        lines
+            .iter()
+            .flat_map(|l| l.split(' '))
+            .filter_map(|word| word.strip_prefix(&format!("{key}=")))
+            .map(|n| n.parse::<u64>().unwrap())
+            .sum()
+    }
+
+    #[test]
+    fn every_record_is_written_or_counted_in_a_report() {
+        let output = SlowCollector::default();
+        let log = super::logger_to(Level::Info, output.clone(), 4).unwrap();
+        for i in 0..300 {
+            info!(log, "routine"; "i" => i);
+            if i % 10 == 0 {
+                warn!(log, "important"; "i" => i);
+            }
+        }
+        // Dropping the last logger writes the queue out and a final report.
+        drop(log);
+        let lines = output.0.lock().unwrap().clone();
+        let routine = lines
+            .iter()
+            .filter(|l| l.starts_with("INFO routine"))
+            .count() as u64;
+        let important = lines
+            .iter()
+            .filter(|l| l.starts_with("WARN important"))
+            .count() as u64;
+        assert!(routine < 300, "the queue of 4 never filled: {lines:?}");
+        assert_eq!(
+            routine + reported(&lines, "below_warning"),
+            300,
+            "{lines:?}"
+        );
+        assert_eq!(
+            important + reported(&lines, "warnings_and_errors"),
+            30,
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn records_below_the_level_are_not_queued() {
+        let output = SlowCollector::default();
+        let log = super::logger_to(Level::Warning, output.clone(), 4).unwrap();
+        for _ in 0..100 {
+            info!(log, "routine");
+        }
+        warn!(log, "important");
+        drop(log);
+        assert_eq!(*output.0.lock().unwrap(), vec!["WARN important".to_owned()]);
+    }
+}

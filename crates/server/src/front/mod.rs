@@ -85,6 +85,42 @@ const OVERFLOW_CONNECTIONS: usize = 64;
 /// The longest error body read back from dropshot to check its shape.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
+/// Descriptors kept free of connections: the database, the log, the listeners.
+const RESERVED_DESCRIPTORS: u64 = 128;
+
+/// Makes room for `max_connections` in the process's descriptor limit: each admitted
+/// connection may hold three (its socket and both ends of its loopback connection
+/// to dropshot), plus the 503 answers past the limit and a reserve. The soft limit is
+/// raised towards the hard one if needed; if that is not enough, the connection limit
+/// is lowered to what fits, and the returned sentence says so.
+pub fn fit_descriptors(limits: &mut Limits) -> Option<String> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let needed =
+        3 * limits.max_connections as u64 + OVERFLOW_CONNECTIONS as u64 + RESERVED_DESCRIPTORS;
+    let mut rlimit = getrlimit(Resource::Nofile);
+    let soft = rlimit.current.unwrap_or(u64::MAX);
+    if soft >= needed {
+        return None;
+    }
+    let raised = rlimit.maximum.map_or(needed, |hard| hard.min(needed));
+    rlimit.current = Some(raised);
+    let available = match setrlimit(Resource::Nofile, rlimit) {
+        Ok(()) => raised,
+        Err(_) => soft,
+    };
+    if available >= needed {
+        return None;
+    }
+    let fits = available.saturating_sub(OVERFLOW_CONNECTIONS as u64 + RESERVED_DESCRIPTORS) / 3;
+    let fits = usize::try_from(fits).unwrap_or(usize::MAX).max(1);
+    let message = format!(
+        "the descriptor limit ({available}) holds {fits} connections, not {}; serving at most {fits} (raise `ulimit -n` to {needed} for more)",
+        limits.max_connections
+    );
+    limits.max_connections = fits;
+    Some(message)
+}
+
 /// Decides whether a request may proceed before its body is read: the API key.
 pub trait Gate: Send + Sync + 'static {
     fn admit<'a>(
