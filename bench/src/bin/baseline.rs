@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use dropshot::{ApiDescription, HttpError, HttpResponseOk, RequestContext, UntypedBody};
 use feather_api::ApiError;
-use feather_server::config::Limits;
+use feather_server::config::FrontOptions;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -66,7 +66,7 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(BenchKey),
         feather_server::routes(),
         bind.parse()?,
-        &Limits::default(),
+        &FrontOptions::default(),
         log,
     )?;
     eprintln!("baseline listening on http://{}", front.local_addr());

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use slog::Drain;
 
-pub use crate::front::Limits;
+pub use crate::front::{FrontOptions, Limits, TlsFiles};
 
 /// The default address, as upstream's "Local dev" server.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
@@ -40,8 +40,8 @@ pub struct ServerConfig {
     pub api_key: Option<String>,
     /// Redact PII from drafts (on unless turned off).
     pub redact_pii: bool,
-    /// What the front allows each client and all of them together.
-    pub limits: Limits,
+    /// The front: what it allows each client and all of them together, CORS, TLS.
+    pub front: FrontOptions,
     /// The log level: trace, debug, info, warn, error or critical.
     pub log_level: String,
 }
@@ -53,7 +53,7 @@ impl Default for ServerConfig {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             api_key: None,
             redact_pii: true,
-            limits: Limits::default(),
+            front: FrontOptions::default(),
             log_level: "info".to_owned(),
         }
     }

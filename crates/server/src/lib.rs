@@ -84,12 +84,13 @@ pub fn start_behind_front<C: dropshot::ServerContext>(
     gate: Arc<dyn front::Gate>,
     routes: front::routes::Routes,
     bind: SocketAddr,
-    limits: &front::Limits,
+    options: &front::FrontOptions,
     log: slog::Logger,
 ) -> anyhow::Result<(HttpServer<C>, front::Front)> {
-    limits.check()?;
-    let mut limits = *limits;
-    if let Some(warning) = front::fit_descriptors(&mut limits) {
+    options.limits.check()?;
+    let mut options = options.clone();
+    let limits = &mut options.limits;
+    if let Some(warning) = front::fit_descriptors(limits) {
         slog::warn!(log, "{warning}");
     }
     let listener = std::net::TcpListener::bind(bind)
@@ -107,8 +108,8 @@ pub fn start_behind_front<C: dropshot::ServerContext>(
         .config(dropshot)
         .start()
         .map_err(|e| anyhow::anyhow!("cannot start the API server behind the front: {e}"))?;
-    let front = front::Front::start(listener, server.local_addr(), routes, gate, limits, log)
-        .map_err(|e| anyhow::anyhow!("cannot serve on {bind}: {e}"))?;
+    let front = front::Front::start(listener, server.local_addr(), routes, gate, &options, log)
+        .map_err(|e| anyhow::anyhow!("cannot serve on {bind}: {e:#}"))?;
     Ok((server, front))
 }
 
@@ -129,7 +130,7 @@ pub fn start_with_store(config: &ServerConfig, store: Store) -> anyhow::Result<R
         gate,
         routes(),
         config.bind,
-        &config.limits,
+        &config.front,
         log,
     )?;
     Ok(RunningServer { server, front })

@@ -11,7 +11,7 @@ use feather_drafter::DraftOptions;
 use feather_server::config::{
     DEFAULT_BIND, DEFAULT_BODY_IDLE_TIMEOUT_SECS, DEFAULT_BODY_MIN_RATE, DEFAULT_DATABASE_URL,
     DEFAULT_HEADER_TIMEOUT_SECS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
-    DEFAULT_MAX_CONNECTIONS, Limits,
+    DEFAULT_MAX_CONNECTIONS, FrontOptions, Limits, TlsFiles,
 };
 use feather_server::{ServerConfig, demo, import};
 use feather_store::{OrgScope, Store};
@@ -92,6 +92,17 @@ struct ServeArgs {
     /// --body-idle-timeout seconds; a slower body's connection is closed. 0: no check.
     #[arg(long, env = "FEATHER_BODY_MIN_RATE", default_value_t = DEFAULT_BODY_MIN_RATE)]
     body_min_rate: u64,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "FEATHER_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "FEATHER_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// An origin (`https://app.example.com`) whose browser applications may call the
+    /// API (CORS); repeatable, or comma-separated in the variable; `*` for any. Off
+    /// by default.
+    #[arg(long, env = "FEATHER_CORS_ALLOW_ORIGIN", value_delimiter = ',')]
+    cors_allow_origin: Vec<String>,
     /// Do not load the example sessions into an empty database.
     #[arg(long)]
     no_demo: bool,
@@ -189,18 +200,26 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         made_key = Some(key.clone());
         api_key = Some(key);
     }
+    let tls = args.tls_cert.is_some();
     let config = ServerConfig {
         bind: args.bind,
         database_url: args.database.database_url,
         api_key,
         redact_pii: !args.no_redact_pii,
-        limits: Limits {
-            max_body_bytes: args.max_body_bytes,
-            max_body_bytes_in_flight: args.max_body_bytes_in_flight,
-            max_connections: args.max_connections,
-            header_timeout: std::time::Duration::from_secs(args.header_timeout),
-            body_idle_timeout: std::time::Duration::from_secs(args.body_idle_timeout),
-            body_min_rate: args.body_min_rate,
+        front: FrontOptions {
+            limits: Limits {
+                max_body_bytes: args.max_body_bytes,
+                max_body_bytes_in_flight: args.max_body_bytes_in_flight,
+                max_connections: args.max_connections,
+                header_timeout: std::time::Duration::from_secs(args.header_timeout),
+                body_idle_timeout: std::time::Duration::from_secs(args.body_idle_timeout),
+                body_min_rate: args.body_min_rate,
+            },
+            cors_allow_origins: args.cors_allow_origin,
+            tls: args
+                .tls_cert
+                .zip(args.tls_key)
+                .map(|(cert, key)| TlsFiles { cert, key }),
         },
         log_level: args.log_level,
     };
@@ -209,7 +228,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         None => store.session_ids(OrgScope::Any, 1).await?.first().copied(),
     };
     let server = feather_server::start_with_store(&config, store)?;
-    let base = format!("http://{}", server.local_addr());
+    let scheme = if tls { "https" } else { "http" };
+    let base = format!("{scheme}://{}", server.local_addr());
     eprintln!("Feather API listening on {base}");
     if let Some(session_id) = session_id {
         let key = made_key.as_deref().unwrap_or("<your API key>");

@@ -32,6 +32,7 @@
 //! see the README's "Limits" section.
 
 pub mod body;
+pub mod cors;
 pub mod routes;
 
 use std::convert::Infallible;
@@ -58,6 +59,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, Semaphore, oneshot};
 
 use self::body::{BodyError, BodyLimits};
+use self::cors::Cors;
 use self::routes::{Lookup, Routes};
 
 /// The limits the front enforces; `feather serve` has a flag for each.
@@ -121,6 +123,38 @@ pub fn fit_descriptors(limits: &mut Limits) -> Option<String> {
     Some(message)
 }
 
+/// Everything about the front an operator chooses.
+#[derive(Debug, Clone, Default)]
+pub struct FrontOptions {
+    pub limits: Limits,
+    /// Origins a browser application may call the API from (`*`: any); none: CORS off.
+    pub cors_allow_origins: Vec<String>,
+    /// Serve HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files of `serve --tls-cert FILE --tls-key FILE`.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+impl TlsFiles {
+    /// The acceptor: dropshot's own reading of the PEM files (its `ConfigTls`), with
+    /// ALPN offering only HTTP/1.1, which is what the front serves.
+    fn acceptor(&self) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+        let files = dropshot::ConfigTls::AsFile {
+            cert_file: self.cert.clone(),
+            key_file: self.key.clone(),
+        };
+        let mut config = rustls::ServerConfig::try_from(&files)
+            .map_err(|e| anyhow::anyhow!("cannot use the TLS certificate or key: {e}"))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+    }
+}
+
 /// Decides whether a request may proceed before its body is read: the API key.
 pub trait Gate: Send + Sync + 'static {
     fn admit<'a>(
@@ -143,9 +177,12 @@ impl Front {
         upstream: SocketAddr,
         routes: Routes,
         gate: Arc<dyn Gate>,
-        limits: Limits,
+        options: &FrontOptions,
         log: Logger,
-    ) -> std::io::Result<Front> {
+    ) -> anyhow::Result<Front> {
+        let limits = options.limits;
+        let cors = Cors::new(&options.cors_allow_origins)?;
+        let tls = options.tls.as_ref().map(TlsFiles::acceptor).transpose()?;
         listener.set_nonblocking(true)?;
         let listener = TcpListener::from_std(listener)?;
         let local_addr = listener.local_addr()?;
@@ -161,6 +198,8 @@ impl Front {
             },
             budget: Arc::new(Semaphore::new(limits.max_body_bytes_in_flight)),
             limits,
+            cors,
+            tls,
             log,
         });
         let (stop, stopped) = oneshot::channel();
@@ -196,6 +235,8 @@ struct Shared {
     limits: Limits,
     body_limits: BodyLimits,
     budget: Arc<Semaphore>,
+    cors: Option<Cors>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     log: Logger,
 }
 
@@ -228,43 +269,82 @@ async fn accept_loop(
             _ = &mut stopped => break,
         };
         let _ = stream.set_nodelay(true);
-        if let Ok(slot) = Arc::clone(&slots).try_acquire_owned() {
-            let connection = Arc::new(Connection {
-                shared: Arc::clone(&shared),
-                remote,
-                upstream: Mutex::new(None),
-            });
-            let service = service_fn(move |request| {
-                let connection = Arc::clone(&connection);
-                async move { connection.handle(request).await }
-            });
-            let serving = http1_builder(shared.limits.header_timeout)
-                .serve_connection(TokioIo::new(stream), service);
-            let serving = graceful.watch(serving);
-            tokio::spawn(async move {
-                let _ = serving.await;
-                drop(slot);
-            });
-        } else if let Ok(slot) = Arc::clone(&overflow).try_acquire_owned() {
-            debug!(shared.log, "connection limit reached; answering 503"; "remote_addr" => %remote);
-            let service = service_fn(|_request| async {
-                Ok::<_, Infallible>(error_response(&at_capacity(), true))
-            });
-            let serving = http1_builder(Duration::from_secs(2))
-                .serve_connection(TokioIo::new(stream), service);
-            tokio::spawn(async move {
-                let _ = serving.await;
-                drop(slot);
-            });
-        } else {
-            drop(stream);
-        }
+        let (slot, admitted) = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(slot) => (slot, true),
+            Err(_) => match Arc::clone(&overflow).try_acquire_owned() {
+                Ok(slot) => {
+                    debug!(shared.log, "connection limit reached; answering 503";
+                        "remote_addr" => %remote);
+                    (slot, false)
+                }
+                Err(_) => continue,
+            },
+        };
+        let shared = Arc::clone(&shared);
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            match &shared.tls {
+                None => serve_client(&shared, stream, remote, admitted, watcher).await,
+                Some(tls) => {
+                    let wait = shared.limits.header_timeout;
+                    match tokio::time::timeout(wait, tls.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            serve_client(&shared, stream, remote, admitted, watcher).await;
+                        }
+                        Ok(Err(err)) => {
+                            debug!(shared.log, "TLS handshake failed";
+                                "remote_addr" => %remote, "error" => %err);
+                        }
+                        Err(_) => {
+                            debug!(shared.log, "TLS handshake too slow"; "remote_addr" => %remote);
+                        }
+                    }
+                }
+            }
+            drop(slot);
+        });
     }
     info!(
         shared.log,
         "front: no longer accepting; finishing open requests"
     );
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// Serves one client connection (plain or TLS): the front's service if `admitted`,
+/// else one 503 answer.
+async fn serve_client<S>(
+    shared: &Arc<Shared>,
+    stream: S,
+    remote: SocketAddr,
+    admitted: bool,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    if !admitted {
+        let service = service_fn(|_request| async {
+            Ok::<_, Infallible>(error_response(&at_capacity(), true))
+        });
+        let _ = http1_builder(Duration::from_secs(2))
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+        return;
+    }
+    let connection = Arc::new(Connection {
+        shared: Arc::clone(shared),
+        remote,
+        forwarded_for: HeaderValue::from_str(&remote.ip().to_string())
+            .expect("an IP address is a header value"),
+        upstream: Mutex::new(None),
+    });
+    let service = service_fn(move |request| {
+        let connection = Arc::clone(&connection);
+        async move { connection.handle(request).await }
+    });
+    let serving =
+        http1_builder(shared.limits.header_timeout).serve_connection(TokioIo::new(stream), service);
+    let _ = watcher.watch(serving).await;
 }
 
 fn http1_builder(header_timeout: Duration) -> hyper::server::conn::http1::Builder {
@@ -308,11 +388,55 @@ impl std::error::Error for Hangup {}
 struct Connection {
     shared: Arc<Shared>,
     remote: SocketAddr,
+    /// The client's address, for dropshot's request log.
+    forwarded_for: HeaderValue,
     upstream: Mutex<Option<SendRequest<Full<Bytes>>>>,
 }
 
 impl Connection {
+    /// Answers one request: CORS first (a preflight, and the headers that let a
+    /// browser read any answer, errors included), then [`Connection::answer`].
     async fn handle(&self, request: Request<Incoming>) -> Result<Response<FrontBody>, Hangup> {
+        let Some(cors) = &self.shared.cors else {
+            return self.answer(request).await;
+        };
+        let origin = request
+            .headers()
+            .get(header::ORIGIN)
+            .filter(|origin| cors.allows(origin))
+            .cloned();
+        let preflight = request.method() == http::Method::OPTIONS
+            && request
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let mut response = if preflight {
+            match self
+                .shared
+                .routes
+                .lookup(request.method(), request.uri().path())
+            {
+                Lookup::NoSuchPath => self.answer(request).await?,
+                Lookup::Found(_) | Lookup::WrongMethod(_) if origin.is_none() => {
+                    // Not an origin this server lets in: no CORS headers, so the
+                    // browser refuses the call.
+                    let mut response = Response::new(Either::Left(Full::new(Bytes::new())));
+                    *response.status_mut() = StatusCode::NO_CONTENT;
+                    response
+                }
+                Lookup::Found(_) | Lookup::WrongMethod(_) => {
+                    cors.preflight(self.shared.routes.allow(request.uri().path()).unwrap_or(""))
+                }
+            }
+        } else {
+            self.answer(request).await?
+        };
+        if let Some(origin) = origin {
+            cors.decorate(response.headers_mut(), origin);
+        }
+        Ok(response)
+    }
+
+    async fn answer(&self, request: Request<Incoming>) -> Result<Response<FrontBody>, Hangup> {
         let shared = &*self.shared;
         let endpoint = match shared.routes.lookup(request.method(), request.uri().path()) {
             Lookup::Found(endpoint) => endpoint,
@@ -346,14 +470,14 @@ impl Connection {
             return Ok(error_response(&err, has_body(&request)));
         }
         let (parts, incoming) = request.into_parts();
-        let declared = incoming.size_hint().exact();
+        // A body on an operation that takes none is not read; hyper closes the
+        // connection after the answer instead.
+        let unread = !endpoint.takes_body && !incoming.is_end_stream();
         let (body, permit) = if !endpoint.takes_body || incoming.is_end_stream() {
-            // A body on an operation that takes none is not read; the connection
-            // closes after the answer instead.
             (Bytes::new(), None)
         } else {
             let limit = shared.body_limits.max_bytes;
-            let declared = match declared.map(usize::try_from) {
+            let declared = match incoming.size_hint().exact().map(usize::try_from) {
                 Some(Ok(n)) if n <= limit => Some(n),
                 Some(_) => return Ok(error_response(&ApiError::payload_too_large(limit), true)),
                 None => None,
@@ -395,12 +519,11 @@ impl Connection {
                 }
             }
         };
-        let close = endpoint.takes_body && permit.is_none() && declared.unwrap_or(0) > 0;
         let response = match self.forward(parts, body).await {
             Ok(response) => response,
             Err(err) => {
                 warn!(shared.log, "the API server behind the front did not answer"; "error" => %err);
-                return Ok(error_response(&ApiError::internal(), close));
+                return Ok(error_response(&ApiError::internal(), unread));
             }
         };
         // Dropshot has answered, so it holds the body no more.
@@ -422,8 +545,7 @@ impl Connection {
             .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         parts.headers.insert(
             HeaderName::from_static("x-forwarded-for"),
-            HeaderValue::from_str(&self.remote.ip().to_string())
-                .expect("an IP address is a header value"),
+            self.forwarded_for.clone(),
         );
         parts.version = http::Version::HTTP_11;
         let mut request = Request::from_parts(parts, Full::new(body));

@@ -123,6 +123,14 @@ impl Routes {
             .join(", ");
     }
 
+    /// The methods a path serves (the `Allow` value), if it is one of the table's.
+    pub fn allow(&self, path: &str) -> Option<&str> {
+        match self.lookup(&Method::from_bytes(b"-").expect("a token"), path) {
+            Lookup::WrongMethod(allow) => Some(allow),
+            Lookup::Found(_) | Lookup::NoSuchPath => None,
+        }
+    }
+
     /// Looks a request up. A literal segment wins over a parameter, as in dropshot.
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
         let segments: Vec<&str> = split(path).collect();

@@ -9,10 +9,10 @@
 
 use std::time::Duration;
 
-use feather_server::config::Limits;
+use feather_server::config::{FrontOptions, Limits, TlsFiles};
 use feather_server::{RunningServer, ServerConfig};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const KEY: &str = "front-test-key";
@@ -28,15 +28,19 @@ struct Front {
 
 impl Front {
     async fn start(adjust: impl FnOnce(&mut Limits)) -> Front {
+        Front::start_with(|options| adjust(&mut options.limits)).await
+    }
+
+    async fn start_with(adjust: impl FnOnce(&mut FrontOptions)) -> Front {
         let dir = tempfile::tempdir().unwrap();
-        let mut limits = Limits::default();
-        adjust(&mut limits);
+        let mut front = FrontOptions::default();
+        adjust(&mut front);
         let config = ServerConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
             database_url: dir.path().join("front.db").display().to_string(),
             api_key: Some(KEY.to_owned()),
             log_level: "warn".to_owned(),
-            limits,
+            front,
             ..ServerConfig::default()
         };
         let server = feather_server::start(&config).await.unwrap();
@@ -91,7 +95,7 @@ impl Answer {
 
 /// Reads one answer (with a `content-length`), or `None` if the connection closes
 /// first.
-async fn read_answer(stream: &mut TcpStream) -> Option<Answer> {
+async fn read_answer<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Answer> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -425,5 +429,186 @@ async fn keep_alive_requests_pass_through_to_the_api() {
         assert_eq!(answer.body["detail"][0]["type"], "missing");
         assert!(answer.header("x-request-id").is_some());
     }
+    front.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_lets_an_allowed_origin_read_answers_errors_included() {
+    let origin = "https://app.example.com";
+    let front = Front::start_with(|options| {
+        options.cors_allow_origins = vec![origin.to_owned()];
+    })
+    .await;
+    let preflight = ask(
+        &front,
+        head(
+            "OPTIONS",
+            DRAFT,
+            None,
+            &format!(
+                "origin: {origin}\r\naccess-control-request-method: POST\r\naccess-control-request-headers: x-api-key, content-type\r\n"
+            ),
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(preflight.status, 204, "{preflight:?}");
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some(origin)
+    );
+    assert_eq!(
+        preflight.header("access-control-allow-methods"),
+        Some("POST")
+    );
+    let allowed_headers = preflight.header("access-control-allow-headers").unwrap();
+    assert!(allowed_headers.contains("x-api-key") && allowed_headers.contains("content-type"));
+
+    // A 401 and a 422 carry the header too, so the browser application reads them.
+    let keyless = ask(
+        &front,
+        head(
+            "POST",
+            DRAFT,
+            None,
+            &format!("origin: {origin}\r\ncontent-length: 0\r\n"),
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!((keyless.status, keyless.code()), (401, "unauthorized"));
+    assert_eq!(keyless.header("access-control-allow-origin"), Some(origin));
+    let invalid = format!(
+        "{}{{}}",
+        head(
+            "POST",
+            DRAFT,
+            Some(KEY),
+            &format!("origin: {origin}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n")
+        )
+    );
+    let invalid = ask(&front, invalid.as_bytes()).await;
+    assert_eq!(invalid.status, 422, "{invalid:?}");
+    assert_eq!(invalid.header("access-control-allow-origin"), Some(origin));
+
+    // Another origin gets no CORS headers: its browser refuses the answer.
+    let other = ask(
+        &front,
+        head(
+            "POST",
+            DRAFT,
+            None,
+            "origin: https://elsewhere.example\r\ncontent-length: 0\r\n",
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(other.status, 401);
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    front.close().await;
+
+    // Off by default: a preflight is just another method the path does not serve.
+    let plain = Front::start(|_| {}).await;
+    let preflight = ask(
+        &plain,
+        head(
+            "OPTIONS",
+            DRAFT,
+            None,
+            &format!("origin: {origin}\r\naccess-control-request-method: POST\r\n"),
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (preflight.status, preflight.code()),
+        (405, "method_not_allowed")
+    );
+    assert_eq!(preflight.header("access-control-allow-origin"), None);
+    plain.close().await;
+}
+
+/// A self-signed certificate for `localhost` and 127.0.0.1, made now by `openssl`.
+fn test_certificate(dir: &std::path::Path) -> TlsFiles {
+    let files = TlsFiles {
+        cert: dir.join("cert.pem"),
+        key: dir.join("key.pem"),
+    };
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        // An end-entity certificate, not a CA's (openssl's default), as rustls requires.
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "extendedKeyUsage=serverAuth"])
+        .arg("-keyout")
+        .arg(&files.key)
+        .arg("-out")
+        .arg(&files.cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("the TLS test needs the openssl command to make its certificate");
+    assert!(status.success());
+    files
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_serves_the_api_and_its_errors() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+
+    let certificates = tempfile::tempdir().unwrap();
+    let files = test_certificate(certificates.path());
+    let cert = CertificateDer::from_pem_file(&files.cert).unwrap();
+    let front = Front::start_with(|options| options.tls = Some(files)).await;
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert).unwrap();
+    let client = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(client));
+    let connect = || async {
+        connector
+            .connect(
+                ServerName::try_from("localhost").unwrap(),
+                front.connect().await,
+            )
+            .await
+            .unwrap()
+    };
+
+    let mut stream = connect().await;
+    stream
+        .write_all(head("GET", "/openapi.json", None, "").as_bytes())
+        .await
+        .unwrap();
+    let contract = read_answer(&mut stream).await.expect("an answer");
+    assert_eq!(
+        (contract.status, contract.body["openapi"].as_str()),
+        (200, Some("3.0.3"))
+    );
+    // The same connection carries the next request: a keyless draft, 401.
+    stream
+        .write_all(head("POST", DRAFT, None, "content-length: 0\r\n").as_bytes())
+        .await
+        .unwrap();
+    let keyless = read_answer(&mut stream).await.expect("an answer");
+    assert_eq!((keyless.status, keyless.code()), (401, "unauthorized"));
+
+    // Plain HTTP on the TLS port gets no answer.
+    let mut plain = front.connect().await;
+    plain
+        .write_all(head("GET", "/openapi.json", None, "").as_bytes())
+        .await
+        .unwrap();
+    assert!(closed_unanswered(&mut plain).await);
     front.close().await;
 }
