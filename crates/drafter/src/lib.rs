@@ -145,6 +145,19 @@ impl Default for DraftOptions {
     }
 }
 
+impl DraftOptions {
+    /// The version under which drafts made with these options are stored: the
+    /// drafter's [`DRAFTS_VERSION`] and the redaction switch.
+    pub fn version(&self) -> String {
+        let redaction = if self.redact_pii {
+            "redacted"
+        } else {
+            "unredacted"
+        };
+        format!("{DRAFTS_VERSION}/{redaction}")
+    }
+}
+
 /// Why a session cannot be drafted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DraftError {

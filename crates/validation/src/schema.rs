@@ -618,19 +618,13 @@ fn check_bool(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationErr
     };
     match parsed {
         Some(b) => *value = Value::Bool(b),
-        None => {
-            let (kind, msg) = match value {
-                Value::String(_) => (
-                    "bool_parsing",
-                    "Input should be a valid boolean, unable to interpret input",
-                ),
-                _ => (
-                    "bool_parsing",
-                    "Input should be a valid boolean, unable to interpret input",
-                ),
-            };
-            errors.push(error(loc, kind, msg, value.clone(), None));
-        }
+        None => errors.push(error(
+            loc,
+            "bool_parsing",
+            "Input should be a valid boolean, unable to interpret input",
+            value.clone(),
+            None,
+        )),
     }
 }
 
