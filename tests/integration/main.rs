@@ -1,4 +1,5 @@
 //! Workspace-level tests, linked once as one binary:
+//! - `client_example`: the Rust client's README example against a live server;
 //! - `contract`: the server's document equals `openapi.json`, and `openapi.json`
 //!   means the same as the upstream contract (with mutation tests of that check);
 //! - `end_to_end`: the real server on an ephemeral port with a temporary SQLite
@@ -13,6 +14,7 @@
 //!   missing or outdated one is made again, answered and kept;
 //! - `second_client`: the TypeScript client's generated types follow openapi.json.
 
+mod client_example;
 mod contract;
 mod docs;
 mod end_to_end;
