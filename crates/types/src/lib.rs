@@ -16,7 +16,11 @@ pub mod session;
 pub use models::*;
 pub use session::SessionAnalysisInput;
 
-/// The stable `error` codes of [`ErrorResponse`] bodies. The README lists them.
+/// The stable `error` codes of [`ErrorResponse`] bodies.
+///
+/// [`codes::ALL`] is the documented table: the contract's `ErrorResponse.error`
+/// description and the README's error table are both checked against it. The set is
+/// open: a client must not break when a code is added.
 pub mod codes {
     pub const BAD_REQUEST: &str = "bad_request";
     pub const INVALID_BODY: &str = "invalid_body";
@@ -34,4 +38,88 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
     pub const INTERNAL_ERROR: &str = "internal_error";
     pub const SERVICE_UNAVAILABLE: &str = "service_unavailable";
+
+    /// Every code a client may meet today: (code, HTTP status, when).
+    pub const ALL: &[(&str, u16, &str)] = &[
+        (
+            SESSION_ID_MISMATCH,
+            400,
+            "a capture whose body names another session than its path",
+        ),
+        (
+            ORGANIZATION_MISMATCH,
+            400,
+            "a capture for another organization than the key's",
+        ),
+        (
+            SESSION_NOT_DRAFTABLE,
+            400,
+            "the session has no messages or no customer turn",
+        ),
+        (
+            INVALID_BODY,
+            400,
+            "the body could not be read, is not UTF-8/16/32 text, or holds an unpaired surrogate escape",
+        ),
+        (
+            NON_FINITE_NUMBER,
+            400,
+            "the JSON holds NaN, Infinity or a number beyond a float's range",
+        ),
+        (
+            JSON_TOO_DEEP,
+            400,
+            "arrays and objects nest deeper than 64 levels",
+        ),
+        (
+            TOO_MANY_ITEMS,
+            400,
+            "an array or object has more than 10,000 entries, or the body more than 1,000,000 values",
+        ),
+        (STRING_TOO_LONG, 400, "one string is longer than 1 MiB"),
+        (
+            BAD_REQUEST,
+            400,
+            "any other request refused before it is handled",
+        ),
+        (UNAUTHORIZED, 401, "x-api-key missing or not a valid key"),
+        (NOT_FOUND, 404, "no such session, or another organization's"),
+        (
+            METHOD_NOT_ALLOWED,
+            405,
+            "a method the path does not serve; with an Allow header",
+        ),
+        (
+            PAYLOAD_TOO_LARGE,
+            413,
+            "the body is larger than the server's limit",
+        ),
+        (
+            UNSUPPORTED_MEDIA_TYPE,
+            415,
+            "reserved: a body of a media type the server cannot read",
+        ),
+        (
+            INTERNAL_ERROR,
+            500,
+            "a fault of the server; details are logged, never sent",
+        ),
+        (
+            SERVICE_UNAVAILABLE,
+            503,
+            "the session store cannot be reached; retry",
+        ),
+    ];
+
+    /// The description of `ErrorResponse.error` in the contract.
+    pub fn description() -> String {
+        let mut text = String::from(
+            "A stable, machine-readable code. The set is open: a newer server may add \
+             codes, so handle the ones you know and treat any other by its HTTP status.",
+        );
+        for (code, status, when) in ALL {
+            text.push_str(&format!("\n- `{code}` ({status}): {when}"));
+        }
+        text
+    }
 }
