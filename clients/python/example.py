@@ -53,9 +53,8 @@ draft = draft_scenario_from_session.sync(client=client, body=request)
 assert isinstance(draft, ScenarioDraft), draft
 print(f"drafted {session.session_id}: {draft.name}")
 
-# Errors come back as models too: an ErrorResponse with a stable `error` code (an open
-# set: handle the codes you know, treat the rest alike), or FastAPI's
-# HTTPValidationError for a 422.
+# Errors are models too: an ErrorResponse with a stable `error` code (an open set),
+# or FastAPI's HTTPValidationError for a 422.
 stranger = AuthenticatedClient(
     base_url=base_url, token="not-a-key", prefix="", auth_header_name="x-api-key"
 )

@@ -1,5 +1,6 @@
-//! The Rust client as its README shows it: `crates/client/examples/draft.rs` run
-//! against a live server, and the README quoting that example as it is.
+//! The clients as the READMEs show them: `crates/client/examples/draft.rs` run
+//! against a live server, and the READMEs quoting the Rust, Python and TypeScript
+//! examples that CI runs (the latter two in `.ci/ecosystem-checks`) as they are.
 
 use feather_client::types;
 use uuid::Uuid;
@@ -52,23 +53,43 @@ async fn the_readme_example_drafts_a_captured_session_and_reads_error_codes() {
     assert!(refused.starts_with("unauthorized: "), "{refused}");
 }
 
-#[test]
-fn the_client_readme_quotes_the_example_as_it_is() {
-    let read = |path: &str| std::fs::read_to_string(workspace_root().join(path)).unwrap();
-    let example = read("crates/client/examples/draft.rs");
-    let readme = read("crates/client/README.md");
-    // The README's first Rust block is the example without its module doc and `main`.
-    let start = example.find("use feather_client").unwrap();
-    let end = example.find("#[tokio::main]").unwrap();
-    let quoted = example[start..end].trim_end();
-    let block = readme
-        .split("```rust\n")
+/// The first code block of `language` in `readme`.
+fn first_block<'a>(readme: &'a str, language: &str) -> &'a str {
+    readme
+        .split(&format!("```{language}\n"))
         .nth(1)
         .and_then(|rest| rest.split("```").next())
-        .expect("the README has a Rust block");
+        .unwrap_or_else(|| panic!("no {language} block"))
+        .trim_end()
+}
+
+#[test]
+fn the_readmes_quote_the_examples_that_ci_runs_as_they_are() {
+    let read = |path: &str| std::fs::read_to_string(workspace_root().join(path)).unwrap();
+    // The Rust client's README: the example without its module doc and `main`.
+    let rust = read("crates/client/examples/draft.rs");
+    let rust =
+        &rust[rust.find("use feather_client").unwrap()..rust.find("#[tokio::main]").unwrap()];
     assert_eq!(
-        block.trim_end(),
-        quoted,
-        "crates/client/README.md quotes examples/draft.rs"
+        first_block(&read("crates/client/README.md"), "rust"),
+        rust.trim_end(),
+        "crates/client/README.md quotes crates/client/examples/draft.rs"
+    );
+    // The workspace README: the Python example after its docstring, the TypeScript
+    // one after its opening comment.
+    let readme = read("README.md");
+    let python = read("clients/python/example.py");
+    let python = &python[python.find("import json").unwrap()..];
+    assert_eq!(
+        first_block(&readme, "python"),
+        python.trim_end(),
+        "README.md quotes clients/python/example.py"
+    );
+    let typescript = read("clients/typescript/src/example.ts");
+    let typescript = &typescript[typescript.find("import").unwrap()..];
+    assert_eq!(
+        first_block(&readme, "ts"),
+        typescript.trim_end(),
+        "README.md quotes clients/typescript/src/example.ts"
     );
 }
