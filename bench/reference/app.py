@@ -11,6 +11,7 @@ and starts it with one uvicorn worker, uvloop and httptools:
     uvicorn --app-dir bench/reference app:app --loop uvloop --http httptools --workers 1
 """
 
+import os
 import pathlib
 import sys
 import uuid
@@ -22,7 +23,12 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tests" / "
 import record  # noqa: E402  (the upstream models)
 
 SessionAnalysisInput = record.SessionAnalysisInput
-KEYS = {"bench": "be9c0000-0000-0000-0000-000000000001"}
+# The keys of the benchmark's organization (BENCH_KEYS, comma-separated), as a key
+# table would map them; "bench" by default.
+KEYS = {
+    key: "be9c0000-0000-0000-0000-000000000001"
+    for key in os.environ.get("BENCH_KEYS", "bench").split(",")
+}
 SESSIONS: dict = {}
 
 app = FastAPI()
