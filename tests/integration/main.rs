@@ -6,6 +6,7 @@
 //!   file, driven by the generated client;
 //! - `docs`: `GET /openapi.json` is the checked-in file, `GET /docs` and its
 //!   assets are served by the binary, and neither is an operation of the contract;
+//! - `layout`: the crates depend on each other in the README's direction;
 //! - `organizations`: keys of two organizations over real HTTP: another
 //!   organization's session answers exactly as an unknown one, captures go under
 //!   the key's organization, revoked keys are refused;
@@ -18,6 +19,7 @@ mod client_example;
 mod contract;
 mod docs;
 mod end_to_end;
+mod layout;
 mod organizations;
 mod parity;
 mod second_client;
