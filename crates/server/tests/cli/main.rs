@@ -2,8 +2,9 @@
 //! module per area (dropshot's habit, so it links once):
 //! - [`draft`]: `feather draft` on session files;
 //! - [`front`]: the front on real sockets: the key before the body, 413 at once,
-//!   slow bodies, the in-flight budget, the connection limit, idle connections, and
-//!   the contract's bodies for unknown paths and methods;
+//!   slow bodies, the in-flight budget, the connection limit, idle connections, the
+//!   contract's bodies for unknown paths and methods, CORS and TLS;
+//! - [`keys`]: `feather keys` arguments and messages for a new user;
 //! - [`import`]: `feather import`, its summary, streamed arrays, and a real `kill -9`
 //!   midway that must leave every committed session whole;
 //! - [`serve`]: `feather serve` with its printed curl command, the body size limit,
@@ -19,6 +20,7 @@
 mod draft;
 mod front;
 mod import;
+mod keys;
 mod replicas;
 mod serve;
 mod unavailable;
