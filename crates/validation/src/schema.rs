@@ -489,15 +489,18 @@ fn check_datetime(value: &mut Value, loc: &[LocItem], errors: &mut Vec<Validatio
                 ));
             }
         }
-        Value::Number(number) => match number.as_f64().and_then(crate::datetime::from_unix) {
-            Some(text) => *value = Value::String(text),
-            None => errors.push(error(
-                loc,
-                "datetime_parsing",
-                "Input should be a valid datetime",
-                value.clone(),
-                None,
-            )),
+        Value::Number(number) => match crate::datetime::from_number(number) {
+            Ok(text) => *value = Value::String(text),
+            Err(reason) => {
+                let msg = format!("Input should be a valid datetime, {reason}");
+                errors.push(error(
+                    loc,
+                    "datetime_parsing",
+                    &msg,
+                    value.clone(),
+                    Some(json!({ "error": reason })),
+                ));
+            }
         },
         _ => errors.push(error(
             loc,
@@ -508,6 +511,11 @@ fn check_datetime(value: &mut Value, loc: &[LocItem], errors: &mut Vec<Validatio
         )),
     }
 }
+
+/// The refusal of an integer beyond 64 bits, which pydantic would keep: the server
+/// stores and drafts 64-bit integers, so it says so rather than losing digits.
+const TOO_BIG: &str = "Input should be a valid integer, this server keeps integers between \
+-9223372036854775808 and 9223372036854775807";
 
 fn check_integer(
     schema: &SchemaObject,
@@ -521,6 +529,8 @@ fn check_integer(
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => Ok(i),
             (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
+            // pydantic keeps integers of any size; this server keeps 64 bits.
+            (None, Some(f)) if f.fract() == 0.0 => Err(("int_parsing_size", TOO_BIG)),
             (None, Some(_)) => Err((
                 "int_from_float",
                 "Input should be a valid integer, got a number with a fractional part",
@@ -531,11 +541,15 @@ fn check_integer(
             )),
         },
         Value::Bool(b) => Ok(i64::from(*b)),
-        Value::String(s) => s.trim().parse::<i64>().map_err(|_| {
-            (
-                "int_parsing",
-                "Input should be a valid integer, unable to parse string as an integer",
-            )
+        Value::String(s) => s.trim().parse::<i64>().map_err(|err| {
+            use std::num::IntErrorKind::{NegOverflow, PosOverflow};
+            match err.kind() {
+                PosOverflow | NegOverflow => ("int_parsing_size", TOO_BIG),
+                _ => (
+                    "int_parsing",
+                    "Input should be a valid integer, unable to parse string as an integer",
+                ),
+            }
         }),
         _ => Err(("int_type", "Input should be a valid integer")),
     };
@@ -776,5 +790,19 @@ mod tests {
             entry.assistant_turn_id.to_string(),
             "3ff2c61a-abc5-566e-9580-b30e44b78527"
         );
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_refused_saying_why() {
+        for latency in [json!(12345678901234567890_u64), json!("-99999999999999999999")] {
+            let mut value = json!({"tool_call_id": "c1", "assistant_turn_id": "3ff2c61a-abc5-566e-9580-b30e44b78527", "name": "n", "arguments": "{}", "latency_ms": latency});
+            let errors = details(
+                super::value_as::<feather_types::session::ToolCallEntry>(&mut value, vec![])
+                    .map_err(Rejection::Invalid),
+            );
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].error_type, "int_parsing_size");
+            assert!(errors[0].msg.contains("9223372036854775807"), "{}", errors[0].msg);
+        }
     }
 }
