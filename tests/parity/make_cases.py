@@ -102,6 +102,9 @@ put("more datetime spellings", mutate(lambda b: b.update(started_at="2026-11-20 
 # that lists exactly what pydantic refused.
 put("numeric timestamps accepted", mutate(lambda b: b.update(channel=7, started_at=1700000000.5, ended_at=1700000000123, messages=[{"turn_id": T, "role": "user", "timestamp": 1700000000.123456, "content": "x"}, {"turn_id": T, "role": "user", "timestamp": 20000000001, "content": "y"}, {"turn_id": T, "role": "user", "timestamp": -1.5, "content": "z"}])))
 put("numeric timestamps beyond year 9999", mutate(lambda b: b.update(started_at=1e20, ended_at=253402300800000)))
+# Typed dictionary keys: kb_versions maps KB ids (UUIDs) to counts. The keys are in
+# sorted order here, as our error list follows key order (see the README).
+put("dictionary keys", mutate(lambda b: b.update(kb_snapshot={"captured_at": "2026-11-20T15:00:00Z", "kb_versions": {"3FF2C61AABC5566E9580B30E44B78527": 1, "5089f4bc-8601-5899-8283-2b9a5d462041": "three", "nope": 2, "urn:uuid:1234": 3}})))
 put("bad path and bad body", {"session_id": 1}, path="/v1/sessions/nope/analysis-input")
 put("bad path, query and body", {}, path="/v1/sessions/nope/analysis-input?persona_id=abc")
 put("bad query only", VALID, path=SESSION + "?persona_id=abc&agent_name=a&agent_name=b")
