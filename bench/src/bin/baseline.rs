@@ -2,10 +2,10 @@
 //! (detached handler tasks, the same body limit, the same warn-level logger, the
 //! same allocator, behind the same front with the same limits), whose endpoints
 //! answer the draft and capture routes with a fixed small JSON body. Its key check is
-//! a comparison with the constant `bench`, as the development key's is. Whatever the
+//! a constant-time comparison with one key, as the development key's is. Whatever the
 //! draft and capture endpoints cost beyond this is ours.
 //!
-//! Usage: `feather-bench-baseline [ADDR]` (default 127.0.0.1:8001).
+//! Usage: `feather-bench-baseline [ADDR] [KEY]` (default 127.0.0.1:8001 and `bench`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,8 +35,8 @@ async fn fixed(
     Ok(HttpResponseOk(Fixed { status: "ok" }))
 }
 
-/// The key check: the development key's comparison, with the key `bench`.
-struct BenchKey;
+/// The key check: the development key's comparison, with the one key it accepts.
+struct BenchKey(String);
 
 impl feather_server::front::Gate for BenchKey {
     fn admit<'a>(
@@ -45,7 +45,9 @@ impl feather_server::front::Gate for BenchKey {
     ) -> Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send + 'a>> {
         Box::pin(async move {
             match headers.get(feather_api::API_KEY_HEADER) {
-                Some(key) if feather_store::constant_time_eq(key.as_bytes(), b"bench") => Ok(()),
+                Some(key) if feather_store::constant_time_eq(key.as_bytes(), self.0.as_bytes()) => {
+                    Ok(())
+                }
                 _ => Err(ApiError::unauthorized()),
             }
         })
@@ -81,7 +83,9 @@ async fn main() -> anyhow::Result<()> {
     let (server, front) = feather_server::start_behind_front(
         api,
         (),
-        Arc::new(BenchKey),
+        Arc::new(BenchKey(
+            std::env::args().nth(2).unwrap_or_else(|| "bench".to_owned()),
+        )),
         feather_server::routes(),
         bind.parse()?,
         &FrontOptions::default(),
