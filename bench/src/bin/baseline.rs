@@ -84,7 +84,9 @@ async fn main() -> anyhow::Result<()> {
         api,
         (),
         Arc::new(BenchKey(
-            std::env::args().nth(2).unwrap_or_else(|| "bench".to_owned()),
+            std::env::args()
+                .nth(2)
+                .unwrap_or_else(|| "bench".to_owned()),
         )),
         feather_server::routes(),
         bind.parse()?,
