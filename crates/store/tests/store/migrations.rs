@@ -3,11 +3,11 @@
 use feather_store::{DraftSource, OrgScope, Store, StoredDraft};
 use uuid::Uuid;
 
-use crate::{TestDb, on_both_backends, session};
+use crate::{TestDb, on_every_backend, session};
 
 #[tokio::test]
 async fn connecting_again_keeps_the_data() {
-    on_both_backends(connecting_again_keeps_the_data_on).await;
+    on_every_backend(connecting_again_keeps_the_data_on).await;
 }
 
 async fn connecting_again_keeps_the_data_on(db: &TestDb) {
