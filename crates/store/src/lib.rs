@@ -62,6 +62,51 @@ pub const SQLITE_SNAPSHOT_REUSE: Duration = sqlite_readers::SNAPSHOT_REUSE;
 /// would otherwise keep the WAL from being checkpointed to its start.
 pub const SQLITE_SNAPSHOT_SWEEP: Duration = sqlite_readers::SWEEP_EVERY;
 
+/// How an SQLite store makes a commit durable before it returns: SQLite's
+/// `PRAGMA synchronous` in WAL mode. The README's "Durability" has what each keeps
+/// and costs, measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    /// `NORMAL`: a commit is in the WAL, in the operating system's hands, before it
+    /// returns; it survives the process being killed, and a power loss or an
+    /// operating system crash can lose the last commits (never corrupt the file).
+    #[default]
+    Normal,
+    /// `FULL`: the WAL is also synced to the disk at every commit, so a commit
+    /// survives a power loss too, at the cost of an fsync per write.
+    Full,
+}
+
+impl SqliteSynchronous {
+    /// The setting's name in SQLite and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SqliteSynchronous::Normal => "normal",
+            SqliteSynchronous::Full => "full",
+        }
+    }
+}
+
+impl std::str::FromStr for SqliteSynchronous {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "normal" => Ok(SqliteSynchronous::Normal),
+            "full" => Ok(SqliteSynchronous::Full),
+            other => Err(format!("{other:?} is not normal or full")),
+        }
+    }
+}
+
+/// What [`Store::connect_with`] may be told besides the URL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How SQLite makes commits durable; PostgreSQL's durability is the server's
+    /// own (`synchronous_commit`, on by default).
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
 /// Which database a [`Store`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -200,6 +245,11 @@ impl Store {
     /// An SQLite file and its parent directories are created on first run; the
     /// database uses WAL mode and waits up to a few seconds for a busy lock.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// As [`Store::connect`], with `options`.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
         let lowercase = url.trim_start().to_ascii_lowercase();
         if lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://") {
             Ok(Store {
@@ -209,7 +259,7 @@ impl Store {
                 file: None,
             })
         } else {
-            let connected = sqlite::connect(url).await?;
+            let connected = sqlite::connect(url, options.sqlite_synchronous).await?;
             let (readers, file) = connected.file.unzip();
             Ok(Store {
                 pool: connected.pool,

@@ -17,7 +17,7 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
 use crate::dialect::{Dialect, Scoped};
 use crate::sqlite_readers::Readers;
-use crate::{ACQUIRE_TIMEOUT, Backend, StoreError};
+use crate::{ACQUIRE_TIMEOUT, Backend, SqliteSynchronous, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -221,7 +221,7 @@ impl FileGuard {
 }
 
 /// Opens (creating if needed) the database named by `url` and migrates it.
-pub async fn connect(url: &str) -> Result<Connected, StoreError> {
+pub async fn connect(url: &str, synchronous: SqliteSynchronous) -> Result<Connected, StoreError> {
     let url = url.trim();
     let (options, in_memory) = match url.strip_prefix("sqlite:") {
         Some(rest) => {
@@ -238,7 +238,7 @@ pub async fn connect(url: &str) -> Result<Connected, StoreError> {
 
     // The `Any` driver takes only what a URL says, so the settings a URL cannot
     // carry are made on every new connection.
-    let settings: Arc<str> = connection_settings().into();
+    let settings: Arc<str> = connection_settings(synchronous).into();
     let guard = Arc::new(FileGuard::new(options.get_filename().to_owned()));
     let mut pool = AnyPoolOptions::new()
         .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -288,7 +288,7 @@ pub async fn connect(url: &str) -> Result<Connected, StoreError> {
     // One connection first, on its own: the pool would retry a file that is not a
     // database until its timeout and then report only that it timed out.
     let mut first = AnyConnection::connect_with(&any_options).await?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(connection_settings()))
+    sqlx::raw_sql(sqlx::AssertSqlSafe(connection_settings(synchronous)))
         .execute(&mut first)
         .await?;
     first.close().await?;
@@ -301,12 +301,13 @@ pub async fn connect(url: &str) -> Result<Connected, StoreError> {
 }
 
 /// Set on every connection the pool opens: WAL so that readers run beside the one
-/// writer, `synchronous = NORMAL` (the README's "Durability" says what it keeps),
-/// a wait for a busy lock, and foreign keys.
-fn connection_settings() -> String {
+/// writer, `synchronous` as chosen (the README's "Durability" says what each
+/// keeps), a wait for a busy lock, and foreign keys.
+fn connection_settings(synchronous: SqliteSynchronous) -> String {
     format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; \
          PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+        synchronous.as_str(),
         BUSY_TIMEOUT.as_millis()
     )
 }

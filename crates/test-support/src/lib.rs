@@ -9,6 +9,9 @@
 //! environment (`.ci/run` exports it) it fails, so a CI that lost the variable
 //! cannot pass without testing PostgreSQL. A database that is named but cannot be
 //! reached fails the test everywhere.
+//!
+//! [`set_writable`] takes write access to a database file away and gives it back,
+//! for the tests of a store that must recover without a restart.
 
 use std::io::Write;
 use std::sync::Once;
@@ -109,6 +112,49 @@ impl Drop for PgSchema {
             );
         }
     }
+}
+
+/// Makes `file` unwritable for this process (or writable again): by its mode, or,
+/// for root, whom modes do not stop, by the immutable attribute (`chattr`).
+///
+/// # Panics
+/// When the file's access cannot be changed as asked.
+pub fn set_writable(file: &std::path::Path, writable: bool) {
+    use std::os::unix::fs::PermissionsExt;
+    let open_for_writing = || std::fs::OpenOptions::new().write(true).open(file).is_ok();
+    let chattr = |flag: &str| {
+        let status = std::process::Command::new("chattr")
+            .arg(flag)
+            .arg(file)
+            .status()
+            .unwrap_or_else(|err| panic!("chattr {flag} {}: {err}", file.display()));
+        assert!(status.success(), "chattr {flag} {}", file.display());
+    };
+    if writable && open_for_writing() {
+        return;
+    }
+    if writable && std::fs::symlink_metadata(file).is_ok() {
+        // An immutable file refuses even a change of mode; only root makes one.
+        let immutable = std::process::Command::new("lsattr")
+            .arg(file)
+            .output()
+            .is_ok_and(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .split(' ')
+                    .next()
+                    .is_some_and(|flags| flags.contains('i'))
+            });
+        if immutable {
+            chattr("-i");
+        }
+    }
+    let mode = if writable { 0o644 } else { 0o444 };
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode))
+        .unwrap_or_else(|err| panic!("chmod {}: {err}", file.display()));
+    if open_for_writing() != writable {
+        chattr(if writable { "-i" } else { "+i" });
+    }
+    assert_eq!(open_for_writing(), writable, "{}", file.display());
 }
 
 /// Says, once per test binary and past the test harness's output capture, that

@@ -7,6 +7,8 @@
 //!   and a locked SQLite file answering 503 until it is released;
 //! - [`replicas`]: two `feather serve` processes on one PostgreSQL database, with
 //!   organizations and a key revoked through the CLI;
+//! - [`sqlite_file`]: the SQLite file made read-only, removed or replaced under a
+//!   running server (503, then 200 once writable, without a restart);
 //! - [`unavailable`]: PostgreSQL cut off behind a TCP forwarder (503) and back (200)
 //!   without restarting the server.
 //!
@@ -18,6 +20,7 @@ mod draft;
 mod import;
 mod replicas;
 mod serve;
+mod sqlite_file;
 mod unavailable;
 
 use std::io::{BufRead, BufReader};

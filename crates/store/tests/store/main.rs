@@ -40,7 +40,7 @@ enum Place {
     /// The directory of the database file, deleted on drop.
     Sqlite(tempfile::TempDir),
     /// The test's schema, dropped on drop.
-    Postgres(PgSchema),
+    Postgres { _schema: PgSchema },
 }
 
 impl TestDb {
@@ -70,7 +70,7 @@ impl TestDb {
         Some(TestDb {
             store,
             url,
-            place: Place::Postgres(schema),
+            place: Place::Postgres { _schema: schema },
         })
     }
 
@@ -83,7 +83,7 @@ impl TestDb {
     pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
         match &self.place {
             Place::Sqlite(dir) => Some(dir.path().join("feather.db")),
-            Place::Postgres(_) => None,
+            Place::Postgres { .. } => None,
         }
     }
 

@@ -415,3 +415,39 @@ async fn concurrent_puts_all_land_on(db: &TestDb) {
     assert_eq!(stored, 48);
     assert_eq!(db.store.count_sessions().await.unwrap(), 48);
 }
+
+// PostgreSQL's TEXT cannot hold a NUL character; the attribution columns are bytes
+// there (migration 0004) and the JSON columns keep `\u0000` escaped, so every
+// backend gives back exactly what was stored.
+#[tokio::test]
+async fn nul_characters_are_kept_on_every_backend() {
+    on_every_backend(nul_characters_are_kept_on).await;
+}
+
+async fn nul_characters_are_kept_on(db: &TestDb) {
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let mut stored = session(organization, id, "nul \u{0} inside");
+    stored.analysis_input["with\u{0}key"] = serde_json::json!("a\u{0}b");
+    stored.attribution = SessionAttribution {
+        agent_name: Some("a\u{0}b".to_owned()),
+        persona_id: Some("\u{0}".to_owned()),
+        persona_name: Some("Pat\u{0}\u{0} ü".to_owned()),
+    };
+    stored.draft = Some(feather_store::StoredDraft {
+        version: "v1".to_owned(),
+        json: r#"{"name": "a\u0000b"}"#.to_owned(),
+    });
+    assert!(db.store.put_session(&stored).await.unwrap().created);
+    for scope in [OrgScope::Any, OrgScope::Organization(organization)] {
+        let read = db.store.get_session(scope, id).await.unwrap().unwrap();
+        assert_eq!(read.attribution, stored.attribution, "{:?}", db.backend());
+        assert_eq!(read.analysis_input, stored.analysis_input);
+        assert_eq!(
+            db.store.get_draft_source(scope, id, "v1").await.unwrap(),
+            Some(feather_store::DraftSource::Current(
+                r#"{"name": "a\u0000b"}"#.to_owned()
+            ))
+        );
+    }
+}
