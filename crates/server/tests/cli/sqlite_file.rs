@@ -89,3 +89,32 @@ async fn a_replaced_database_file_is_noticed_and_nothing_more_is_acknowledged() 
     };
     captures_refused_after(replace, "was replaced by another file").await;
 }
+
+// `--sqlite-synchronous full` syncs the WAL at every commit (README "Durability");
+// a capture is stored and read back as with the default, and a setting SQLite
+// does not have is refused before the server starts.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_takes_the_durability_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("feather.db").display().to_string();
+    let server = Serve::start(
+        &url,
+        &["--api-key", "dev-full", "--sqlite-synchronous", "full"],
+    );
+    let (session_id, body) = session_body("dispute-sms.analysis-input.json", Uuid::new_v4());
+    let stored = put_session(&server, "dev-full", session_id, &body).await;
+    assert_eq!(stored.status, 200, "{stored:?}\n{}", server.log());
+    let read = get_session(&server, "dev-full", session_id).await;
+    assert_eq!(read.status, 200, "{read:?}");
+
+    let refused = crate::feather(&[
+        "serve",
+        "--database-url",
+        &url,
+        "--sqlite-synchronous",
+        "off",
+    ]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("is not normal or full"), "{stderr}");
+}

@@ -8,7 +8,7 @@
 # p99 per setting. The folder decides what an fsync costs: pass the disk the
 # database will live on (the default is a temporary folder under /tmp).
 #
-# Usage: bench/capture.sh [--duration SECONDS] [--connections C] [--dir DIR]
+# Usage: bench/durability.sh [--duration SECONDS] [--connections C] [--dir DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +42,7 @@ for setting in normal full; do
     server_pid=$!
     for _ in $(seq 1 100); do curl -s -o /dev/null "http://$addr/docs" && break; sleep 0.1; done
     out=$(BODY_FILE=$body SESSION_ID=$session_id API_KEY=bench wrk -t2 -c"$connections" \
-        -d"${duration}s" --latency -s bench/capture.lua "http://$addr")
+        -d"${duration}s" --latency -s bench/durability.lua "http://$addr")
     if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
         echo "wrk reported failed requests with synchronous=$setting:" >&2
         grep -E "Non-2xx|Socket errors" <<<"$out" >&2
