@@ -52,7 +52,7 @@ mod sqlite_readers;
 use std::sync::Arc;
 use std::time::Duration;
 
-use feather_api::SessionAttribution;
+use feather_types::SessionAttribution;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 use uuid::Uuid;

@@ -2,7 +2,7 @@
 //! once: by sqlx's `FromRow` where sqlx reads, and into the store's types here.
 //! The SQLite readers decode the same rows themselves (`sqlite_readers.rs`).
 
-use feather_api::SessionAttribution;
+use feather_types::SessionAttribution;
 use uuid::Uuid;
 
 use crate::{ApiKeyInfo, StoreError, StoredSessionText};

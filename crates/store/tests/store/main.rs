@@ -17,9 +17,9 @@ mod sessions;
 mod snapshots;
 mod unavailable;
 
-use feather_api::SessionAttribution;
 use feather_store::{Backend, NewSession, Store};
 use feather_test_support::PgSchema;
+use feather_types::SessionAttribution;
 use sqlx::Connection;
 use uuid::Uuid;
 
