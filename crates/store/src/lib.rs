@@ -533,9 +533,9 @@ impl Store {
         };
         // The lookup was by hash already; comparing again in constant time keeps the
         // decision itself from depending on how much of a hash matched.
-        Ok(constant_time_eq(stored_hash.as_bytes(), hash.as_bytes())
+        constant_time_eq(stored_hash.as_bytes(), hash.as_bytes())
             .then(|| parse_uuid(&organization_id))
-            .transpose()?)
+            .transpose()
     }
 
     /// Runs a one-row read whose parameters are all text, in order: on the SQLite
