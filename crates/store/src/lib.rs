@@ -33,8 +33,9 @@
 //! function. `Any` carries only text, integers and bytes, so every statement
 //! binds and returns those (PostgreSQL casts its UUIDs and timestamps), which
 //! costs PostgreSQL a conversion of each row; SQLite's request-path reads do not
-//! go through it, and `bench/run.sh` measured the draft endpoint at the same
-//! ratio to its baseline before and after (the README's "Performance").
+//! go through it: `bench/run.sh` measured the draft endpoint at 0.49–0.71 of its
+//! baseline before and 0.52–0.59 after, within the shared machine's noise (the
+//! README's "Performance").
 //!
 //! On SQLite, writes are guarded (`sqlite::FileGuard`): refused while the path
 //! no longer names the file the store opened, and followed, when they fail as
