@@ -239,6 +239,7 @@ pub async fn connect(url: &str, synchronous: SqliteSynchronous) -> Result<Connec
     // The `Any` driver takes only what a URL says, so the settings a URL cannot
     // carry are made on every new connection.
     let settings: Arc<str> = connection_settings(synchronous).into();
+    survive_file_size_limit();
     let guard = Arc::new(FileGuard::new(options.get_filename().to_owned()));
     let mut pool = AnyPoolOptions::new()
         .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -298,6 +299,20 @@ pub async fn connect(url: &str, synchronous: SqliteSynchronous) -> Result<Connec
         guard.opened()?;
     }
     Ok(Connected { pool, file })
+}
+
+/// Makes a write beyond the process's file size limit (`RLIMIT_FSIZE`, `ulimit -f`)
+/// fail like a full disk instead of killing the process: such a write raises
+/// SIGXFSZ, whose default action ends the process, and with a handler installed it
+/// fails with EFBIG, which SQLite reports as an I/O error (unavailable; the store
+/// recovers once the limit is lifted). tokio never removes a handler it installed,
+/// so the stream is not kept. Outside a tokio runtime nothing is installed.
+fn survive_file_size_limit() {
+    // SIGXFSZ on Linux and the BSDs, x86 and ARM alike.
+    const SIGXFSZ: i32 = 25;
+    if tokio::runtime::Handle::try_current().is_ok() {
+        let _ = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(SIGXFSZ));
+    }
 }
 
 /// Set on every connection the pool opens: WAL so that readers run beside the one

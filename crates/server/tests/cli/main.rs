@@ -8,8 +8,9 @@
 //!   and a locked SQLite file answering 503 until it is released;
 //! - [`replicas`]: two `feather serve` processes on one PostgreSQL database, with
 //!   organizations and a key revoked through the CLI;
-//! - [`sqlite_file`]: the SQLite file made read-only, removed or replaced under a
-//!   running server (503, then 200 once writable, without a restart);
+//! - [`sqlite_file`]: the SQLite file made read-only, kept from growing, removed or
+//!   replaced under a running server (503; then 200 once it is writable again,
+//!   without a restart), and `--sqlite-synchronous`;
 //! - [`unavailable`]: PostgreSQL cut off behind a TCP forwarder (503) and back (200)
 //!   without restarting the server.
 //!
@@ -147,6 +148,11 @@ impl Serve {
             Err(_) => panic!("feather serve did not start:\n{}", serve.log()),
         }
         serve
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// What the server printed so far.

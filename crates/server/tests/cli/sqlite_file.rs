@@ -1,7 +1,9 @@
 //! The SQLite file under a running `feather serve`: started on a file it may not
 //! write, the server answers 503 to writes and takes them once the file is
-//! writable, without a restart; a file removed or replaced while it runs is
-//! noticed, writes answer 503 `service_unavailable` and the log says why.
+//! writable, without a restart; the same when its files may not grow (a file size
+//! limit, the full disk that can be made without privileges); a file removed or
+//! replaced while it runs is noticed, writes answer 503 `service_unavailable` and
+//! the log says why.
 
 use uuid::Uuid;
 
@@ -117,4 +119,51 @@ async fn serve_takes_the_durability_setting() {
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("is not normal or full"), "{stderr}");
+}
+
+/// Sets the soft file size limit (`RLIMIT_FSIZE`) of process `pid` with `prlimit`.
+fn limit_file_size(pid: u32, soft: &str) {
+    let status = std::process::Command::new("prlimit")
+        .arg(format!("--pid={pid}"))
+        .arg(format!("--fsize={soft}:unlimited"))
+        .status()
+        .expect("prlimit runs");
+    assert!(status.success(), "prlimit --fsize={soft} failed");
+}
+
+// A full disk, as far as a test can make one: the server's files may not grow (a
+// file size limit of 0), so a capture cannot be written. Captures answer 503, the
+// server keeps running, and once the files may grow again it stores them, without
+// a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn files_that_cannot_grow_answer_503_and_the_server_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("feather.db").display().to_string();
+    let organization = Uuid::new_v4();
+    let (_, key) = create_key(&url, organization, "full disk");
+    let server = Serve::start(&url, &[]);
+    let (first_id, first) = session_body("dispute-sms.analysis-input.json", organization);
+    assert_eq!(
+        put_session(&server, &key, first_id, &first).await.status,
+        200
+    );
+
+    limit_file_size(server.pid(), "0");
+    let (second_id, second) = session_body("refund-voice.analysis-input.json", organization);
+    for _ in 0..2 {
+        let refused = put_session(&server, &key, second_id, &second).await;
+        assert!(is_unavailable(&refused), "{refused:?}\n{}", server.log());
+    }
+    let log = server.log();
+    assert!(
+        log.contains("disk I/O error") || log.contains("database or disk is full"),
+        "{log}"
+    );
+    let read = get_session(&server, &key, first_id).await;
+    assert_eq!(read.status, 200, "reads go on: {read:?}");
+
+    limit_file_size(server.pid(), "unlimited");
+    let stored = put_session(&server, &key, second_id, &second).await;
+    assert_eq!(stored.status, 200, "{stored:?}\n{}", server.log());
+    assert_eq!(get_session(&server, &key, second_id).await.status, 200);
 }
