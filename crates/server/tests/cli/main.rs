@@ -6,6 +6,8 @@
 //!   midway that must leave every committed session whole;
 //! - [`serve`]: `feather serve` with its printed curl command, the body size limit,
 //!   and a locked SQLite file answering 503 until it is released;
+//! - [`nul`]: a NUL character in the attribution, stored and drafted alike on SQLite
+//!   and PostgreSQL;
 //! - [`replicas`]: two `feather serve` processes on one PostgreSQL database, with
 //!   organizations and a key revoked through the CLI;
 //! - [`sqlite_file`]: the SQLite file made read-only, kept from growing, removed or
@@ -21,6 +23,7 @@
 mod draft;
 mod import;
 mod keys;
+mod nul;
 mod replicas;
 mod serve;
 mod sqlite_file;
