@@ -1,5 +1,7 @@
-//! Failure modes: an unreachable or locked database is `Unavailable` (and the store
-//! recovers when it is back), damaged data is `Corrupt`, and nothing panics.
+//! Failure modes: an unreachable, locked or read-only database is `Unavailable`
+//! (and the store recovers when it is back, without a new `Store`), an SQLite file
+//! removed or replaced under the store refuses writes with the reason, damaged
+//! data is `Corrupt`, and nothing panics.
 
 use std::time::{Duration, Instant};
 
