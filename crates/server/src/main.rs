@@ -14,7 +14,7 @@ use feather_server::config::{
     DEFAULT_MAX_CONNECTIONS, FrontOptions, Limits, TlsFiles,
 };
 use feather_server::{ServerConfig, demo, import};
-use feather_store::{OrgScope, Store};
+use feather_store::{OrgScope, SqliteSynchronous, Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use uuid::Uuid;
 
@@ -106,6 +106,11 @@ struct ServeArgs {
     /// Do not load the example sessions into an empty database.
     #[arg(long)]
     no_demo: bool,
+    /// SQLite only: `normal` (a capture survives the process being killed) or
+    /// `full` (it survives a power loss too, with an fsync per write). See the
+    /// README's "Durability".
+    #[arg(long, env = "FEATHER_SQLITE_SYNCHRONOUS", default_value = "normal")]
+    sqlite_synchronous: SqliteSynchronous,
     /// Log level: trace, debug, info, warn, error, critical.
     #[arg(long, env = "FEATHER_LOG_LEVEL", default_value = "info")]
     log_level: String,
@@ -185,7 +190,10 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(&args.database.database_url).await?;
+    let options = StoreOptions {
+        sqlite_synchronous: args.sqlite_synchronous,
+    };
+    let store = Store::connect_with(&args.database.database_url, options).await?;
     let mut demo_ids = Vec::new();
     if !args.no_demo && store.count_sessions().await? == 0 {
         demo_ids = demo::load(&store).await?;
