@@ -90,6 +90,20 @@ struct Person {
     zip: String,
 }
 
+impl Person {
+    /// What a CRM record of this person holds besides the name.
+    fn crm_values(&self) -> [&str; 6] {
+        [
+            &self.user_id,
+            &self.email,
+            &self.dob,
+            &self.address1,
+            &self.address2,
+            &self.zip,
+        ]
+    }
+}
+
 struct Builder {
     messages: Vec<Value>,
     calls: usize,
@@ -258,14 +272,7 @@ fn retail(b: &mut Builder, rng: &mut ChaCha8Rng) {
         json!({"order_id": order, "status": "return requested"}),
     );
     b.agent("The return is requested; you'll get an email with the label.");
-    b.personal(&[
-        &p.user_id,
-        &p.email,
-        &p.dob,
-        &p.address1,
-        &p.address2,
-        &p.zip,
-    ]);
+    b.personal(&p.crm_values());
     b.keep(&[&order, product, &format!("{price}")]);
     if goals >= 2 {
         let place = *pick(rng, PLACES);
@@ -445,18 +452,8 @@ fn airline(b: &mut Builder, rng: &mut ChaCha8Rng) {
         json!({"reservation_id": reservation, "cabin": "economy", "refund": 620}),
     );
     b.agent("Done: both flights are economy now and $620 goes back to your card.");
-    b.personal(&[
-        &p.user_id,
-        &p.email,
-        &p.dob,
-        &p.address1,
-        &p.address2,
-        &p.zip,
-        &full,
-        &companion.first,
-        &companion.last,
-        &companion.dob,
-    ]);
+    b.personal(&p.crm_values());
+    b.personal(&[&full, &companion.first, &companion.last, &companion.dob]);
     b.keep(&[&reservation, &out_flight, &back_flight, &out_date, origin, destination]);
     match rng.random_range(0..3) {
         0 => {

@@ -17,7 +17,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::capture::error_in_result;
-use crate::pii::{Redactor, sorted_json};
+use crate::pii::Redactor;
 use crate::time::parse_millis;
 
 /// The name given to a tool whose call was not recorded.
@@ -310,7 +310,54 @@ impl Timeline {
     }
 
     /// Replaces personal data everywhere, numbering placeholders in timeline order.
+    ///
+    /// First every text and JSON value is read once to learn what is personal
+    /// (structured fields, introductions, patterns), then identifiers built from a
+    /// learned name, and only then is anything replaced, so a name learned from a
+    /// tool result late in the session is redacted in the greeting too.
     pub(crate) fn redact(&mut self, redactor: &mut Redactor) {
+        for pass in [Pass::Learn, Pass::LearnIds] {
+            for step in &self.steps {
+                match step {
+                    Step::Said { text, .. } if pass == Pass::Learn => redactor.learn_text(text),
+                    Step::Said { .. } => {}
+                    Step::Tool(index) => {
+                        let call = &self.calls[*index];
+                        let results = match &call.result {
+                            CallResult::Output(output) => Some(output),
+                            _ => None,
+                        };
+                        for payload in call.arguments.iter().chain(results) {
+                            match (payload, pass) {
+                                (Payload::Json(value), Pass::Learn) => {
+                                    redactor.learn_json(value, false)
+                                }
+                                (Payload::Json(value), Pass::LearnIds) => {
+                                    redactor.learn_ids(value, false)
+                                }
+                                (Payload::Text(text), Pass::Learn) => redactor.learn_text(text),
+                                (Payload::Text(_), Pass::LearnIds) => {}
+                            }
+                        }
+                        if let (CallResult::Error(error), Pass::Learn) = (&call.result, pass) {
+                            redactor.learn_text(error);
+                        }
+                    }
+                    Step::Handoff(index) => {
+                        if let (Some(reason), Pass::Learn) = (&self.handoffs[*index].reason, pass)
+                        {
+                            redactor.learn_text(reason);
+                        }
+                    }
+                }
+            }
+            if let Some(metadata) = &self.customer_metadata {
+                match pass {
+                    Pass::Learn => redactor.learn_json(metadata, true),
+                    Pass::LearnIds => redactor.learn_ids(metadata, true),
+                }
+            }
+        }
         for step in &mut self.steps {
             match step {
                 Step::Said { role, text, .. } => {
@@ -336,28 +383,7 @@ impl Timeline {
             }
         }
         if let Some(metadata) = &mut self.customer_metadata {
-            *metadata = redactor.json(metadata);
-        }
-    }
-
-    /// Puts the keys of every JSON object in sorted order (what redaction also does),
-    /// so a draft does not depend on how its JSON was written.
-    pub(crate) fn sort_json(&mut self) {
-        let sort = |payload: &mut Payload| {
-            if let Payload::Json(value) = payload {
-                *value = sorted_json(value);
-            }
-        };
-        for call in &mut self.calls {
-            if let Some(arguments) = &mut call.arguments {
-                sort(arguments);
-            }
-            if let CallResult::Output(output) = &mut call.result {
-                sort(output);
-            }
-        }
-        if let Some(metadata) = &mut self.customer_metadata {
-            *metadata = sorted_json(metadata);
+            *metadata = redactor.json_of_person(metadata);
         }
     }
 
@@ -372,6 +398,12 @@ impl Timeline {
             _ => None,
         })
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Learn,
+    LearnIds,
 }
 
 fn redact_payload(payload: &mut Payload, redactor: &mut Redactor) {

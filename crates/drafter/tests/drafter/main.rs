@@ -3,6 +3,8 @@
 //! formats, PII redaction, awkward inputs, and properties over generated sessions.
 
 mod capture;
+mod crm;
+mod goals;
 mod examples;
 mod inputs;
 mod pii;

@@ -35,10 +35,10 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_feather");
 /// The variable that names the PostgreSQL database to test against.
 pub const POSTGRES_URL_VAR: &str = "FEATHER_TEST_DATABASE_URL";
 
-/// An example session file of the drafter's tests.
+/// An example session file (the top-level `examples/` folder).
 pub fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../drafter/tests/data")
+        .join("../../examples")
         .join(name)
 }
 
