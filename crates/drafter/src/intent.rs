@@ -33,6 +33,8 @@
 //! within 500 characters. Without any tool call, the customer's first request is the
 //! goal. Customer turns that only greet, thank or acknowledge are never quoted.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::model::{Call, CallResult, Payload, Speaker, Step, Timeline};
@@ -227,7 +229,7 @@ pub(crate) struct Goal {
     /// The id values of a lookup whose arguments are all ids (`get_order(88412)`).
     lookup_ids: Vec<String>,
     /// Every scalar argument value of its calls.
-    values: Vec<String>,
+    values: HashSet<String>,
     write: bool,
 }
 
@@ -241,52 +243,48 @@ impl Goal {
     }
 }
 
-/// The customer's turns, lower case, joined: what "the customer talked about" is
-/// checked against.
+/// The words of the customer's turns, lower case: what "the customer talked about"
+/// is checked against, in constant time a value (so drafting stays linear).
 struct Said {
-    text: String,
-    digits: String,
+    words: HashSet<String>,
+}
+
+// Words as values are written: `#W4817735`, `2026-05-15`, `18:30`, `mia_li_3668`.
+fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| {
+        !(c.is_alphanumeric() || matches!(c, '_' | '#' | '-' | '.' | '@' | ':' | '/' | '<' | '>'))
+    })
+    .map(|w| w.trim_end_matches(['.', ':', '-', '/']))
+    .filter(|w| !w.is_empty())
 }
 
 impl Said {
     fn of(timeline: &Timeline) -> Said {
-        let mut text = String::new();
+        let mut words = HashSet::new();
         for turn in timeline.customer_turns() {
-            text.push_str(&turn.to_lowercase());
-            text.push('\n');
+            let lower = turn.to_lowercase();
+            words.extend(words_of(&lower).map(str::to_owned));
+            // "$1,730" is the amount 1730.
+            if lower.contains(',') {
+                words.extend(words_of(&lower.replace(',', "")).map(str::to_owned));
+            }
         }
-        // "$1,730" is the amount 1730.
-        let digits = text.replace(',', "");
-        Said { text, digits }
+        Said { words }
     }
 
+    /// Whether every word of `value` is a word the customer wrote.
     fn mentions(&self, value: &str) -> bool {
         let value = value.trim().to_lowercase();
-        if value.chars().count() < 2 && !value.chars().all(|c| c.is_ascii_digit()) {
-            return false;
-        }
-        contains_word(&self.text, &value) || contains_word(&self.digits, &value)
+        let mut words = words_of(&value).peekable();
+        words.peek().is_some() && words.all(|w| self.words.contains(w))
     }
 }
 
-fn contains_word(haystack: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return false;
-    }
-    let mut from = 0;
-    while let Some(at) = haystack[from..].find(needle) {
-        let start = from + at;
-        let end = start + needle.len();
-        let before = haystack[..start].chars().next_back();
-        let after = haystack[end..].chars().next();
-        let glued = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if !glued(before) && !glued(after) {
-            return true;
-        }
-        from = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
-    }
-    false
-}
+/// The most facts kept for one goal.
+const MAX_FACTS: usize = 16;
+
+/// The most constraint sentences kept.
+const MAX_CONSTRAINTS: usize = 24;
 
 const GIVE_UP: &[&str] = &[
     "never mind",
@@ -330,7 +328,7 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                 let facts = facts_of(call, &said);
                 let values = scalar_values(call);
                 let lookup_ids = if !write && ids_only(call.arguments.as_ref()) {
-                    values.clone()
+                    values.iter().cloned().collect()
                 } else {
                     Vec::new()
                 };
@@ -338,7 +336,8 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                     Some(at) => {
                         let goal = &mut goals[at];
                         for fact in facts {
-                            if !goal.facts.contains(&fact) {
+                            // More facts than an intent can show are not kept.
+                            if goal.facts.len() < MAX_FACTS && !goal.facts.contains(&fact) {
                                 goal.facts.push(fact);
                             }
                         }
@@ -380,7 +379,7 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
         }
     }
     // A lookup by id of what a later write acts on fetched the record to act on it.
-    let acted_on: Vec<(usize, &Vec<String>)> = goals
+    let acted_on: Vec<(usize, &HashSet<String>)> = goals
         .iter()
         .enumerate()
         .filter(|(_, g)| g.write)
@@ -417,9 +416,9 @@ fn reason_of(call: &Call) -> Option<String> {
     Some(shorten(&collapse_whitespace(&reason), 80))
 }
 
-fn scalar_values(call: &Call) -> Vec<String> {
+fn scalar_values(call: &Call) -> HashSet<String> {
     let Some(Payload::Json(Value::Object(map))) = &call.arguments else {
-        return Vec::new();
+        return HashSet::new();
     };
     map.values()
         .filter_map(|value| match value {
@@ -573,6 +572,7 @@ pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
         "keep ",
     ];
     let mut out = Vec::new();
+    let mut seen = HashSet::new();
     for turn in timeline.customer_turns() {
         let turn = collapse_whitespace(turn);
         for sentence in turn.split_inclusive(['.', '!', '?', ';']) {
@@ -581,9 +581,12 @@ pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
             if chars(sentence) >= 8
                 && MARKERS.iter().any(|m| lowered.contains(m))
                 && !is_filler(sentence)
-                && !out.iter().any(|s: &String| s == sentence)
+                && seen.insert(sentence.to_owned())
             {
                 out.push(strip_greeting(sentence).to_owned());
+                if out.len() == MAX_CONSTRAINTS {
+                    return out;
+                }
             }
         }
     }
