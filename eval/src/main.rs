@@ -27,14 +27,17 @@
 //!   through its synonym group ([`SYNONYMS`]), and adjacent words are also tried
 //!   joined ("one way" matches "oneway").
 //! - **stated facts in intent**: SGD: each tool-call argument value (string or
-//!   number, two characters or more) that the customer wrote in a turn; generated:
+//!   number, two characters or more, not a street address, which is redacted) that
+//!   the customer wrote in a turn; generated:
 //!   the generator's facts. A fact counts when one of its spellings appears in the
 //!   intent as a whole word, ignoring case.
-//! - **personal values leaked**: planted (`sgd-pii`) or generated personal values
-//!   found anywhere in the draft (every string, key and number of it), as a whole
-//!   word, ignoring case.
-//! - **must-survive values lost**: SGD: every tool-call argument value (not under an
-//!   `address` key, not containing planted data); generated: the generator's list
+//! - **personal values leaked**: planted (`sgd-pii`), SGD argument values naming
+//!   the people the customer deals with (`receiver`, and keys ending in `name` with
+//!   `contact` or `recipient`), or generated personal values, found anywhere in the draft (every
+//!   string, key and number of it), as a whole word, ignoring case.
+//! - **must-survive values lost**: SGD: every other tool-call argument value (not a
+//!   street address, not under an `address` key, not containing planted data);
+//!   generated: the generator's list
 //!   (order and reservation ids, flight numbers, prices, product names, cities,
 //!   travel dates). Lost when found nowhere in the draft.
 
@@ -280,6 +283,7 @@ fn sgd_labels(log: &Value, intents: &[String], planted: &[String]) -> Labels {
     let said = customer_text(log);
     let mut facts = Vec::new();
     let mut survive = Vec::new();
+    let mut people = Vec::new();
     let mut seen = HashSet::new();
     for (key, value) in arguments(log) {
         if !seen.insert(value.to_lowercase()) {
@@ -291,19 +295,48 @@ fn sgd_labels(log: &Value, intents: &[String], planted: &[String]) -> Labels {
         if personal {
             continue;
         }
-        if contains_word(&said, &value) {
+        // People the customer names (a contact to share a location with, the
+        // recipient of a transfer) are personal; street addresses are neither
+        // personal nor on the must-survive list.
+        let names_someone = ["contact", "recipient", "receiver"]
+            .iter()
+            .any(|k| key.contains(k))
+            && (key.ends_with("name") || key == "receiver");
+        if names_someone {
+            people.push(value);
+            continue;
+        }
+        let address = key.contains("address") || street_address(&value);
+        if contains_word(&said, &value) && !address {
             facts.push(vec![value.clone()]);
         }
-        if !key.contains("address") {
+        if !address {
             survive.push(value);
         }
     }
+    let mut personal = planted.to_vec();
+    personal.extend(people);
     Labels {
         goals: intents.iter().map(|i| camel_words(i)).collect(),
         facts,
-        personal: planted.to_vec(),
+        personal,
         must_survive: survive,
     }
+}
+
+// "2150 Chestnut Street": a number, then words ending in a street suffix.
+fn street_address(value: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln",
+        "drive", "dr", "court", "ct", "way", "place", "pl", "parkway", "highway",
+    ];
+    let words: Vec<String> = value
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.first().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        && words.iter().skip(2).any(|w| SUFFIXES.contains(&w.trim_end_matches('.')))
 }
 
 fn sgd_cases(corpus: &Path) -> Result<Vec<(&'static str, Vec<Case>)>> {

@@ -27,9 +27,10 @@
 //!
 //! The name lists up to three goals in order ("A, then B, then C and more") and the
 //! outcome. The intent lists every goal with the facts the simulated customer needs:
-//! the arguments it gave (ids, dates, amounts, places, preferences), then the
-//! constraints it stated (customer sentences with "not before", "only if", "at
-//! least", "instead", "prefer", ...), then the customer's own words as room remains,
+//! the arguments it gave (ids, dates, amounts, places, preferences; at most three
+//! fifths of the room), then the requests and constraints it stated (customer
+//! sentences with "I want", "I need", "please", "not before", "only if", "at least",
+//! "instead", "prefer", ...), then the customer's other words as room remains,
 //! within 500 characters. Without any tool call, the customer's first request is the
 //! goal. Customer turns that only greet, thank or acknowledge are never quoted.
 
@@ -464,9 +465,11 @@ fn facts_of(call: &Call, said: &Said) -> Vec<(String, String)> {
         if is_id && !said.mentions(&text) {
             continue;
         }
-        facts.push((words.join(" "), text));
+        facts.push((said.mentions(&text), words.join(" "), text));
     }
-    facts
+    // What the customer said in its own words first, then what the agent filled in.
+    facts.sort_by_key(|(said, _, _)| !*said);
+    facts.into_iter().map(|(_, key, value)| (key, value)).collect()
 }
 
 fn phrase(call: &Call, words: &[String], said: &Said) -> String {
@@ -541,8 +544,9 @@ fn identifying_argument(
     None
 }
 
-/// The customer's sentences that state a constraint or preference: "not before
-/// 11am", "only if it has not shipped", "economy, not business".
+/// The customer's sentences that state a constraint or preference ("not before
+/// 11am", "only if it has not shipped"), then those that state a request ("I want
+/// to return the blender"), each in the order said.
 pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
     const MARKERS: &[&str] = &[
         "not before",
@@ -571,26 +575,42 @@ pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
         "do not want",
         "keep ",
     ];
-    let mut out = Vec::new();
+    // Requests: what the customer asked for, in its own words.
+    const REQUESTS: &[&str] = &[
+        "i want",
+        "i'd like",
+        "i would like",
+        "i need",
+        "can you",
+        "could you",
+        "please",
+        "help me",
+    ];
+    let mut constraints = Vec::new();
+    let mut requests = Vec::new();
     let mut seen = HashSet::new();
     for turn in timeline.customer_turns() {
         let turn = collapse_whitespace(turn);
         for sentence in turn.split_inclusive(['.', '!', '?', ';']) {
             let sentence = sentence.trim();
+            if chars(sentence) < 8 || is_filler(sentence) {
+                continue;
+            }
             let lowered = format!(" {} ", sentence.to_lowercase());
-            if chars(sentence) >= 8
-                && MARKERS.iter().any(|m| lowered.contains(m))
-                && !is_filler(sentence)
-                && seen.insert(sentence.to_owned())
-            {
-                out.push(strip_greeting(sentence).to_owned());
-                if out.len() == MAX_CONSTRAINTS {
-                    return out;
-                }
+            let list = if MARKERS.iter().any(|m| lowered.contains(m)) {
+                &mut constraints
+            } else if REQUESTS.iter().any(|m| lowered.contains(m)) {
+                &mut requests
+            } else {
+                continue;
+            };
+            if list.len() < MAX_CONSTRAINTS && seen.insert(sentence.to_owned()) {
+                list.push(strip_greeting(sentence).to_owned());
             }
         }
     }
-    out
+    constraints.extend(requests);
+    constraints
 }
 
 /// The customer turns worth quoting: not filler, greeting removed, whitespace collapsed.
@@ -698,7 +718,9 @@ pub(crate) fn intent(
                 }
             })
             .collect();
-        let room_per_goal = max.saturating_sub(chars(&out)) / goals.len().max(1);
+        // The goals take at most three fifths, so the customer's stated requests and
+        // constraints keep room.
+        let room_per_goal = (max * 3 / 5).saturating_sub(chars(&out)) / goals.len().max(1);
         for (i, (goal, label)) in goals.iter().zip(&labels).enumerate() {
             let mut piece = if i == 0 { String::new() } else { "; ".to_owned() };
             piece.push_str(label);
@@ -758,7 +780,8 @@ pub(crate) fn intent(
                 first = false;
                 break;
             } else {
-                break;
+                // A shorter one further on may still fit.
+                continue;
             }
             first = false;
         }

@@ -262,7 +262,7 @@ impl Redactor {
                         kind: class.kind(&shape),
                         person_key: class.introduces_person(),
                         id_key: class == keys::Class::Identifier,
-                        public: class.public(&shape),
+                        public: class.public(key, &shape),
                     };
                     let item = self.walk(item, child, mode);
                     if mode == Mode::Apply {
@@ -955,7 +955,14 @@ fn keyed_value(kind: PiiKind, text: &str) -> Option<String> {
             .collect()
     };
     match kind {
-        PiiKind::Name | PiiKind::Address => {
+        // A name has letters and no digits (`C-20931` under `customer` is an id).
+        PiiKind::Name => {
+            return (trimmed.chars().any(char::is_alphabetic)
+                && !trimmed.chars().any(|c| c.is_ascii_digit())
+                && trimmed.chars().count() <= 100)
+                .then(|| crate::text::collapse_whitespace(trimmed).to_lowercase());
+        }
+        PiiKind::Address => {
             return (trimmed.chars().any(char::is_alphabetic) && trimmed.chars().count() <= 200)
                 .then(|| crate::text::collapse_whitespace(trimmed).to_lowercase());
         }

@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | name parts | `first_name`, `given_name`, `forename`, `last_name`, `family_name`, `surname`, `middle_name`, `full_name`, `maiden_name`, `legal_name`, `preferred_name`, `nickname`, and `<person>_name` (`customer_name`, `passenger_name`, `recipient_name`, ...) | `<NAME_n>` |
 //! | bare `name` | personal only where the object describes a person (below) | `<NAME_n>` |
+//! | a person key (below) holding text | `"receiver": "Emma"`, `"passengers": ["Mia Li"]` | `<NAME_n>` |
 //! | street address | any key with the word `address` (not `email_address`, `ip_address`, `web_address`), `street`, `street_address`, `line1`, `line2`, `address1`, `address2`, `addr` | `<ADDRESS_n>` |
 //! | postal code | `zip`, `zip_code`, `zipcode`, `postal_code`, `postcode` | `<POSTAL_CODE_n>` |
 //! | date of birth | `dob`, `date_of_birth`, `birth_date`, `birthdate`, `birthday`, any key with `birth` | `<DOB_n>` |
@@ -17,12 +18,14 @@
 //!
 //! An object **describes a person** when its key introduces one (`customer`, `user`,
 //! `contact`, `passenger(s)`, `caller`, `patient`, `account_holder`, `holder`,
-//! `member`, `guest`, `traveler`, `recipient`, `beneficiary`, `payee`, `employee`,
-//! `owner`, `cardholder`, `person`, `client`, `driver`, `spouse`, `name`, ...), or
+//! `member`, `guest`, `traveler`, `recipient`, `receiver`, `friend`, `beneficiary`,
+//! `payee`, `employee`, `owner`, `cardholder`, `person`, `client`, `driver`,
+//! `spouse`, `name`, ...), or
 //! when it holds name-part, email, phone, date-of-birth or national-id keys. An
 //! object **describes a business** when it holds a `<thing>_name` key that is not a
 //! person's (`restaurant_name`, `hotel_name`) or `rating`, `cuisine`, `website`, and
-//! nothing that describes a person; its `name`, address, postal code and phone survive, as places' addresses and phone numbers are not
+//! nothing that describes a person; its own `name`, address, postal code and phone
+//! survive (not a `billing_address`, `contact_phone`, `customer_name`, ...), as places' addresses and phone numbers are not
 //! personal. A product's `name` (`items[].name`) survives because an item describes
 //! neither.
 
@@ -34,6 +37,7 @@ use crate::text::identifier_words;
 /// Words that introduce a person: the object under such a key describes one.
 const PERSON_NOUNS: &[&str] = &[
     "accountholder",
+    "attendee",
     "beneficiary",
     "caller",
     "cardholder",
@@ -45,8 +49,10 @@ const PERSON_NOUNS: &[&str] = &[
     "driver",
     "emergencycontact",
     "employee",
+    "friend",
     "guest",
     "holder",
+    "invitee",
     "member",
     "owner",
     "passenger",
@@ -55,6 +61,7 @@ const PERSON_NOUNS: &[&str] = &[
     "payer",
     "person",
     "policyholder",
+    "receiver",
     "recipient",
     "sender",
     "spouse",
@@ -139,6 +146,8 @@ impl Class {
         match self {
             Class::NamePart => Some(PiiKind::Name),
             Class::Name if shape.person => Some(PiiKind::Name),
+            // A text right under `customer`, `receiver`, `passengers` is who it is.
+            Class::Person => Some(PiiKind::Name),
             Class::Address if !shape.business => Some(PiiKind::Address),
             Class::PostalCode if !shape.business => Some(PiiKind::PostalCode),
             Class::Phone if !shape.business => Some(PiiKind::Phone),
@@ -154,12 +163,21 @@ impl Class {
 
     /// Whether the value under this key is a business's own contact data (its
     /// `name`, address, postal code or phone), kept as it is.
-    pub(crate) fn public(self, shape: &Shape) -> bool {
+    /// Not when the key says whose it is: a `billing_address`, `contact_phone` or
+    /// `customer_name` in a booking is the customer's.
+    pub(crate) fn public(self, key: &str, shape: &Shape) -> bool {
+        const OWNED: &[&str] = &[
+            "billing", "shipping", "home", "mailing", "contact", "personal", "emergency",
+            "mobile", "cell", "private", "residential", "my", "delivery", "alternate",
+        ];
         shape.business
             && matches!(
                 self,
                 Class::Name | Class::Address | Class::PostalCode | Class::Phone
             )
+            && !identifier_words(key)
+                .iter()
+                .any(|w| OWNED.contains(&w.as_str()) || PERSON_NOUNS.contains(&singular(w)))
     }
 
     /// Whether the object under this key describes a person.
