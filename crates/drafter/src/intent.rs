@@ -11,14 +11,14 @@
 //! is an id, or it looks up by id what a later write acts on, such as `get_order`
 //! before `refund_order` on the same order), hands the conversation over (`human`, `agents`, `representative`), or
 //! is the agent's own aid (`think`, `calculate`).
-//! Every other call, lookups included ("Get account balance savings" answers a
+//! Every other call, lookups included ("Get account balance" answers a
 //! question the customer asked), is a goal; calls of the same tool are one goal. A
 //! goal whose calls all failed is marked "(failed)", and one the customer walked away
 //! from (the next customer turn says "never mind", "forget it", "leave it", "too
 //! much", ...) before any write is marked "(given up)".
 //!
 //! A goal is phrased from its tool's name (`create_refund` → "Refund") and the
-//! identifying argument the customer talked about: an id, number, code or
+//! identifying argument the customer talked about: an id, number, code, title or
 //! `<thing>_name` whose value appears in a customer turn ("Reserve restaurant
 //! Sakoon"). An argument the customer never mentioned (a payment method id, an
 //! internal id) never reaches the name.

@@ -11,7 +11,7 @@
 //! # What a draft holds
 //!
 //! - `name`: every goal in order (at most three, then "and more") and the outcome,
-//!   "Get account balance savings, then transfer funds (resolved)" (module `intent`).
+//!   "Get account balance, then transfer funds (resolved)" (module `intent`).
 //! - `intent`: every goal with the facts the customer gave, the constraints it
 //!   stated, then its own words as room remains, without greetings or filler.
 //! - `journey`: numbered steps (customer and agent turns, tool calls with key arguments

@@ -118,6 +118,9 @@ pub struct Redactor {
     known: HashMap<String, String>,
     /// The lower-case parts of learned person names.
     name_parts: std::collections::HashSet<String>,
+    /// What the patterns found in each text learned, so replacing does not search
+    /// the same text twice.
+    found: HashMap<String, Vec<Finding>>,
     /// Businesses' addresses and phones, lower case: not redacted where they recur.
     public: std::collections::HashSet<String>,
     /// One case-insensitive alternation of the learned values, longest first.
@@ -147,7 +150,8 @@ impl Redactor {
 
     /// Learns the personal values the patterns find in `text`.
     pub fn learn_text(&mut self, text: &str) {
-        for finding in find(text) {
+        let findings = find(text);
+        for finding in &findings {
             if matches!(finding.kind, PiiKind::Address | PiiKind::Phone)
                 && self.public.contains(
                     &crate::text::collapse_whitespace(&text[finding.start..finding.end])
@@ -158,8 +162,17 @@ impl Redactor {
             }
             let value = &text[finding.start..finding.end];
             let placeholder = self.placeholder(finding.kind, finding.normal.clone());
-            self.remember(finding.kind, value, &placeholder);
+            // What the patterns find they find again wherever it is written the same
+            // way; only introduced names, dates of birth and addresses are carried to
+            // where the patterns would not see them ("Thank you, Olivia").
+            if matches!(
+                finding.kind,
+                PiiKind::Name | PiiKind::Dob | PiiKind::Address
+            ) {
+                self.remember(finding.kind, value, &placeholder);
+            }
         }
+        self.found.insert(text.to_owned(), findings);
     }
 
     /// Learns the personal values of `value`'s structured fields (see
@@ -177,7 +190,7 @@ impl Redactor {
 
     /// `text` with every personal value replaced by its placeholder.
     pub fn text(&mut self, text: &str) -> String {
-        let mut spans = find(text);
+        let mut spans = self.found.remove(text).unwrap_or_else(|| find(text));
         if !self.public.is_empty() {
             spans.retain(|span| {
                 !matches!(span.kind, PiiKind::Address | PiiKind::Phone)
@@ -337,7 +350,16 @@ impl Redactor {
                     Some(existing) => existing.clone(),
                     None => self.placeholder(kind, normal),
                 };
-                self.remember(kind, text, &placeholder);
+                // A value the patterns find as it is (an email, `+1 415 ...`) needs
+                // no carrying; the rest (names, `4155550134`, postal codes) does.
+                let trimmed = text.trim();
+                let found_whole = !matches!(kind, PiiKind::Name | PiiKind::Address | PiiKind::Dob)
+                    && find(trimmed)
+                        .first()
+                        .is_some_and(|f| f.start == 0 && f.end == trimmed.len());
+                if !found_whole {
+                    self.remember(kind, text, &placeholder);
+                }
                 Value::Null
             }
             Mode::LearnIds => Value::Null,
@@ -515,15 +537,15 @@ regex!(CARD, r"\d(?:[ \-]?\d){12,18}");
 regex!(SSN, r"\d{3}[- ]\d{2}[- ]\d{4}");
 regex!(
     SSN_KEYWORD,
-    r"(?i)\b(?:ssn|social security(?: number)?)(?:\s*(?:is|:|#|number|no\.?))*\s*(\d{9})\b"
+    r"(?i)(?-u:\b)(?:ssn|social security(?: number)?)(?:\s*(?:is|:|#|number|no\.?))*\s*(\d{9})(?-u:\b)"
 );
 regex!(
     ADDRESS,
-    r"\b\d{1,6}\s+(?:[A-Z][A-Za-z'.\-]*\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row)\b\.?(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|\#)\.?\s*[A-Za-z0-9\-]+)?(?:,\s+[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2},\s+[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?)?"
+    r"(?-u:\b)\d{1,6}\s+(?:[A-Z][A-Za-z'.\-]*\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row)(?-u:\b)\.?(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|\#)\.?\s*[A-Za-z0-9\-]+)?(?:,\s+[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2},\s+[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?)?"
 );
 regex!(
     DOB_INTRO,
-    r"(?i)\b(?:born(?:\s+on)?|date\s+of\s+birth(?:\s+is)?|d\.?o\.?b\.?|birth\s*date(?:\s+is)?|birthday(?:\s+is)?)\s*[:\-]?\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4})"
+    r"(?i)(?-u:\b)(?:born(?:\s+on)?|date\s+of\s+birth(?:\s+is)?|d\.?o\.?b\.?|birth\s*date(?:\s+is)?|birthday(?:\s+is)?)\s*[:\-]?\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4})"
 );
 regex!(
     NAME_INTRO,

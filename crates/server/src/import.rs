@@ -603,6 +603,19 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_array_of_messages_is_one_chat_log_that_needs_an_organization() {
+        let text = r#"[{"role": "user", "content": "hi, where is order 88412?"},
+                       {"role": "assistant", "content": "It shipped."}]"#;
+        let items = collect("chat.json", text);
+        assert_eq!(items.len(), 1);
+        let (place, reason) = items[0].as_ref().unwrap_err();
+        assert_eq!(place, "chat.json");
+        assert!(reason.contains("--org"), "{reason}");
+        let items = collect("empty.json", "[]");
+        assert!(items[0].as_ref().unwrap_err().1.contains("no sessions"));
+    }
+
+    #[test]
     fn jsonl_lines_are_independent() {
         let one_line: Value = serde_json::from_str(&example()).unwrap();
         let line = serde_json::to_string(&one_line).unwrap();
