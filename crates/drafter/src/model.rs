@@ -312,52 +312,40 @@ impl Timeline {
     /// Replaces personal data everywhere, numbering placeholders in timeline order.
     ///
     /// First every text and JSON value is read once to learn what is personal
-    /// (structured fields, introductions, patterns), then identifiers built from a
-    /// learned name, and only then is anything replaced, so a name learned from a
+    /// (structured fields, introductions, patterns; identifiers built from a learned
+    /// name when learning ends), and only then is anything replaced, so a name learned from a
     /// tool result late in the session is redacted in the greeting too.
     pub(crate) fn redact(&mut self, redactor: &mut Redactor) {
-        for pass in [Pass::Learn, Pass::LearnIds] {
-            for step in &self.steps {
-                match step {
-                    Step::Said { text, .. } if pass == Pass::Learn => redactor.learn_text(text),
-                    Step::Said { .. } => {}
-                    Step::Tool(index) => {
-                        let call = &self.calls[*index];
-                        let results = match &call.result {
-                            CallResult::Output(output) => Some(output),
-                            _ => None,
-                        };
-                        for payload in call.arguments.iter().chain(results) {
-                            match (payload, pass) {
-                                (Payload::Json(value), Pass::Learn) => {
-                                    redactor.learn_json(value, false)
-                                }
-                                (Payload::Json(value), Pass::LearnIds) => {
-                                    redactor.learn_ids(value, false)
-                                }
-                                (Payload::Text(text), Pass::Learn) => redactor.learn_text(text),
-                                (Payload::Text(_), Pass::LearnIds) => {}
-                            }
-                        }
-                        if let (CallResult::Error(error), Pass::Learn) = (&call.result, pass) {
-                            redactor.learn_text(error);
+        for step in &self.steps {
+            match step {
+                Step::Said { text, .. } => redactor.learn_text(text),
+                Step::Tool(index) => {
+                    let call = &self.calls[*index];
+                    let results = match &call.result {
+                        CallResult::Output(output) => Some(output),
+                        _ => None,
+                    };
+                    for payload in call.arguments.iter().chain(results) {
+                        match payload {
+                            Payload::Json(value) => redactor.learn_json(value, false),
+                            Payload::Text(text) => redactor.learn_text(text),
                         }
                     }
-                    Step::Handoff(index) => {
-                        if let (Some(reason), Pass::Learn) = (&self.handoffs[*index].reason, pass)
-                        {
-                            redactor.learn_text(reason);
-                        }
+                    if let CallResult::Error(error) = &call.result {
+                        redactor.learn_text(error);
                     }
                 }
-            }
-            if let Some(metadata) = &self.customer_metadata {
-                match pass {
-                    Pass::Learn => redactor.learn_json(metadata, true),
-                    Pass::LearnIds => redactor.learn_ids(metadata, true),
+                Step::Handoff(index) => {
+                    if let Some(reason) = &self.handoffs[*index].reason {
+                        redactor.learn_text(reason);
+                    }
                 }
             }
         }
+        if let Some(metadata) = &self.customer_metadata {
+            redactor.learn_json(metadata, true);
+        }
+        redactor.finish_learning();
         for step in &mut self.steps {
             match step {
                 Step::Said { role, text, .. } => {
@@ -398,12 +386,6 @@ impl Timeline {
             _ => None,
         })
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pass {
-    Learn,
-    LearnIds,
 }
 
 fn redact_payload(payload: &mut Payload, redactor: &mut Redactor) {

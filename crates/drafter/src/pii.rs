@@ -118,6 +118,9 @@ pub struct Redactor {
     known: HashMap<String, String>,
     /// The lower-case parts of learned person names.
     name_parts: std::collections::HashSet<String>,
+    key_infos: HashMap<String, keys::KeyInfo>,
+    /// Values under id keys, checked for a learned name when learning ends.
+    id_candidates: Vec<String>,
     /// What the patterns found in each text learned, so replacing does not search
     /// the same text twice.
     found: HashMap<String, Vec<Finding>>,
@@ -132,8 +135,6 @@ pub struct Redactor {
 enum Mode {
     /// Learn what the structured fields hold.
     Learn,
-    /// Learn the identifiers built from a learned name (second pass).
-    LearnIds,
     Apply,
 }
 
@@ -177,15 +178,22 @@ impl Redactor {
 
     /// Learns the personal values of `value`'s structured fields (see
     /// [`keys`]); `person` says the object itself describes a person (customer
-    /// metadata). Call it for every JSON value before [`Redactor::learn_ids`].
+    /// metadata). Call it for every JSON value before [`Redactor::finish_learning`].
     pub fn learn_json(&mut self, value: &Value, person: bool) {
         self.walk(value, Context::root(person), Mode::Learn);
     }
 
-    /// Learns the identifiers built from a learned person name (`mia_li_3668`) in
-    /// `value`: the second pass, after every [`Redactor::learn_json`].
-    pub fn learn_ids(&mut self, value: &Value, person: bool) {
-        self.walk(value, Context::root(person), Mode::LearnIds);
+    /// Ends learning: the identifiers seen under id keys that are built from a
+    /// learned person name (`mia_li_3668`) are learned too. Call it after every
+    /// [`Redactor::learn_json`] and before replacing.
+    pub fn finish_learning(&mut self) {
+        for candidate in std::mem::take(&mut self.id_candidates) {
+            if self.built_from_name(&candidate) {
+                let normal = candidate.trim().to_lowercase();
+                let placeholder = self.known_or_new(PiiKind::UserId, &candidate, normal);
+                self.remember(PiiKind::UserId, &candidate, &placeholder);
+            }
+        }
     }
 
     /// `text` with every personal value replaced by its placeholder.
@@ -259,9 +267,10 @@ impl Redactor {
                 }
             }
             Value::Object(map) => {
-                let shape = keys::Shape::of(map, context.person_key);
+                let infos: Vec<keys::KeyInfo> = map.keys().map(|key| self.key_info(key)).collect();
+                let shape = keys::Shape::of(infos.iter(), context.person_key);
                 if mode == Mode::Learn
-                    && let Some(full) = keys::full_name(map)
+                    && let Some(full) = keys::full_name(infos.iter().zip(map.values()))
                     && !self.known.contains_key(&full.to_lowercase())
                 {
                     let normal = crate::text::collapse_whitespace(&full).to_lowercase();
@@ -269,13 +278,12 @@ impl Redactor {
                     self.remember(PiiKind::Name, &full, &placeholder);
                 }
                 let mut out = Map::new();
-                for (key, item) in map {
-                    let class = keys::classify(key);
+                for ((key, item), info) in map.iter().zip(&infos) {
                     let child = Context {
-                        kind: class.kind(&shape),
-                        person_key: class.introduces_person(),
-                        id_key: class == keys::Class::Identifier,
-                        public: class.public(key, &shape),
+                        kind: info.class.kind(&shape),
+                        person_key: info.class.introduces_person(),
+                        id_key: info.class == keys::Class::Identifier,
+                        public: keys::Class::public(info, &shape),
                     };
                     let item = self.walk(item, child, mode);
                     if mode == Mode::Apply {
@@ -291,6 +299,16 @@ impl Redactor {
             }
             Value::Null | Value::Bool(_) => keep(value, mode),
         }
+    }
+
+    // What a key says, from the cache: drafts see the same keys again and again.
+    fn key_info(&mut self, key: &str) -> keys::KeyInfo {
+        if let Some(info) = self.key_infos.get(key) {
+            return *info;
+        }
+        let info = keys::KeyInfo::of(key);
+        self.key_infos.insert(key.to_owned(), info);
+        info
     }
 
     fn walk_string(&mut self, text: &str, context: Context, mode: Mode) -> Value {
@@ -317,17 +335,19 @@ impl Redactor {
         {
             return out;
         }
-        if context.id_key && self.built_from_name(text) {
-            let normal = text.trim().to_lowercase();
-            return match mode {
-                Mode::Apply => Value::String(self.known_or_new(PiiKind::UserId, text, normal)),
-                Mode::LearnIds => {
-                    let placeholder = self.placeholder(PiiKind::UserId, normal);
-                    self.remember(PiiKind::UserId, text, &placeholder);
-                    Value::Null
+        if context.id_key {
+            match mode {
+                // Whether it is built from a name is known once every name is.
+                Mode::Learn => {
+                    self.id_candidates.push(text.to_owned());
+                    return Value::Null;
                 }
-                Mode::Learn => Value::Null,
-            };
+                Mode::Apply if self.built_from_name(text) => {
+                    let normal = text.trim().to_lowercase();
+                    return Value::String(self.known_or_new(PiiKind::UserId, text, normal));
+                }
+                Mode::Apply => {}
+            }
         }
         match mode {
             Mode::Apply => Value::String(self.text(text)),
@@ -335,7 +355,6 @@ impl Redactor {
                 self.learn_text(text);
                 Value::Null
             }
-            Mode::LearnIds => Value::Null,
         }
     }
 
@@ -362,7 +381,6 @@ impl Redactor {
                 }
                 Value::Null
             }
-            Mode::LearnIds => Value::Null,
         })
     }
 

@@ -29,7 +29,7 @@
 //! personal. A product's `name` (`items[].name`) survives because an item describes
 //! neither.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::PiiKind;
 use crate::text::identifier_words;
@@ -97,6 +97,58 @@ pub(crate) enum Class {
     Other,
 }
 
+/// What one key says, worked out once per distinct key (see [`KeyInfo::of`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyInfo {
+    pub class: Class,
+    /// `rating`, `cuisine`, a `<thing>_name`: the object describes a business.
+    business: bool,
+    /// The key says whose the value is (`billing_address`, `contact_phone`).
+    owned: bool,
+    /// A first-name or last-name key.
+    pub name_part: Option<NamePart>,
+}
+
+/// Which part of a name a key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NamePart {
+    First,
+    Last,
+}
+
+impl KeyInfo {
+    pub(crate) fn of(key: &str) -> KeyInfo {
+        const OWNED: &[&str] = &[
+            "billing", "shipping", "home", "mailing", "contact", "personal", "emergency",
+            "mobile", "cell", "private", "residential", "my", "delivery", "alternate",
+        ];
+        let words = identifier_words(key);
+        let concat = words.concat();
+        let class = classify_words(&words);
+        let business = matches!(
+            concat.as_str(),
+            "rating" | "starrating" | "cuisine" | "website" | "openinghours" | "pricerange"
+        ) || (class == Class::Other
+            && words.len() > 1
+            && words.last().is_some_and(|w| w == "name")
+            && !words.iter().any(|w| PERSON_NOUNS.contains(&singular(w))));
+        let owned = words
+            .iter()
+            .any(|w| OWNED.contains(&w.as_str()) || PERSON_NOUNS.contains(&singular(w)));
+        let name_part = match concat.as_str() {
+            "firstname" | "givenname" | "forename" | "fname" => Some(NamePart::First),
+            "lastname" | "familyname" | "surname" | "lname" => Some(NamePart::Last),
+            _ => None,
+        };
+        KeyInfo {
+            class,
+            business,
+            owned,
+            name_part,
+        }
+    }
+}
+
 /// What the keys of one object say about it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
@@ -105,31 +157,15 @@ pub(crate) struct Shape {
 }
 
 impl Shape {
-    pub(crate) fn of(map: &Map<String, Value>, person_key: bool) -> Shape {
+    pub(crate) fn of<'a>(infos: impl Iterator<Item = &'a KeyInfo>, person_key: bool) -> Shape {
         let mut business = false;
         let mut person = false;
-        for key in map.keys() {
-            let words = identifier_words(key);
-            let concat = words.concat();
-            if matches!(
-                concat.as_str(),
-                "rating" | "starrating" | "cuisine" | "website" | "openinghours" | "pricerange"
-            ) {
-                business = true;
-            }
-            match classify_words(&words) {
-                Class::NamePart | Class::Email | Class::Dob | Class::Ssn | Class::NationalId => {
-                    person = true
-                }
-                Class::Other
-                    if words.len() > 1
-                        && words.last().is_some_and(|w| w == "name")
-                        && !words.iter().any(|w| PERSON_NOUNS.contains(&singular(w))) =>
-                {
-                    business = true
-                }
-                _ => {}
-            }
+        for info in infos {
+            business |= info.business;
+            person |= matches!(
+                info.class,
+                Class::NamePart | Class::Email | Class::Dob | Class::Ssn | Class::NationalId
+            );
         }
         // Any sign of a person wins: a customer record with a `company_name` still
         // describes the customer.
@@ -162,22 +198,16 @@ impl Class {
     }
 
     /// Whether the value under this key is a business's own contact data (its
-    /// `name`, address, postal code or phone), kept as it is.
-    /// Not when the key says whose it is: a `billing_address`, `contact_phone` or
-    /// `customer_name` in a booking is the customer's.
-    pub(crate) fn public(self, key: &str, shape: &Shape) -> bool {
-        const OWNED: &[&str] = &[
-            "billing", "shipping", "home", "mailing", "contact", "personal", "emergency",
-            "mobile", "cell", "private", "residential", "my", "delivery", "alternate",
-        ];
+    /// `name`, address, postal code or phone), kept as it is; not when the key says
+    /// whose it is: a `billing_address`, `contact_phone` or `customer_name` in a
+    /// booking is the customer's.
+    pub(crate) fn public(info: &KeyInfo, shape: &Shape) -> bool {
         shape.business
+            && !info.owned
             && matches!(
-                self,
+                info.class,
                 Class::Name | Class::Address | Class::PostalCode | Class::Phone
             )
-            && !identifier_words(key)
-                .iter()
-                .any(|w| OWNED.contains(&w.as_str()) || PERSON_NOUNS.contains(&singular(w)))
     }
 
     /// Whether the object under this key describes a person.
@@ -194,23 +224,26 @@ fn singular(word: &str) -> &str {
 
 /// "First Last" when the object holds a first and a last name, so that the whole
 /// name and its parts share one placeholder.
-pub(crate) fn full_name(map: &Map<String, Value>) -> Option<String> {
+pub(crate) fn full_name<'a>(
+    entries: impl Iterator<Item = (&'a KeyInfo, &'a Value)>,
+) -> Option<String> {
     let mut first = None;
     let mut last = None;
-    for (key, value) in map {
+    for (info, value) in entries {
         let Some(text) = value.as_str().filter(|t| !t.trim().is_empty()) else {
             continue;
         };
-        match identifier_words(key).concat().as_str() {
-            "firstname" | "givenname" | "forename" | "fname" => first = Some(text.trim()),
-            "lastname" | "familyname" | "surname" | "lname" => last = Some(text.trim()),
-            _ => {}
+        match info.name_part {
+            Some(NamePart::First) => first = Some(text.trim()),
+            Some(NamePart::Last) => last = Some(text.trim()),
+            None => {}
         }
     }
     Some(format!("{} {}", first?, last?))
 }
 
 /// The class of a key.
+#[cfg(test)]
 pub(crate) fn classify(key: &str) -> Class {
     classify_words(&identifier_words(key))
 }
