@@ -569,6 +569,16 @@ regex!(
     NAME_INTRO,
     r"(?:(?i:my\s+name\s+is|my\s+name's|name's|i\s+am|i'm|i’m|this\s+is|call\s+me|it's|it’s))\s+([A-Z][\p{L}'’\-]+(?:\s+[A-Z][\p{L}'’\-]+){0,2})"
 );
+// Cheap literal hints that say whether the costlier patterns can match at all.
+regex!(
+    NAME_HINT,
+    r"(?i)name|i'm|i’m|i am|this is|it's|it’s|call me"
+);
+regex!(BIRTH_OR_SSN_HINT, r"(?i)born|birth|dob|d\.o\.b|ssn|social");
+regex!(
+    STREET_HINT,
+    r"Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row"
+);
 regex!(USER_HANDLE, r"^[a-z]{2,}[._][a-z]{2,}[._]\d{2,}$");
 regex!(PHONE_INTL, r"\+\d[\d \-.()]{6,22}\d");
 regex!(
@@ -585,7 +595,9 @@ pub fn find(text: &str) -> Vec<Finding> {
     let has_at = bytes.contains(&b'@');
     let has_colon = bytes.contains(&b':');
     let mut found = Spans::default();
-    names(text, &mut found);
+    if text.contains(' ') && NAME_HINT.is_match(text) {
+        names(text, &mut found);
+    }
     if !has_digit && !has_at && !has_colon {
         return found.into_findings();
     }
@@ -602,25 +614,32 @@ pub fn find(text: &str) -> Vec<Finding> {
     if has_digit {
         // Introduced dates of birth and street addresses before the dates and
         // numbers they hold.
-        for captures in DOB_INTRO.captures_iter(text) {
-            if let Some(date) = captures.get(1) {
-                let normal = normal_date(date.as_str())
-                    .unwrap_or_else(|| date.as_str().to_lowercase());
-                found.add(date.start(), date.end(), Some(PiiKind::Dob), normal);
+        let birth_or_ssn = BIRTH_OR_SSN_HINT.is_match(text);
+        if birth_or_ssn {
+            for captures in DOB_INTRO.captures_iter(text) {
+                if let Some(date) = captures.get(1) {
+                    let normal = normal_date(date.as_str())
+                        .unwrap_or_else(|| date.as_str().to_lowercase());
+                    found.add(date.start(), date.end(), Some(PiiKind::Dob), normal);
+                }
             }
         }
-        for m in ADDRESS.find_iter(text) {
-            let normal = crate::text::collapse_whitespace(m.as_str()).to_lowercase();
-            found.add(m.start(), m.end(), Some(PiiKind::Address), normal);
+        if STREET_HINT.is_match(text) {
+            for m in ADDRESS.find_iter(text) {
+                let normal = crate::text::collapse_whitespace(m.as_str()).to_lowercase();
+                found.add(m.start(), m.end(), Some(PiiKind::Address), normal);
+            }
         }
-        for captures in SSN_KEYWORD.captures_iter(text) {
-            if let Some(number) = captures.get(1) {
-                found.add(
-                    number.start(),
-                    number.end(),
-                    Some(PiiKind::Ssn),
-                    number.as_str().to_owned(),
-                );
+        if birth_or_ssn {
+            for captures in SSN_KEYWORD.captures_iter(text) {
+                if let Some(number) = captures.get(1) {
+                    found.add(
+                        number.start(),
+                        number.end(),
+                        Some(PiiKind::Ssn),
+                        number.as_str().to_owned(),
+                    );
+                }
             }
         }
         // Dates, timestamps and UUIDs shield what they cover.
