@@ -438,7 +438,7 @@ fn evaluate(source: &str, cases: &[Case], stemmer: &Stemmer, details: bool) -> T
         };
         tally.drafted += 1;
         let mut value = serde_json::to_value(&drafted).expect("a draft serialises");
-        if feather_api::validate::value_as::<feather_api::ScenarioDraft>(&mut value.clone(), vec![])
+        if feather_validation::value_as::<feather_types::ScenarioDraft>(&mut value.clone(), vec![])
             .is_ok()
         {
             tally.valid += 1;

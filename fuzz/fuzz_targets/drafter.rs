@@ -3,9 +3,9 @@
 //! keeps upstream's `ScenarioDraft` constraints (checked by the same validator).
 #![no_main]
 
-use feather_api::validate::{json_body, value_as};
-use feather_api::{ScenarioDraft, SessionAnalysisInput, SessionAttribution};
 use feather_drafter::{CapturedSession, DraftOptions, draft};
+use feather_types::{ScenarioDraft, SessionAnalysisInput, SessionAttribution};
+use feather_validation::{json_body, value_as};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -194,3 +194,40 @@ fn nullable_forms_of_3_0_and_3_1_compare_equal() {
     upstream::normalize(&mut ours);
     assert_eq!(upstream, ours);
 }
+
+/// The `error` codes: one table in the code (`feather_types::codes::ALL`), listed in
+/// the contract's `ErrorResponse.error` description and in the README's error table.
+#[test]
+fn error_codes_are_documented_in_the_contract_and_the_readme() {
+    use feather_api::codes;
+    let described = openapi_json()["components"]["schemas"]["ErrorResponse"]["properties"]["error"]
+        ["description"]
+        .as_str()
+        .expect("ErrorResponse.error has a description")
+        .to_owned();
+    let readme =
+        std::fs::read_to_string(crate::support::workspace_root().join("README.md")).unwrap();
+    let mut in_readme: Vec<(String, u16)> = readme
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let status = cells.get(1)?.parse::<u16>().ok()?;
+            let code = cells.get(2)?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((code.to_owned(), status))
+        })
+        .collect();
+    let mut in_code: Vec<(String, u16)> = codes::ALL
+        .iter()
+        .map(|(code, status, _)| ((*code).to_owned(), *status))
+        .collect();
+    in_readme.sort();
+    in_code.sort();
+    assert_eq!(in_readme, in_code, "README's error table and codes::ALL");
+    for (code, status, _) in codes::ALL {
+        assert!(
+            described.contains(&format!("`{code}` ({status})")),
+            "the contract does not list {code}"
+        );
+    }
+    assert!(described.contains("The set is open"));
+}

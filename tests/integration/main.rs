@@ -1,10 +1,12 @@
 //! Workspace-level tests, linked once as one binary:
+//! - `client_example`: the Rust client's README example against a live server;
 //! - `contract`: the server's document equals `openapi.json`, and `openapi.json`
 //!   means the same as the upstream contract (with mutation tests of that check);
 //! - `end_to_end`: the real server on an ephemeral port with a temporary SQLite
 //!   file, driven by the generated client;
 //! - `docs`: `GET /openapi.json` is the checked-in file, `GET /docs` and its
 //!   assets are served by the binary, and neither is an operation of the contract;
+//! - `layout`: the crates depend on each other in the README's direction;
 //! - `organizations`: keys of two organizations over real HTTP: another
 //!   organization's session answers exactly as an unknown one, captures go under
 //!   the key's organization, revoked keys are refused;
@@ -13,9 +15,11 @@
 //!   missing or outdated one is made again, answered and kept;
 //! - `second_client`: the TypeScript client's generated types follow openapi.json.
 
+mod client_example;
 mod contract;
 mod docs;
 mod end_to_end;
+mod layout;
 mod organizations;
 mod parity;
 mod second_client;

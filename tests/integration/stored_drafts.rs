@@ -3,7 +3,6 @@
 //! drafter version or redaction switch, is made again, answered and kept.
 
 use feather_drafter::{CapturedSession, DraftOptions, capture};
-use feather_server::drafts;
 use feather_store::{DraftSource, OrgScope, Store, StoredDraft};
 use serde_json::Value;
 use uuid::Uuid;
@@ -68,7 +67,7 @@ async fn capture_over_http(server: &TestServer, session: &CapturedSession) {
 async fn the_draft_stored_at_capture_is_the_drafters_draft() {
     let server = TestServer::start().await;
     let store = Store::connect(&server.database_url).await.unwrap();
-    let version = drafts::version(&DraftOptions::default());
+    let version = DraftOptions::default().version();
     for session in captured_examples() {
         capture_over_http(&server, &session).await;
         let id = session.input.session_id;
@@ -96,7 +95,7 @@ async fn the_draft_stored_at_capture_is_the_drafters_draft() {
 async fn an_outdated_or_missing_draft_is_made_again_and_kept() {
     let server = TestServer::start().await;
     let store = Store::connect(&server.database_url).await.unwrap();
-    let version = drafts::version(&DraftOptions::default());
+    let version = DraftOptions::default().version();
     let sessions = captured_examples();
 
     // Stored behind the server's back: one with a draft from another drafter

@@ -17,70 +17,76 @@ mod diff;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
 const OPENAPI_PATH: &str = "openapi.json";
 const CLIENT_PATH: &str = "crates/client/src/generated.rs";
 
-const USAGE: &str = "usage: cargo xtask openapi [--check]\n       cargo xtask openapi diff [--base <git-ref>]\n       cargo xtask codegen [--check]";
+/// Project automation for the Feather workspace.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, PartialEq, Subcommand)]
+enum Task {
+    /// Write `openapi.json`, the finished contract, from the `feather-api` crate.
+    #[command(args_conflicts_with_subcommands = true)]
+    Openapi {
+        /// Write nothing: fail with a unified diff when `openapi.json` is stale.
+        #[arg(long)]
+        check: bool,
+        #[command(subcommand)]
+        command: Option<OpenapiCommand>,
+    },
+    /// Regenerate the progenitor client (`crates/client/src/generated.rs`) from
+    /// `openapi.json`.
+    Codegen {
+        /// Write nothing: fail with a unified diff when the client is stale.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Debug, PartialEq, Subcommand)]
+enum OpenapiCommand {
+    /// Report what changed in `openapi.json` since a revision, breaking or not for
+    /// existing clients; exit non-zero on a breaking change.
+    Diff {
+        /// The git revision to compare with.
+        #[arg(long, default_value = "HEAD")]
+        base: String,
+    },
+}
 
 fn main() -> ExitCode {
-    let result = parse(std::env::args().skip(1)).and_then(|task| match task {
-        Task::Openapi { check } => ensure(
+    let result = match Cli::parse().task {
+        Task::Openapi {
+            command: Some(OpenapiCommand::Diff { base }),
+            ..
+        } => diff::run(&workspace_root(), &base, OPENAPI_PATH).map(|report| print!("{report}")),
+        Task::Openapi {
+            check,
+            command: None,
+        } => ensure(
             OPENAPI_PATH,
             &feather_api::openapi::document_text(),
             "openapi",
             check,
         ),
-        Task::OpenapiDiff { base } => {
-            diff::run(&workspace_root(), &base, OPENAPI_PATH).map(|report| print!("{report}"))
-        }
         Task::Codegen { check } => {
             generate_client().and_then(|client| ensure(CLIENT_PATH, &client, "codegen", check))
         }
-    });
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
-    }
-}
-
-#[derive(Debug, PartialEq)]
-enum Task {
-    Openapi { check: bool },
-    OpenapiDiff { base: String },
-    Codegen { check: bool },
-}
-
-fn parse(args: impl Iterator<Item = String>) -> Result<Task, String> {
-    let mut words = Vec::new();
-    let mut check = false;
-    let mut base = None;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--check" => check = true,
-            "--base" => base = Some(args.next().ok_or("--base needs a git revision")?),
-            other => match other.strip_prefix("--base=") {
-                Some(value) => base = Some(value.to_owned()),
-                None if other.starts_with('-') => {
-                    return Err(format!("unknown flag {other}\n{USAGE}"));
-                }
-                None => words.push(arg),
-            },
-        }
-    }
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    match (words.as_slice(), check, base) {
-        (["openapi"], check, None) => Ok(Task::Openapi { check }),
-        (["openapi", "diff"], false, base) => Ok(Task::OpenapiDiff {
-            base: base.unwrap_or_else(|| "HEAD".to_owned()),
-        }),
-        (["codegen"], check, None) => Ok(Task::Codegen { check }),
-        _ => Err(USAGE.to_owned()),
     }
 }
 
@@ -97,6 +103,7 @@ fn ensure(path: &str, contents: &str, task: &str, check: bool) -> Result<(), Str
     let full = workspace_root().join(path);
     let current = std::fs::read_to_string(&full).unwrap_or_default();
     if current == contents {
+        eprintln!("{path} is up to date");
         return Ok(());
     }
     if check {
@@ -191,13 +198,24 @@ mod tests {
 
     #[test]
     fn arguments_name_one_task() {
-        let parse = |line: &str| parse(line.split_whitespace().map(str::to_owned));
-        assert_eq!(parse("openapi"), Ok(Task::Openapi { check: false }));
-        assert_eq!(parse("openapi --check"), Ok(Task::Openapi { check: true }));
+        let parse = |line: &str| {
+            Cli::try_parse_from(std::iter::once("xtask").chain(line.split_whitespace()))
+                .map(|cli| cli.task)
+                .map_err(|err| err.kind())
+        };
+        let openapi = |check| Task::Openapi {
+            check,
+            command: None,
+        };
+        assert_eq!(parse("openapi"), Ok(openapi(false)));
+        assert_eq!(parse("openapi --check"), Ok(openapi(true)));
         assert_eq!(parse("codegen --check"), Ok(Task::Codegen { check: true }));
         let diff = |base: &str| {
-            Ok(Task::OpenapiDiff {
-                base: base.to_owned(),
+            Ok(Task::Openapi {
+                check: false,
+                command: Some(OpenapiCommand::Diff {
+                    base: base.to_owned(),
+                }),
             })
         };
         assert_eq!(parse("openapi diff"), diff("HEAD"));
@@ -206,17 +224,24 @@ mod tests {
         for wrong in [
             "",
             "diff",
-            "openapi diff --check",
+            "openapi --check diff",
             "openapi --base x",
             "openapi --force",
         ] {
             assert!(parse(wrong).is_err(), "{wrong:?} was accepted");
         }
-    }
-
-    #[test]
-    fn generation_is_deterministic() {
-        assert_eq!(generate_client().unwrap(), generate_client().unwrap());
+        for help in [
+            "--help",
+            "openapi --help",
+            "openapi diff --help",
+            "codegen --help",
+        ] {
+            assert_eq!(
+                parse(help),
+                Err(clap::error::ErrorKind::DisplayHelp),
+                "{help}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The benchmark's baseline: a dropshot server configured as `feather serve` is
 //! (detached handler tasks, the same body limit, the same warn-level logger, the
-//! same allocator), whose one endpoint answers the draft route with a fixed small
-//! JSON body. Whatever the draft endpoint costs beyond this is ours.
+//! same allocator), whose endpoints answer the draft and capture routes with a fixed
+//! small JSON body. Whatever the draft and capture endpoints cost beyond this is ours.
 //!
 //! Usage: `feather-bench-baseline [ADDR]` (default 127.0.0.1:8001).
 
@@ -30,6 +30,22 @@ async fn fixed(
     Ok(HttpResponseOk(Fixed { status: "ok" }))
 }
 
+/// Reads the capture's body, as the real endpoint does, and answers a constant.
+#[dropshot::endpoint { method = PUT, path = "/v1/sessions/{session_id}/analysis-input" }]
+async fn fixed_capture(
+    _rqctx: RequestContext<()>,
+    _path: dropshot::Path<SessionPath>,
+    _body: UntypedBody,
+) -> Result<HttpResponseOk<Fixed>, HttpError> {
+    Ok(HttpResponseOk(Fixed { status: "ok" }))
+}
+
+#[derive(serde::Deserialize, JsonSchema)]
+struct SessionPath {
+    #[allow(dead_code)] // Routed on, never read.
+    session_id: String,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let bind = std::env::args()
@@ -37,6 +53,8 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| "127.0.0.1:8001".to_owned());
     let mut api = ApiDescription::new();
     api.register(fixed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    api.register(fixed_capture)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let log = feather_server::config::logger("warn")?;
     let config = ConfigDropshot {
         bind_address: bind.parse()?,

@@ -19,11 +19,12 @@ export interface RunningServer {
 
 const root = resolve(import.meta.dirname, "../../../..");
 
-export async function startServer(): Promise<RunningServer> {
+/** Starts the server; `extraArgs` are more flags of `feather serve`. */
+export async function startServer(extraArgs: string[] = []): Promise<RunningServer> {
   const bin = process.env.FEATHER_BIN ?? join(root, "target/debug/feather");
   const dir = mkdtempSync(join(tmpdir(), "feather-ecosystem-"));
   const args = ["serve", "--bind", "127.0.0.1:0", "--database-url", join(dir, "feather.db")];
-  const child: ChildProcess = spawn(bin, [...args, "--api-key", API_KEY, "--log-level", "warn"], {
+  const child: ChildProcess = spawn(bin, [...args, "--api-key", API_KEY, "--log-level", "warn", ...extraArgs], {
     stdio: ["ignore", "inherit", "pipe"],
   });
   let output = "";

@@ -36,15 +36,6 @@ enum Content {
 }
 
 impl<T: JsonSchema + DeserializeOwned + 'static> JsonBody<T> {
-    /// A body as if it had been read from a request; for tests and tools.
-    pub fn from_bytes(bytes: impl Into<Bytes>, content_type: Option<&str>) -> Self {
-        JsonBody {
-            content: Content::Read(bytes.into()),
-            content_type: content_type.map(str::to_owned),
-            _type: PhantomData,
-        }
-    }
-
     /// The bytes as received, or the error for a body that could not be read whole.
     pub fn bytes(&self) -> Result<&Bytes, ApiError> {
         match &self.content {
@@ -60,7 +51,8 @@ impl<T: JsonSchema + DeserializeOwned + 'static> JsonBody<T> {
     /// Validates the body as FastAPI would and returns `T`, or the 400 / 413 / 422 error.
     pub fn parse(&self) -> Result<T, ApiError> {
         let bytes = self.bytes()?;
-        crate::validate::json_body::<T>(bytes, self.content_type.as_deref())
+        feather_validation::json_body::<T>(bytes, self.content_type.as_deref())
+            .map_err(ApiError::from)
     }
 }
 

@@ -14,27 +14,10 @@ use schemars::r#gen::SchemaGenerator;
 use schemars::schema::{Schema, SchemaObject, SubschemaValidation};
 use serde::{Serialize, Serializer};
 
-use crate::types::{ErrorResponse, HTTPValidationError, ValidationError};
+use feather_types::{ErrorResponse, HTTPValidationError, ValidationError};
+use feather_validation::Rejection;
 
-/// The stable `error` codes of [`ErrorResponse`] bodies. The README lists them.
-pub mod codes {
-    pub const BAD_REQUEST: &str = "bad_request";
-    pub const INVALID_BODY: &str = "invalid_body";
-    pub const NON_FINITE_NUMBER: &str = "non_finite_number";
-    pub const JSON_TOO_DEEP: &str = "json_too_deep";
-    pub const TOO_MANY_ITEMS: &str = "too_many_items";
-    pub const STRING_TOO_LONG: &str = "string_too_long";
-    pub const SESSION_ID_MISMATCH: &str = "session_id_mismatch";
-    pub const SESSION_NOT_DRAFTABLE: &str = "session_not_draftable";
-    pub const ORGANIZATION_MISMATCH: &str = "organization_mismatch";
-    pub const UNAUTHORIZED: &str = "unauthorized";
-    pub const NOT_FOUND: &str = "not_found";
-    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
-    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
-    pub const INTERNAL_ERROR: &str = "internal_error";
-    pub const SERVICE_UNAVAILABLE: &str = "service_unavailable";
-}
+pub use feather_types::codes;
 
 /// An error response: a status and the body the contract documents for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,6 +173,59 @@ impl From<HttpError> for ApiError {
             return ApiError::internal();
         }
         ApiError::new(status, code, sentence(&error.external_message))
+    }
+}
+
+impl From<Rejection> for ApiError {
+    fn from(rejection: Rejection) -> Self {
+        match rejection {
+            Rejection::Invalid(detail) => ApiError::validation(detail),
+            Rejection::BadRequest(body) => ApiError {
+                status: ErrorStatusCode::BAD_REQUEST,
+                body: ErrorBody::Error(body),
+            },
+        }
+    }
+}
+
+/// Combines the path, query and body results of one request as FastAPI reports them:
+/// a body that could not be read or decoded is answered alone (FastAPI reads it
+/// first), and otherwise every 422 detail is listed, path first, then query, then
+/// body.
+pub fn all_of<P, Q, B>(
+    path: Result<P, ApiError>,
+    query: Result<Q, ApiError>,
+    body: Result<B, ApiError>,
+) -> Result<(P, Q, B), ApiError> {
+    if let Err(err) = &body
+        && !is_field_validation(err)
+    {
+        return Err(err.clone());
+    }
+    let mut detail = Vec::new();
+    for err in [
+        path.as_ref().err(),
+        query.as_ref().err(),
+        body.as_ref().err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        match err.body() {
+            ErrorBody::Validation(v) => detail.extend(v.detail.iter().cloned()),
+            ErrorBody::Error(_) => return Err(err.clone()),
+        }
+    }
+    match (path, query, body) {
+        (Ok(p), Ok(q), Ok(b)) => Ok((p, q, b)),
+        _ => Err(ApiError::validation(detail)),
+    }
+}
+
+fn is_field_validation(err: &ApiError) -> bool {
+    match err.body() {
+        ErrorBody::Validation(v) => !v.detail.iter().any(|d| d.error_type == "json_invalid"),
+        ErrorBody::Error(_) => false,
     }
 }
 

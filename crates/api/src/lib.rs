@@ -9,7 +9,7 @@
 //! `TypedBody` and typed `Path`: upstream is FastAPI, which checks the API key before
 //! the body and answers a bad body with pydantic's 422 list. Dropshot would answer
 //! first, with its own 400 body. So the extractors here only read, and handlers call
-//! [`validate`] after authentication. The schemas still document the real types.
+//! [`feather_validation`] after authentication. The schemas still document the real types.
 //!
 //! Why the unpublished endpoints: dropshot answers a wrong method on a known path
 //! itself, with its own body. Each other method dropshot can route on our two paths
@@ -27,27 +27,23 @@
 //! [`openapi::document`] adds them deterministically; see that module.
 
 pub mod body;
-pub mod datetime;
 pub mod error;
 pub mod openapi;
-pub mod pyjson;
 pub mod query;
 pub mod response;
-pub mod session;
-pub mod types;
-pub mod validate;
 
 use dropshot::{Body, HttpResponseOk, Path, RequestContext};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 pub use body::JsonBody;
 pub use error::{ApiError, ErrorBody};
 pub use query::QueryParams;
 pub use response::SerializedOk;
-pub use session::SessionAnalysisInput;
-pub use types::*;
+// The models are the contract's; they live in `feather-types` so that crates without
+// HTTP can use them, and are re-exported here for the API's users.
+pub use feather_types::*;
 
 /// The header that carries the API key (`APIKeyHeader` in the contract).
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -191,34 +187,9 @@ pub trait FeatherApi {
 }
 
 /// The `{session_id}` path parameter. It is read as text and validated by the
-/// handler (see [`validate::parameter`]), so a bad id gets FastAPI's 422.
+/// handler (see [`feather_validation::parameter`]), so a bad id gets FastAPI's 422.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct SessionPath {
     #[schemars(title = "Session Id", with = "Uuid")]
     pub session_id: String,
-}
-
-/// Who took part in a captured session, beyond the ids the session itself holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct SessionAttribution {
-    /// Display name of the session's agent (`agent_id`), copied into
-    /// `source_agent_name` of drafts.
-    #[serde(default)]
-    pub agent_name: Option<String>,
-    /// The simulated persona that played the customer, for simulation sessions.
-    #[serde(default)]
-    #[schemars(with = "Option<Uuid>")]
-    pub persona_id: Option<String>,
-    /// Display name of that persona.
-    #[serde(default)]
-    pub persona_name: Option<String>,
-}
-
-/// The answer to a capture.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct SessionCaptured {
-    /// The captured session's id.
-    pub session_id: Uuid,
-    /// `true` when the session was new, `false` when it replaced a stored one.
-    pub created: bool,
 }

@@ -9,7 +9,9 @@
 //! - per-status responses instead of dropshot's `4XX`/`5XX` pair: upstream's 400,
 //!   401 and 422 with their descriptions and schemas, then the statuses this server
 //!   also answers (404, 413, 500, 503) as `ErrorResponse`;
-//! - "Successful Response" as the description of every 2xx, as FastAPI writes it.
+//! - "Successful Response" as the description of every 2xx, as FastAPI writes it;
+//! - the `error` codes of `ErrorResponse`, an open set, in its description
+//!   ([`feather_types::codes::ALL`]).
 
 use serde_json::{Value, json};
 
@@ -98,6 +100,8 @@ pub fn finish(mut doc: Value) -> Value {
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         schemas.remove("ApiError");
     }
+    doc["components"]["schemas"]["ErrorResponse"]["properties"]["error"]["description"] =
+        json!(feather_types::codes::description());
     if let Some(components) = doc["components"].as_object_mut() {
         components.remove("responses");
     }

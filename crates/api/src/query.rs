@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::types::LocItem;
+use feather_types::LocItem;
 
 /// The raw query string of a request, documented in the contract as `T`'s fields.
 #[derive(Debug)]
@@ -44,7 +44,7 @@ impl<T: JsonSchema + DeserializeOwned + 'static> QueryParams<T> {
             params.insert(name, Value::String(value));
         }
         let mut value = Value::Object(params);
-        crate::validate::value_as::<T>(&mut value, vec![LocItem::from("query")])
+        feather_validation::value_as::<T>(&mut value, vec![LocItem::from("query")])
             .map_err(ApiError::validation)
     }
 }

@@ -61,6 +61,23 @@ doc-id subset constraints to a candidate's evidence_turn_ids.*/
     ///Standard error response returned by all API error handlers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ErrorResponse {
+        /**A stable, machine-readable code. The set is open: a newer server may add codes, so handle the ones you know and treat any other by its HTTP status.
+- `session_id_mismatch` (400): a capture whose body names another session than its path
+- `organization_mismatch` (400): a capture for another organization than the key's
+- `session_not_draftable` (400): the session has no messages or no customer turn
+- `invalid_body` (400): the body could not be read, is not UTF-8/16/32 text, or holds an unpaired surrogate escape
+- `non_finite_number` (400): the JSON holds NaN, Infinity or a number beyond a float's range
+- `json_too_deep` (400): arrays and objects nest deeper than 64 levels
+- `too_many_items` (400): an array or object has more than 10,000 entries, or the body more than 1,000,000 values
+- `string_too_long` (400): one string is longer than 1 MiB
+- `bad_request` (400): any other request refused before it is handled
+- `unauthorized` (401): x-api-key missing or not a valid key
+- `not_found` (404): no such session, or another organization's
+- `method_not_allowed` (405): a method the path does not serve; with an Allow header
+- `payload_too_large` (413): the body is larger than the server's limit
+- `unsupported_media_type` (415): reserved: a body of a media type the server cannot read
+- `internal_error` (500): a fault of the server; details are logged, never sent
+- `service_unavailable` (503): the session store cannot be reached; retry*/
         pub error: ::std::string::String,
         pub message: ::std::string::String,
     }

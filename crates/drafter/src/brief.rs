@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use feather_api::session::KnowledgeGapAnalysisOutcome;
+use feather_types::session::KnowledgeGapAnalysisOutcome;
 
 use crate::model::{CallResult, Speaker, Step, Timeline, UNKNOWN_TOOL};
 use crate::pii::PiiKind;

@@ -8,12 +8,12 @@
 
 use std::fmt;
 
-use feather_api::session::{
+use feather_types::session::{
     CSATEntry, HandoffEvent, KnowledgeGapAnalysisOutcome, MessageEntry, MissingEvidenceReason,
     Nullable, ToolCall, ToolCallEntry, ToolCallFunction, ToolResult,
 };
-use feather_api::validate::value_as;
-use feather_api::{LocItem, SessionAnalysisInput, SessionAttribution, ValidationError};
+use feather_types::{LocItem, SessionAnalysisInput, SessionAttribution, ValidationError};
+use feather_validation::value_as;
 use schemars::JsonSchema;
 use schemars::r#gen::SchemaGenerator;
 use schemars::schema::{InstanceType, Schema, SchemaObject};

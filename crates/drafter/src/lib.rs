@@ -22,7 +22,7 @@
 //! - `source_brief`, `tags`, `source_*` and `agent_ids`: where the draft came from.
 //!
 //! Limits are counted in characters, as the contract counts them
-//! ([`feather_api::limits`]). Personal data is redacted before anything reaches the
+//! ([`feather_types::limits`]). Personal data is redacted before anything reaches the
 //! draft, the mock world included (see [`pii`]), unless [`DraftOptions::redact_pii`]
 //! is off.
 //!
@@ -109,14 +109,14 @@ mod time;
 
 use std::fmt;
 
-use feather_api::limits;
-use feather_api::session::KnowledgeGapAnalysisOutcome;
-use feather_api::{ScenarioDraft, ScenarioSource, SessionAnalysisInput};
+use feather_types::limits;
+use feather_types::session::KnowledgeGapAnalysisOutcome;
+use feather_types::{ScenarioDraft, ScenarioSource, SessionAnalysisInput};
 use uuid::Uuid;
 
 pub use brief::MAX_TAGS;
 pub use capture::CaptureError;
-pub use feather_api::SessionAttribution;
+pub use feather_types::SessionAttribution;
 
 use model::{Speaker, Timeline};
 use pii::Redactor;
@@ -145,6 +145,19 @@ pub struct DraftOptions {
 impl Default for DraftOptions {
     fn default() -> Self {
         DraftOptions { redact_pii: true }
+    }
+}
+
+impl DraftOptions {
+    /// The version under which drafts made with these options are stored: the
+    /// drafter's [`DRAFTS_VERSION`] and the redaction switch.
+    pub fn version(&self) -> String {
+        let redaction = if self.redact_pii {
+            "redacted"
+        } else {
+            "unredacted"
+        };
+        format!("{DRAFTS_VERSION}/{redaction}")
     }
 }
 
@@ -289,7 +302,7 @@ pub fn draft(
         redacted,
         unredacted_upstream: input
             .missing_evidence_reasons
-            .contains(&feather_api::session::MissingEvidenceReason::TranscriptRedactionSkipped),
+            .contains(&feather_types::session::MissingEvidenceReason::TranscriptRedactionSkipped),
         times_unknown,
     };
     let source_brief = brief::brief(&timeline, &facts, limits::SOURCE_BRIEF_MAX);

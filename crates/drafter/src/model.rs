@@ -11,8 +11,8 @@
 
 use std::collections::HashMap;
 
-use feather_api::SessionAnalysisInput;
-use feather_api::session::{MessageEntry, ToolCallEntry};
+use feather_types::SessionAnalysisInput;
+use feather_types::session::{MessageEntry, ToolCallEntry};
 use serde_json::Value;
 use uuid::Uuid;
 

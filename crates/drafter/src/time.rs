@@ -3,101 +3,14 @@
 //! Sessions keep their timestamps as the RFC 3339 strings they arrived as. The drafter
 //! only needs three things from them: an instant to order handoffs among messages, a
 //! duration for the brief, and evenly spread timestamps for transcripts that carry none.
-//! Instants are milliseconds since the Unix epoch.
+//! Instants are milliseconds since the Unix epoch. Parsing is validation's
+//! ([`feather_validation::datetime`], pydantic's own parser), so the drafter reads
+//! exactly the timestamps the API accepted; this module only formats.
 
-/// Parses an RFC 3339 / ISO 8601 date-time (or a bare date, or a Unix timestamp in
-/// seconds written as a string, which pydantic also accepts) to milliseconds.
+/// The instant of a date-time (or a bare date, or a Unix timestamp in a string, as
+/// pydantic accepts them) in milliseconds.
 pub(crate) fn parse_millis(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let b = text.as_bytes();
-    if !b.is_empty() && b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
-        let seconds: f64 = text.parse().ok()?;
-        return seconds_to_millis(seconds);
-    }
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let year = digits(&b[0..4])?;
-    let month = digits(&b[5..7])?;
-    let day = digits(&b[8..10])?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let days = days_from_civil(i64::from(year), month, day);
-    let mut millis = days * 86_400_000;
-    if b.len() == 10 {
-        return Some(millis);
-    }
-    if !matches!(b[10], b'T' | b't' | b' ' | b'_') || b.len() < 16 || b[13] != b':' {
-        return None;
-    }
-    let hour = digits(&b[11..13])?;
-    let minute = digits(&b[14..16])?;
-    millis += i64::from(hour) * 3_600_000 + i64::from(minute) * 60_000;
-    let mut rest = &b[16..];
-    if rest.first() == Some(&b':') {
-        let second = digits(rest.get(1..3)?)?;
-        millis += i64::from(second) * 1000;
-        rest = &rest[3..];
-        if matches!(rest.first(), Some(b'.') | Some(b',')) {
-            let fraction: Vec<u8> = rest[1..]
-                .iter()
-                .copied()
-                .take_while(u8::is_ascii_digit)
-                .collect();
-            if fraction.is_empty() {
-                return None;
-            }
-            let mut scale = 100;
-            for digit in fraction.iter().take(3) {
-                millis += i64::from(digit - b'0') * scale;
-                scale /= 10;
-            }
-            rest = &rest[1 + fraction.len()..];
-        }
-    }
-    let offset_minutes = match rest {
-        [] | [b'Z'] | [b'z'] => 0,
-        [sign, tz @ ..] if *sign == b'+' || *sign == b'-' => {
-            let (hours, minutes) = match tz {
-                [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => {
-                    (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?)
-                }
-                [h1, h2] => (digits(&[*h1, *h2])?, 0),
-                _ => return None,
-            };
-            let minutes = i64::from(hours * 60 + minutes);
-            if *sign == b'+' { minutes } else { -minutes }
-        }
-        _ => return None,
-    };
-    Some(millis - offset_minutes * 60_000)
-}
-
-fn seconds_to_millis(seconds: f64) -> Option<i64> {
-    if seconds.is_finite() && seconds.abs() < 2.5e11 {
-        Some((seconds * 1000.0).round() as i64)
-    } else {
-        None
-    }
-}
-
-fn digits(b: &[u8]) -> Option<u32> {
-    b.iter().try_fold(0u32, |acc, c| {
-        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-    })
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date, after Howard Hinnant's
-// public-domain algorithm.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let mp = (i64::from(month) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    feather_validation::datetime::millis(text.trim())
 }
 
 /// Formats milliseconds as RFC 3339 UTC, with a millisecond fraction only when it
@@ -105,7 +18,7 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 pub(crate) fn format_millis(millis: i64) -> String {
     let days = millis.div_euclid(86_400_000);
     let in_day = millis.rem_euclid(86_400_000);
-    let (year, month, day) = feather_api::datetime::civil_from_days(days);
+    let (year, month, day) = feather_validation::datetime::civil_from_days(days);
     let (hours, minutes) = (in_day / 3_600_000, in_day % 3_600_000 / 60_000);
     let (seconds, fraction) = (in_day % 60_000 / 1000, in_day % 1000);
     if fraction == 0 {

@@ -27,7 +27,7 @@ impl ServerContext {
         };
         ServerContext {
             store,
-            drafts_version: crate::drafts::version(&draft_options),
+            drafts_version: draft_options.version(),
             draft_options,
             development_key: config.api_key.clone().filter(|k| !k.is_empty()),
         }

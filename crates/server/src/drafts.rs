@@ -4,7 +4,7 @@
 //! so every way a session gets into the store (the capture endpoint, `feather
 //! import`, the demo data) drafts it right away ([`new_session`]) and stores the
 //! draft's JSON text beside it, under a version naming the drafter and the switch
-//! ([`version`]). The draft endpoint then costs one indexed read, and the stored
+//! ([`DraftOptions::version`]). The draft endpoint then costs one indexed read, and the stored
 //! text is the response body ([`draft_for`]). Drafting a long session takes
 //! milliseconds, so the capture endpoint does it on a blocking thread.
 //!
@@ -23,17 +23,6 @@ use slog::{Logger, error, warn};
 use uuid::Uuid;
 
 use crate::context::{ServerContext, store_error};
-
-/// The version under which drafts made with `options` are stored: the drafter's
-/// [`feather_drafter::DRAFTS_VERSION`] and the redaction switch.
-pub fn version(options: &DraftOptions) -> String {
-    let redaction = if options.redact_pii {
-        "redacted"
-    } else {
-        "unredacted"
-    };
-    format!("{}/{redaction}", feather_drafter::DRAFTS_VERSION)
-}
 
 /// The stored form of a captured session, with its draft made with `options`.
 pub fn new_session(captured: CapturedSession, options: &DraftOptions) -> NewSession {
@@ -67,7 +56,7 @@ pub fn prepare(
 ) -> Result<StoredDraft, DraftError> {
     let draft = feather_drafter::draft(session, options)?;
     Ok(StoredDraft {
-        version: version(options),
+        version: options.version(),
         json: serde_json::to_string(&draft).expect("a draft serialises"),
     })
 }

@@ -8,7 +8,7 @@ use dropshot::{HttpResponseOk, Path, RequestContext};
 use feather_api::error::codes;
 use feather_api::{
     ApiError, FeatherApi, JsonBody, QueryParams, ScenarioDraft, ScenarioDraftFromSessionRequest,
-    SerializedOk, SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath, validate,
+    SerializedOk, SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath,
 };
 use feather_drafter::CapturedSession;
 use feather_store::OrgScope;
@@ -65,7 +65,7 @@ impl FeatherApi for FeatherServer {
     ) -> Result<HttpResponseOk<SessionCaptured>, ApiError> {
         let context = rqctx.context();
         let scope = context.authenticate(rqctx.request.headers()).await?;
-        let (session_id, attribution, input) = validate::all_of(
+        let (session_id, attribution, input) = feather_api::error::all_of(
             path_session_id(&path.into_inner()),
             query.parse(),
             body.parse(),
@@ -101,6 +101,6 @@ impl FeatherApi for FeatherServer {
 }
 
 fn path_session_id(path: &SessionPath) -> Result<Uuid, ApiError> {
-    validate::parameter::<Uuid>("path", "session_id", &path.session_id)
+    feather_validation::parameter::<Uuid>("path", "session_id", &path.session_id)
         .map_err(ApiError::validation)
 }

@@ -113,8 +113,9 @@ enum KeysCommand {
     Create {
         #[command(flatten)]
         database: Database,
-        /// The organization the key acts for.
-        #[arg(long)]
+        /// The organization the key acts for: its id, a UUID (the `organization_id`
+        /// of its sessions).
+        #[arg(long, value_name = "ORG_UUID", value_parser = organization_id)]
         org: Uuid,
         /// A name to recognise the key by.
         #[arg(long)]
@@ -124,8 +125,8 @@ enum KeysCommand {
     List {
         #[command(flatten)]
         database: Database,
-        /// Only this organization's keys.
-        #[arg(long)]
+        /// Only this organization's keys (its id, a UUID).
+        #[arg(long, value_name = "ORG_UUID", value_parser = organization_id)]
         org: Option<Uuid>,
     },
     /// Revoke a key by its id; every server refuses it from then on (one reading
@@ -133,6 +134,9 @@ enum KeysCommand {
     Revoke {
         #[command(flatten)]
         database: Database,
+        /// The key's id: a UUID, the first column of `feather keys list` (not the
+        /// `fk_...` secret).
+        #[arg(value_parser = key_id)]
         key_id: Uuid,
     },
 }
@@ -318,8 +322,19 @@ async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
             println!("{key}");
         }
         KeysCommand::List { database, org } => {
-            let store = Store::connect(&database.database_url).await?;
-            for key in store.list_api_keys(org).await? {
+            let store = connect_existing(&database).await?;
+            let keys = store.list_api_keys(org).await?;
+            if keys.is_empty() {
+                eprintln!(
+                    "No API keys{}. Make one with `feather keys create --org ORG_UUID`.",
+                    if org.is_some() {
+                        " for that organization"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            for key in keys {
                 let state = match &key.revoked_at {
                     Some(at) => format!("revoked {at}"),
                     None => "active".to_owned(),
@@ -334,7 +349,7 @@ async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
             }
         }
         KeysCommand::Revoke { database, key_id } => {
-            let store = Store::connect(&database.database_url).await?;
+            let store = connect_existing(&database).await?;
             if store.revoke_api_key(key_id).await? {
                 eprintln!("Revoked key {key_id}.");
             } else {
@@ -344,4 +359,48 @@ async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store of `database`, which must exist already: `keys list` and `keys revoke`
+/// only read or change keys, so a path that names no file is a typo, not a new
+/// database to create.
+async fn connect_existing(database: &Database) -> anyhow::Result<Store> {
+    let url = database.database_url.trim();
+    let lowercase = url.to_ascii_lowercase();
+    if !(lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://")) {
+        let path = url.strip_prefix("sqlite:").map_or(url, |rest| {
+            let rest = rest.trim_start_matches("//");
+            rest.split_once('?').map_or(rest, |(path, _)| path)
+        });
+        if !path.is_empty() && path != ":memory:" && !std::path::Path::new(path).exists() {
+            anyhow::bail!(
+                "there is no SQLite database at {path} (check --database-url or \
+                 FEATHER_DATABASE_URL; `feather serve`, `import` and `keys create` create one)"
+            );
+        }
+    }
+    Ok(Store::connect(url).await?)
+}
+
+/// An organization id argument: a UUID, with a message that says so.
+fn organization_id(text: &str) -> Result<Uuid, String> {
+    text.parse().map_err(|_| {
+        "expected an organization id, a UUID such as \
+         5089f4bc-8601-5899-8283-2b9a5d462041 (the organization_id of its sessions)"
+            .to_owned()
+    })
+}
+
+/// A key id argument: a UUID from the first column of `feather keys list`.
+fn key_id(text: &str) -> Result<Uuid, String> {
+    if text.starts_with("fk_") {
+        return Err(
+            "that is a key's secret; revoke takes the key's id, a UUID from the \
+             first column of `feather keys list`"
+                .to_owned(),
+        );
+    }
+    text.parse().map_err(|_| {
+        "expected a key id, a UUID from the first column of `feather keys list`".to_owned()
+    })
 }

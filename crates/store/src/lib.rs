@@ -36,7 +36,7 @@ mod sqlite_readers;
 
 use std::time::Duration;
 
-use feather_api::SessionAttribution;
+use feather_types::SessionAttribution;
 use uuid::Uuid;
 
 pub use error::StoreError;

@@ -7,7 +7,7 @@
 
 use std::str::FromStr;
 
-use feather_api::SessionAttribution;
+use feather_types::SessionAttribution;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use uuid::Uuid;

@@ -1,9 +1,9 @@
 //! Reading captures: both formats, the attribution keys, the envelope's conversion and
 //! the pydantic-style errors.
 
-use feather_api::LocItem;
-use feather_api::session::{KnowledgeGapAnalysisOutcome, MissingEvidenceReason};
 use feather_drafter::capture::{CaptureFormat, parse_value};
+use feather_types::LocItem;
+use feather_types::session::{KnowledgeGapAnalysisOutcome, MissingEvidenceReason};
 use serde_json::{Value, json};
 
 use crate::support::example_value;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use feather_api::ScenarioDraft;
+use feather_types::ScenarioDraft;
 use regex::Regex;
 use serde_json::Value;
 

@@ -3,8 +3,8 @@
 
 use std::time::Instant;
 
-use feather_api::session::{HandoffEvent, ToolResult};
 use feather_drafter::{DraftError, DraftOptions, SessionAttribution, draft};
+use feather_types::session::{HandoffEvent, ToolResult};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -232,7 +232,7 @@ fn handoffs_add_agents_and_markers() {
         handoff("2026-11-20T15:00:09Z", Some(other)),
         handoff("garbage", None),
     ];
-    session.input.agent_id = feather_api::session::Nullable(Some(Uuid::from_u128(0xa6e)));
+    session.input.agent_id = feather_types::session::Nullable(Some(Uuid::from_u128(0xa6e)));
     let draft = drafted(&session, true);
     assert_eq!(draft.agent_ids, [Uuid::from_u128(0xa6e), other]);
     assert!(draft.tags.contains(&"handoff".to_owned()));

@@ -1,8 +1,8 @@
 //! PII redaction through the whole draft: realistic values in several formats,
 //! everywhere a session can hold them, and the identifiers that must survive.
 
-use feather_api::session::{HandoffEvent, ToolResult};
 use feather_drafter::pii::{PiiKind, Redactor, find};
+use feather_types::session::{HandoffEvent, ToolResult};
 use serde_json::json;
 
 use crate::support::{

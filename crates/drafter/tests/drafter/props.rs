@@ -2,13 +2,13 @@
 //! contract's limits, the same input gives the same bytes, and every recorded tool
 //! call reaches the mock world. Case counts stay modest so the suite runs in seconds.
 
-use feather_api::SessionAnalysisInput;
-use feather_api::session::{
+use feather_drafter::pii::{Redactor, find};
+use feather_drafter::{CapturedSession, DraftError, DraftOptions, SessionAttribution, draft};
+use feather_types::SessionAnalysisInput;
+use feather_types::session::{
     HandoffEvent, KnowledgeGapAnalysisOutcome, MessageEntry, Nullable, ToolCall, ToolCallEntry,
     ToolCallFunction, ToolResult,
 };
-use feather_drafter::pii::{Redactor, find};
-use feather_drafter::{CapturedSession, DraftError, DraftOptions, SessionAttribution, draft};
 use proptest::prelude::*;
 use uuid::Uuid;
 

@@ -1,12 +1,12 @@
 //! A deterministic generator of realistic sessions of any length, shared by the tests
 //! and the benchmark (which includes this file with `#[path]`).
 
-use feather_api::SessionAnalysisInput;
-use feather_api::session::{
+use feather_drafter::{CapturedSession, SessionAttribution};
+use feather_types::SessionAnalysisInput;
+use feather_types::session::{
     KnowledgeGapAnalysisOutcome, MessageEntry, Nullable, ToolCall, ToolCallEntry, ToolCallFunction,
     ToolResult,
 };
-use feather_drafter::{CapturedSession, SessionAttribution};
 use uuid::Uuid;
 
 const REQUESTS: &[&str] = &[

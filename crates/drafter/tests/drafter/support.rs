@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use feather_api::ScenarioDraft;
 use feather_drafter::{CapturedSession, DraftOptions, capture, draft};
+use feather_types::ScenarioDraft;
 
 /// The example sessions, by file name (they live in the top-level `examples/`).
 pub const EXAMPLES: [&str; 4] = [
@@ -39,7 +39,7 @@ pub fn drafted(session: &CapturedSession, redact_pii: bool) -> ScenarioDraft {
 /// Checks the contract's limits on a draft, in characters, with the API crate's own
 /// validator as a second opinion.
 pub fn assert_within_limits(draft: &ScenarioDraft) {
-    use feather_api::limits::*;
+    use feather_types::limits::*;
     let count = |s: &str| s.chars().count();
     assert!(
         (1..=NAME_MAX).contains(&count(&draft.name)),
@@ -80,7 +80,7 @@ pub fn assert_within_limits(draft: &ScenarioDraft) {
         draft.tags
     );
     let mut value = serde_json::to_value(draft).expect("a draft serialises");
-    feather_api::validate::value_as::<ScenarioDraft>(&mut value, vec![])
+    feather_validation::value_as::<ScenarioDraft>(&mut value, vec![])
         .unwrap_or_else(|errors| panic!("the draft breaks the contract: {errors:?}"));
     assert_canned_responses(draft);
 }
@@ -132,12 +132,12 @@ pub fn assert_canned_responses(draft: &ScenarioDraft) {
 
 /// A session with the given messages and tool calls and nothing else recorded.
 pub fn session(
-    messages: Vec<feather_api::session::MessageEntry>,
-    tool_calls: Vec<feather_api::session::ToolCallEntry>,
+    messages: Vec<feather_types::session::MessageEntry>,
+    tool_calls: Vec<feather_types::session::ToolCallEntry>,
 ) -> CapturedSession {
-    use feather_api::session::{KnowledgeGapAnalysisOutcome, Nullable};
+    use feather_types::session::{KnowledgeGapAnalysisOutcome, Nullable};
     CapturedSession {
-        input: feather_api::SessionAnalysisInput {
+        input: feather_types::SessionAnalysisInput {
             analyzer_input_schema_version: 2,
             session_id: uuid::Uuid::from_u128(0x5e55),
             organization_id: uuid::Uuid::from_u128(0x0e6),
@@ -164,8 +164,8 @@ pub fn session(
 }
 
 /// Message number `index` (its turn id is derived from the index).
-pub fn message(index: u128, role: &str, content: &str) -> feather_api::session::MessageEntry {
-    feather_api::session::MessageEntry {
+pub fn message(index: u128, role: &str, content: &str) -> feather_types::session::MessageEntry {
+    feather_types::session::MessageEntry {
         turn_id: uuid::Uuid::from_u128(0x7000_0000 + index),
         role: role.to_owned(),
         timestamp: format!("2026-11-20T15:{:02}:{:02}Z", (index / 60) % 60, index % 60),
@@ -180,11 +180,11 @@ pub fn message(index: u128, role: &str, content: &str) -> feather_api::session::
 }
 
 /// An inline tool call, as an assistant message carries it.
-pub fn inline_call(id: &str, name: &str, arguments: &str) -> feather_api::session::ToolCall {
-    feather_api::session::ToolCall {
+pub fn inline_call(id: &str, name: &str, arguments: &str) -> feather_types::session::ToolCall {
+    feather_types::session::ToolCall {
         id: id.to_owned(),
         kind: "function".to_owned(),
-        function: feather_api::session::ToolCallFunction {
+        function: feather_types::session::ToolCallFunction {
             name: name.to_owned(),
             arguments: arguments.to_owned(),
         },
@@ -200,8 +200,8 @@ pub fn call_entry(
     result: Option<&str>,
     error: Option<&str>,
     latency_ms: Option<i64>,
-) -> feather_api::session::ToolCallEntry {
-    feather_api::session::ToolCallEntry {
+) -> feather_types::session::ToolCallEntry {
+    feather_types::session::ToolCallEntry {
         tool_call_id: id.to_owned(),
         assistant_turn_id: uuid::Uuid::from_u128(0x7000_0000 + turn),
         name: name.to_owned(),

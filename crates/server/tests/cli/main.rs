@@ -1,6 +1,7 @@
 //! The `feather` binary as a user and an operator run it, one test binary with a
 //! module per area (dropshot's habit, so it links once):
 //! - [`draft`]: `feather draft` on session files;
+//! - [`keys`]: `feather keys` arguments and messages for a new user;
 //! - [`import`]: `feather import`, its summary, streamed arrays, and a real `kill -9`
 //!   midway that must leave every committed session whole;
 //! - [`serve`]: `feather serve` with its printed curl command, the body size limit,
@@ -15,6 +16,7 @@
 
 mod draft;
 mod import;
+mod keys;
 mod replicas;
 mod serve;
 mod unavailable;

@@ -19,8 +19,8 @@ mod unavailable;
 use std::io::Write;
 use std::sync::Once;
 
-use feather_api::SessionAttribution;
 use feather_store::{Backend, NewSession, Store};
+use feather_types::SessionAttribution;
 use sqlx::Connection;
 use uuid::Uuid;
 

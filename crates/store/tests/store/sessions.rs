@@ -1,7 +1,7 @@
 //! Sessions: upsert, organization isolation, batches, counts and ids.
 
-use feather_api::SessionAttribution;
 use feather_store::{OrgScope, PutOutcome};
+use feather_types::SessionAttribution;
 use uuid::Uuid;
 
 use crate::{TestDb, on_both_backends, session};

@@ -1,6 +1,6 @@
 //! The captured session: upstream's `SessionAnalysisInput` and the types it holds.
 //!
-//! These mirror `contract/feather-1.21.0-excerpt.openapi.json` field by field, with the
+//! These mirror `tests/upstream/feather-1.21.0-excerpt.openapi.json` field by field, with the
 //! same titles and descriptions, so that `PUT` and `GET
 //! /v1/sessions/{session_id}/analysis-input` carry the upstream shape verbatim. The
 //! conformance tests compare each schema with the excerpt.

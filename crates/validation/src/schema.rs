@@ -1,13 +1,5 @@
-//! Request validation with the error bodies of FastAPI and pydantic v2.
-//!
-//! Upstream answers a bad body with a list of pydantic errors, each with `type`, `loc`,
-//! `msg`, `input` and sometimes `ctx`. Clients parse those lists, so this module
-//! reproduces them. It does not hand-code each type: it walks the same JSON schema
-//! that the contract documents for the type (schemars, OpenAPI 3.0 settings), checks
-//! the JSON value against it the way pydantic's lax mode does, and coerces what
-//! pydantic would coerce (`"5"` for an integer, any accepted UUID spelling) before
-//! serde builds the Rust value. So one validator serves every body and parameter,
-//! and it cannot drift from the documented schema.
+//! The schema walker: checks a JSON value against a type's schema as pydantic's lax
+//! mode does, coercing in place what pydantic would coerce.
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -19,9 +11,28 @@ use schemars::schema::{InstanceType, RootSchema, Schema, SchemaObject, SingleOrV
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiError;
+use feather_types::{ErrorResponse, LocItem, ValidationError, codes};
+
 use crate::pyjson::{self, DecodeError};
-use crate::types::{LocItem, ValidationError};
+
+/// Why a request body was refused: the two answers the contract documents.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rejection {
+    /// FastAPI's 422: pydantic's list of errors.
+    Invalid(Vec<ValidationError>),
+    /// A 400 `ErrorResponse`: the body is not text, or crosses a bound of
+    /// [`crate::pyjson`].
+    BadRequest(ErrorResponse),
+}
+
+impl Rejection {
+    fn bad_request(code: &str, message: impl Into<String>) -> Self {
+        Rejection::BadRequest(ErrorResponse {
+            error: code.to_owned(),
+            message: message.into(),
+        })
+    }
+}
 
 /// Validates a request body as FastAPI does and builds `T` from it.
 ///
@@ -30,13 +41,13 @@ use crate::types::{LocItem, ValidationError};
 /// raw text it is (and so fails as "not an object"). The error is a 422 with
 /// pydantic's details, or a 400 `ErrorResponse` for a body that is not text or that
 /// crosses one of the bounds of [`crate::pyjson`].
-pub fn json_body<T>(bytes: &[u8], content_type: Option<&str>) -> Result<T, ApiError>
+pub fn json_body<T>(bytes: &[u8], content_type: Option<&str>) -> Result<T, Rejection>
 where
     T: JsonSchema + DeserializeOwned + 'static,
 {
     let loc = vec![LocItem::from("body")];
     if bytes.is_empty() {
-        return Err(ApiError::validation(vec![error(
+        return Err(Rejection::Invalid(vec![error(
             &loc,
             "missing",
             "Field required",
@@ -49,17 +60,16 @@ where
     } else {
         Value::String(String::from_utf8_lossy(bytes).into_owned())
     };
-    value_as::<T>(&mut value, loc).map_err(ApiError::validation)
+    value_as::<T>(&mut value, loc).map_err(Rejection::Invalid)
 }
 
 /// The answer to a body `json.loads` would not turn into a value we can hold.
-fn decode_error(err: DecodeError) -> ApiError {
-    use crate::error::codes;
+fn decode_error(err: DecodeError) -> Rejection {
     use crate::pyjson::{MAX_DEPTH, MAX_ENTRIES, MAX_STRING_BYTES, MAX_VALUES};
     match err {
         // FastAPI's answer to a `JSONDecodeError`: one `json_invalid` error whose
         // `loc` ends with the character offset and whose `ctx.error` is the message.
-        DecodeError::Syntax { msg, pos } => ApiError::validation(vec![ValidationError {
+        DecodeError::Syntax { msg, pos } => Rejection::Invalid(vec![ValidationError {
             loc: vec![LocItem::from("body"), LocItem::from(pos)],
             msg: "JSON decode error".to_owned(),
             error_type: "json_invalid".to_owned(),
@@ -69,81 +79,40 @@ fn decode_error(err: DecodeError) -> ApiError {
                 Value::String(msg.to_owned()),
             )])),
         }]),
-        DecodeError::Encoding => ApiError::bad_request(
+        DecodeError::Encoding => Rejection::bad_request(
             codes::INVALID_BODY,
             "The request body is not JSON text in UTF-8, UTF-16 or UTF-32.",
         ),
-        DecodeError::LoneSurrogate { pos } => ApiError::bad_request(
+        DecodeError::LoneSurrogate { pos } => Rejection::bad_request(
             codes::INVALID_BODY,
             format!("The request body has an unpaired UTF-16 surrogate escape at character {pos}."),
         ),
-        DecodeError::NonFinite { pos } => ApiError::bad_request(
+        DecodeError::NonFinite { pos } => Rejection::bad_request(
             codes::NON_FINITE_NUMBER,
             format!(
                 "The request body has NaN, Infinity or a number beyond the range of a \
                  float at character {pos}; JSON numbers must be finite."
             ),
         ),
-        DecodeError::TooDeep => ApiError::bad_request(
+        DecodeError::TooDeep => Rejection::bad_request(
             codes::JSON_TOO_DEEP,
             format!("The request body nests arrays and objects deeper than {MAX_DEPTH} levels."),
         ),
-        DecodeError::TooManyEntries => ApiError::bad_request(
+        DecodeError::TooManyEntries => Rejection::bad_request(
             codes::TOO_MANY_ITEMS,
             format!(
                 "An array or object of the request body (such as messages) has more than \
                  {MAX_ENTRIES} entries."
             ),
         ),
-        DecodeError::TooManyValues => ApiError::bad_request(
+        DecodeError::TooManyValues => Rejection::bad_request(
             codes::TOO_MANY_ITEMS,
             format!("The request body holds more than {MAX_VALUES} JSON values."),
         ),
-        DecodeError::StringTooLong => ApiError::bad_request(
+        DecodeError::StringTooLong => Rejection::bad_request(
             codes::STRING_TOO_LONG,
             format!("A string of the request body is longer than {MAX_STRING_BYTES} bytes."),
         ),
-    }
-}
-
-/// Combines the path, query and body results of one request as FastAPI reports them:
-/// a body that could not be read or decoded is answered alone (FastAPI reads it
-/// first), and otherwise every 422 detail is listed, path first, then query, then
-/// body.
-pub fn all_of<P, Q, B>(
-    path: Result<P, ApiError>,
-    query: Result<Q, ApiError>,
-    body: Result<B, ApiError>,
-) -> Result<(P, Q, B), ApiError> {
-    if let Err(err) = &body
-        && !is_field_validation(err)
-    {
-        return Err(err.clone());
-    }
-    let mut detail = Vec::new();
-    for err in [
-        path.as_ref().err(),
-        query.as_ref().err(),
-        body.as_ref().err(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        match err.body() {
-            crate::ErrorBody::Validation(v) => detail.extend(v.detail.iter().cloned()),
-            crate::ErrorBody::Error(_) => return Err(err.clone()),
-        }
-    }
-    match (path, query, body) {
-        (Ok(p), Ok(q), Ok(b)) => Ok((p, q, b)),
-        _ => Err(ApiError::validation(detail)),
-    }
-}
-
-fn is_field_validation(err: &ApiError) -> bool {
-    match err.body() {
-        crate::ErrorBody::Validation(v) => !v.detail.iter().any(|d| d.error_type == "json_invalid"),
-        crate::ErrorBody::Error(_) => false,
     }
 }
 
@@ -649,19 +618,13 @@ fn check_bool(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationErr
     };
     match parsed {
         Some(b) => *value = Value::Bool(b),
-        None => {
-            let (kind, msg) = match value {
-                Value::String(_) => (
-                    "bool_parsing",
-                    "Input should be a valid boolean, unable to interpret input",
-                ),
-                _ => (
-                    "bool_parsing",
-                    "Input should be a valid boolean, unable to interpret input",
-                ),
-            };
-            errors.push(error(loc, kind, msg, value.clone(), None));
-        }
+        None => errors.push(error(
+            loc,
+            "bool_parsing",
+            "Input should be a valid boolean, unable to interpret input",
+            value.clone(),
+            None,
+        )),
     }
 }
 
@@ -669,14 +632,15 @@ fn check_bool(value: &mut Value, loc: &[LocItem], errors: &mut Vec<ValidationErr
 mod tests {
     use serde_json::{Value, json};
 
-    use crate::session::SessionAnalysisInput;
-    use crate::types::ScenarioDraftFromSessionRequest;
+    use feather_types::{
+        HTTPValidationError, ScenarioDraftFromSessionRequest, SessionAnalysisInput, ValidationError,
+    };
 
-    fn details<T: std::fmt::Debug>(
-        result: Result<T, crate::ApiError>,
-    ) -> Vec<crate::types::ValidationError> {
-        match result.unwrap_err().body() {
-            crate::ErrorBody::Validation(v) => v.detail.clone(),
+    use super::Rejection;
+
+    fn details<T: std::fmt::Debug>(result: Result<T, Rejection>) -> Vec<ValidationError> {
+        match result.unwrap_err() {
+            Rejection::Invalid(detail) => detail,
             other => panic!("expected a 422, got {other:?}"),
         }
     }
@@ -687,7 +651,10 @@ mod tests {
             Some("application/json"),
         ) {
             Ok(request) => json!({ "ok": request.session_id }),
-            Err(err) => serde_json::to_value(&err).unwrap(),
+            Err(Rejection::Invalid(detail)) => {
+                serde_json::to_value(HTTPValidationError { detail }).unwrap()
+            }
+            Err(Rejection::BadRequest(body)) => serde_json::to_value(body).unwrap(),
         }
     }
 
@@ -802,7 +769,8 @@ mod tests {
     #[test]
     fn coerces_what_pydantic_coerces() {
         let mut value = json!({"tool_call_id": "c1", "assistant_turn_id": "3FF2C61AABC5566E9580B30E44B78527", "name": "n", "arguments": "{}", "latency_ms": "12"});
-        let entry: crate::session::ToolCallEntry = super::value_as(&mut value, vec![]).unwrap();
+        let entry: feather_types::session::ToolCallEntry =
+            super::value_as(&mut value, vec![]).unwrap();
         assert_eq!(entry.latency_ms, Some(12));
         assert_eq!(
             entry.assistant_turn_id.to_string(),

@@ -1,6 +1,6 @@
 //! The scenario and error types of the upstream contract.
 //!
-//! Every type here mirrors one schema of `contract/feather-upstream-1.21.0.openapi.yaml`:
+//! Every type here mirrors one schema of `tests/upstream/feather-upstream-1.21.0.openapi.yaml`:
 //! the same name, property titles, constraints, defaults and required lists. The
 //! conformance tests compare the emitted schemas with upstream, so a change here that
 //! changes the contract fails `cargo test`. Rust comments use `//` on purpose where
@@ -170,4 +170,29 @@ fn typed(instance_type: InstanceType) -> Schema {
         instance_type: Some(instance_type.into()),
         ..Default::default()
     })
+}
+
+/// Who took part in a captured session, beyond the ids the session itself holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SessionAttribution {
+    /// Display name of the session's agent (`agent_id`), copied into
+    /// `source_agent_name` of drafts.
+    #[serde(default)]
+    pub agent_name: Option<String>,
+    /// The simulated persona that played the customer, for simulation sessions.
+    #[serde(default)]
+    #[schemars(with = "Option<Uuid>")]
+    pub persona_id: Option<String>,
+    /// Display name of that persona.
+    #[serde(default)]
+    pub persona_name: Option<String>,
+}
+
+/// The answer to a capture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SessionCaptured {
+    /// The captured session's id.
+    pub session_id: Uuid,
+    /// `true` when the session was new, `false` when it replaced a stored one.
+    pub created: bool,
 }
