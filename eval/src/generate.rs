@@ -19,22 +19,69 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 const FIRST: &[&str] = &[
-    "Olivia", "Mia", "Liam", "Noah", "Ava", "Ethan", "Sofia", "Lucas", "Amelia", "Mason",
-    "Harper", "Elijah", "Chloe", "Omar", "Yara", "Mateo", "Priya", "Kenji", "Fatima", "Diego",
-    "Hannah", "Tariq", "Ingrid", "Rafael", "Leila", "Anton", "Grace", "Malik", "Nora", "Sven",
+    "Olivia", "Mia", "Liam", "Noah", "Ava", "Ethan", "Sofia", "Lucas", "Amelia", "Mason", "Harper",
+    "Elijah", "Chloe", "Omar", "Yara", "Mateo", "Priya", "Kenji", "Fatima", "Diego", "Hannah",
+    "Tariq", "Ingrid", "Rafael", "Leila", "Anton", "Grace", "Malik", "Nora", "Sven",
 ];
 const LAST: &[&str] = &[
-    "Li", "Garcia", "Nguyen", "Okafor", "Schmidt", "Patel", "Kowalski", "Moreau", "Haddad",
-    "Johansson", "Silva", "Tanaka", "Rossi", "Walsh", "Khan", "Dubois", "Andersen", "Mendes",
-    "Novak", "Fischer", "Ibrahim", "Larsen", "Costa", "Petrov", "Brennan", "Yilmaz", "Sato",
-    "Alvarez", "Hughes", "Romero",
+    "Li",
+    "Garcia",
+    "Nguyen",
+    "Okafor",
+    "Schmidt",
+    "Patel",
+    "Kowalski",
+    "Moreau",
+    "Haddad",
+    "Johansson",
+    "Silva",
+    "Tanaka",
+    "Rossi",
+    "Walsh",
+    "Khan",
+    "Dubois",
+    "Andersen",
+    "Mendes",
+    "Novak",
+    "Fischer",
+    "Ibrahim",
+    "Larsen",
+    "Costa",
+    "Petrov",
+    "Brennan",
+    "Yilmaz",
+    "Sato",
+    "Alvarez",
+    "Hughes",
+    "Romero",
 ];
 const STREETS: &[&str] = &[
-    "Laurel", "Park", "Cedar", "Maple", "Willow", "Chestnut", "Spruce", "Oak", "Elm", "Hillcrest",
-    "Sunset", "Lakeview", "River", "Highland", "Main",
+    "Laurel",
+    "Park",
+    "Cedar",
+    "Maple",
+    "Willow",
+    "Chestnut",
+    "Spruce",
+    "Oak",
+    "Elm",
+    "Hillcrest",
+    "Sunset",
+    "Lakeview",
+    "River",
+    "Highland",
+    "Main",
 ];
 const SUFFIXES: &[&str] = &[
-    "Lane", "Road", "Street", "Avenue", "Boulevard", "Drive", "Court", "Way", "Place",
+    "Lane",
+    "Road",
+    "Street",
+    "Avenue",
+    "Boulevard",
+    "Drive",
+    "Court",
+    "Way",
+    "Place",
 ];
 const PLACES: &[(&str, &str, &str)] = &[
     ("Tucson", "AZ", "85701"),
@@ -46,7 +93,9 @@ const PLACES: &[(&str, &str, &str)] = &[
     ("Denver", "CO", "80202"),
     ("Madison", "WI", "53703"),
 ];
-const WEATHER_CITIES: &[&str] = &["Chicago", "Seattle", "Boston", "Miami", "Atlanta", "Phoenix"];
+const WEATHER_CITIES: &[&str] = &[
+    "Chicago", "Seattle", "Boston", "Miami", "Atlanta", "Phoenix",
+];
 const PRODUCTS: &[(&str, f64)] = &[
     ("Vitamix 5200 blender", 449.95),
     ("Bose QuietComfort headphones", 329.0),
@@ -59,8 +108,18 @@ const PRODUCTS: &[(&str, f64)] = &[
 ];
 const AIRPORTS: &[&str] = &["SFO", "JFK", "ORD", "SEA", "BOS", "ATL", "DEN", "LAX"];
 const MONTHS: &[&str] = &[
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 /// One generated session's labels.
@@ -125,9 +184,8 @@ impl Builder {
         self.messages.push(json!({"role": "assistant", "content": null, "tool_calls": [
             {"id": id, "type": "function", "function": {"name": name, "arguments": arguments.to_string()}}
         ]}));
-        self.messages.push(
-            json!({"role": "tool", "tool_call_id": id, "content": result.to_string()}),
-        );
+        self.messages
+            .push(json!({"role": "tool", "tool_call_id": id, "content": result.to_string()}));
     }
     fn goal(&mut self, words: &[&str]) {
         self.gold
@@ -366,7 +424,11 @@ fn banking(b: &mut Builder, rng: &mut ChaCha8Rng) {
         "Great. Then transfer ${amount_text} from savings to my friend {friend_full}, not from checking."
     ));
     b.goal(&["transfer"]);
-    b.fact(&[&format!("${amount_text}"), &amount_text, &amount.to_string()]);
+    b.fact(&[
+        &format!("${amount_text}"),
+        &amount_text,
+        &amount.to_string(),
+    ]);
     b.fact(&["not from checking", "checking"]);
     b.personal(&[&friend_full, &friend.first, &friend.last]);
     let reference = format!("TRF-{}", digits(rng, 8));
@@ -380,7 +442,9 @@ fn banking(b: &mut Builder, rng: &mut ChaCha8Rng) {
     b.keep(&[&reference]);
     if rng.random_bool(0.6) {
         let city = *pick(rng, WEATHER_CITIES);
-        b.user(format!("One more thing: what's the weather in {city} tomorrow?"));
+        b.user(format!(
+            "One more thing: what's the weather in {city} tomorrow?"
+        ));
         b.goal(&["weather"]);
         b.fact(&[city]);
         b.call(
@@ -404,7 +468,15 @@ fn airline(b: &mut Builder, rng: &mut ChaCha8Rng) {
         })
         .collect();
     let origin = *pick(rng, AIRPORTS);
-    let destination = *pick(rng, AIRPORTS.iter().filter(|a| **a != origin).copied().collect::<Vec<_>>().as_slice());
+    let destination = *pick(
+        rng,
+        AIRPORTS
+            .iter()
+            .filter(|a| **a != origin)
+            .copied()
+            .collect::<Vec<_>>()
+            .as_slice(),
+    );
     let out_flight = format!("HAT{}", rng.random_range(100..999));
     let back_flight = format!("HAT{}", rng.random_range(100..999));
     let day = rng.random_range(10..28);
@@ -454,7 +526,14 @@ fn airline(b: &mut Builder, rng: &mut ChaCha8Rng) {
     b.agent("Done: both flights are economy now and $620 goes back to your card.");
     b.personal(&p.crm_values());
     b.personal(&[&full, &companion.first, &companion.last, &companion.dob]);
-    b.keep(&[&reservation, &out_flight, &back_flight, &out_date, origin, destination]);
+    b.keep(&[
+        &reservation,
+        &out_flight,
+        &back_flight,
+        &out_date,
+        origin,
+        destination,
+    ]);
     match rng.random_range(0..3) {
         0 => {
             b.user(format!(

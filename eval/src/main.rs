@@ -54,7 +54,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 #[derive(Parser)]
-#[command(name = "feather-eval", about = "Measure drafts against labelled chat logs.")]
+#[command(
+    name = "feather-eval",
+    about = "Measure drafts against labelled chat logs."
+)]
 struct Cli {
     /// The development corpus (default: `../shared/dev-corpus` from the repository root).
     #[arg(long)]
@@ -79,8 +82,13 @@ enum Command {
 
 /// Verbs that name the same goal: a goal word matches when any word of its group does.
 pub const SYNONYMS: &[&[&str]] = &[
-    &["find", "search", "look", "lookup", "get", "check", "show", "list", "view"],
-    &["reserve", "book", "make", "schedule", "buy", "purchase", "rent", "add", "set", "create", "get"],
+    &[
+        "find", "search", "look", "lookup", "get", "check", "show", "list", "view",
+    ],
+    &[
+        "reserve", "book", "make", "schedule", "buy", "purchase", "rent", "add", "set", "create",
+        "get",
+    ],
     &["transfer", "send", "pay", "payment", "request"],
     &["play", "listen", "stream"],
     &["update", "change", "modify", "edit", "move", "switch"],
@@ -89,7 +97,9 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["return", "refund"],
 ];
 
-const STOP_WORDS: &[&str] = &["a", "an", "the", "for", "by", "to", "of", "in", "on", "at", "and"];
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "the", "for", "by", "to", "of", "in", "on", "at", "and",
+];
 
 /// The labels of one session.
 #[derive(Debug, Default, Deserialize)]
@@ -140,7 +150,9 @@ fn read_jsonl(path: &Path) -> Result<Vec<Value>> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .filter(|line| !line.trim().is_empty())
-        .map(|line| serde_json::from_str(line).with_context(|| format!("a line of {}", path.display())))
+        .map(|line| {
+            serde_json::from_str(line).with_context(|| format!("a line of {}", path.display()))
+        })
         .collect()
 }
 
@@ -327,16 +339,38 @@ fn sgd_labels(log: &Value, intents: &[String], planted: &[String]) -> Labels {
 // "2150 Chestnut Street": a number, then words ending in a street suffix.
 fn street_address(value: &str) -> bool {
     const SUFFIXES: &[&str] = &[
-        "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln",
-        "drive", "dr", "court", "ct", "way", "place", "pl", "parkway", "highway",
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "boulevard",
+        "blvd",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "court",
+        "ct",
+        "way",
+        "place",
+        "pl",
+        "parkway",
+        "highway",
     ];
     let words: Vec<String> = value
         .split([' ', ','])
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    words.first().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
-        && words.iter().skip(2).any(|w| SUFFIXES.contains(&w.trim_end_matches('.')))
+    words
+        .first()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        && words
+            .iter()
+            .skip(2)
+            .any(|w| SUFFIXES.contains(&w.trim_end_matches('.')))
 }
 
 fn sgd_cases(corpus: &Path) -> Result<Vec<(&'static str, Vec<Case>)>> {
@@ -564,7 +598,11 @@ fn stems(text: &str, stemmer: &Stemmer) -> HashSet<String> {
         .collect();
     let mut out: HashSet<String> = words.iter().map(|w| stemmer.stem(w).into_owned()).collect();
     for pair in words.windows(2) {
-        out.insert(stemmer.stem(&format!("{}{}", pair[0], pair[1])).into_owned());
+        out.insert(
+            stemmer
+                .stem(&format!("{}{}", pair[0], pair[1]))
+                .into_owned(),
+        );
     }
     out
 }

@@ -68,7 +68,9 @@ impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let format = match self.format {
             CaptureFormat::SessionAnalysisInput => "a Feather SessionAnalysisInput",
-            CaptureFormat::ChatTranscript => "a chat log (chat-completions messages, bare or in an envelope)",
+            CaptureFormat::ChatTranscript => {
+                "a chat log (chat-completions messages, bare or in an envelope)"
+            }
         };
         let count = self.details.len();
         write!(

@@ -176,7 +176,13 @@ fn is_write(words: &[String]) -> bool {
 
 // Tools that identify the customer, fetch a record to act on, or hand over.
 fn is_means(words: &[String], arguments: Option<&Payload>) -> bool {
-    const AIDS: &[&str] = &["think", "calculate", "calculator", "human", "representative"];
+    const AIDS: &[&str] = &[
+        "think",
+        "calculate",
+        "calculator",
+        "human",
+        "representative",
+    ];
     if words.iter().any(|w| AIDS.contains(&w.as_str())) {
         return true;
     }
@@ -205,7 +211,9 @@ fn is_means(words: &[String], arguments: Option<&Payload>) -> bool {
             "details" | "detail" | "info" | "information" | "status" | "record"
         )
     });
-    fetch && (ids_only(arguments) || !matches!(arguments, Some(Payload::Json(Value::Object(m))) if !m.is_empty()))
+    fetch
+        && (ids_only(arguments)
+            || !matches!(arguments, Some(Payload::Json(Value::Object(m))) if !m.is_empty()))
 }
 
 /// How a goal ended.
@@ -353,7 +361,11 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                             action: phrase(call, &words, &said),
                             reason: reason_of(call),
                             facts,
-                            status: if succeeded { Status::Done } else { Status::Failed },
+                            status: if succeeded {
+                                Status::Done
+                            } else {
+                                Status::Failed
+                            },
                             tool: call.name().to_owned(),
                             lookup_ids,
                             values,
@@ -371,7 +383,9 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
             } => {
                 if let Some(at) = last.take() {
                     let lowered = text.to_lowercase();
-                    if GIVE_UP.iter().any(|p| lowered.contains(p)) && goals[at].status == Status::Done {
+                    if GIVE_UP.iter().any(|p| lowered.contains(p))
+                        && goals[at].status == Status::Done
+                    {
                         goals[at].status = Status::GivenUp;
                     }
                 }
@@ -460,7 +474,10 @@ fn facts_of(call: &Call, said: &Said) -> Vec<(String, String)> {
         };
         let words = identifier_words(key);
         let is_id = words.last().is_some_and(|w| {
-            matches!(w.as_str(), "id" | "number" | "no" | "num" | "ref" | "reference" | "code")
+            matches!(
+                w.as_str(),
+                "id" | "number" | "no" | "num" | "ref" | "reference" | "code"
+            )
         }) || (text.contains('_') && text.chars().any(|c| c.is_ascii_digit()));
         if is_id && !said.mentions(&text) {
             continue;
@@ -469,7 +486,10 @@ fn facts_of(call: &Call, said: &Said) -> Vec<(String, String)> {
     }
     // What the customer said in its own words first, then what the agent filled in.
     facts.sort_by_key(|(said, _, _)| !*said);
-    facts.into_iter().map(|(_, key, value)| (key, value)).collect()
+    facts
+        .into_iter()
+        .map(|(_, key, value)| (key, value))
+        .collect()
 }
 
 fn phrase(call: &Call, words: &[String], said: &Said) -> String {
@@ -722,7 +742,11 @@ pub(crate) fn intent(
         // constraints keep room.
         let room_per_goal = (max * 3 / 5).saturating_sub(chars(&out)) / goals.len().max(1);
         for (i, (goal, label)) in goals.iter().zip(&labels).enumerate() {
-            let mut piece = if i == 0 { String::new() } else { "; ".to_owned() };
+            let mut piece = if i == 0 {
+                String::new()
+            } else {
+                "; ".to_owned()
+            };
             piece.push_str(label);
             let mut facts = String::new();
             for (key, value) in &goal.facts {
@@ -767,7 +791,11 @@ pub(crate) fn intent(
                 continue;
             }
             let lead = if !started { lead } else { ", " };
-            let lead = if out.is_empty() { lead.trim_start() } else { lead };
+            let lead = if out.is_empty() {
+                lead.trim_start()
+            } else {
+                lead
+            };
             let piece = format!("{lead}\"{item}\"");
             let room = max.saturating_sub(chars(&out) + 1);
             if chars(&piece) <= room {

@@ -238,13 +238,7 @@ pub fn draft(
     let constraints = intent::constraints(&timeline);
     let name_outcome = outcome_words.clone().or_else(|| reason_words.clone());
     let name = intent::name(&goals, &quotes, name_outcome.as_deref(), &channel);
-    let intent = intent::intent(
-        &goals,
-        &constraints,
-        &quotes,
-        &channel,
-        limits::INTENT_MAX,
-    );
+    let intent = intent::intent(&goals, &constraints, &quotes, &channel, limits::INTENT_MAX);
 
     let times_unknown = input.started_at == capture::UNKNOWN_TIME;
     let duration = match (

@@ -248,10 +248,9 @@ impl Redactor {
                     )
                 });
                 match kind {
-                    Some(kind) if number.is_u64() => {
-                        self.keyed(kind, &number.to_string(), mode)
-                            .unwrap_or_else(|| keep(value, mode))
-                    }
+                    Some(kind) if number.is_u64() => self
+                        .keyed(kind, &number.to_string(), mode)
+                        .unwrap_or_else(|| keep(value, mode)),
                     _ => keep(value, mode),
                 }
             }
@@ -440,9 +439,26 @@ impl Redactor {
         // The shape first_last_digits, unless its words name a thing
         // (`credit_card_9525117`, `gift_card_77`).
         const THINGS: &[&str] = &[
-            "account", "bank", "card", "cert", "certificate", "checking", "coupon", "credit",
-            "debit", "gift", "item", "order", "payment", "paypal", "product", "promo",
-            "savings", "test", "user", "voucher",
+            "account",
+            "bank",
+            "card",
+            "cert",
+            "certificate",
+            "checking",
+            "coupon",
+            "credit",
+            "debit",
+            "gift",
+            "item",
+            "order",
+            "payment",
+            "paypal",
+            "product",
+            "promo",
+            "savings",
+            "test",
+            "user",
+            "voucher",
         ];
         USER_HANDLE.is_match(&lower) && !words.iter().any(|w| THINGS.contains(w))
     }
@@ -467,7 +483,9 @@ impl Redactor {
         };
         let mut at = 0;
         for m in pattern.find_iter(text) {
-            if !boundary(text, m.start(), m.end(), |c| c.is_alphanumeric() || c == '_') {
+            if !boundary(text, m.start(), m.end(), |c| {
+                c.is_alphanumeric() || c == '_'
+            }) {
                 continue;
             }
             if let Some(placeholder) = self.known.get(&m.as_str().to_lowercase()) {
@@ -618,8 +636,8 @@ pub fn find(text: &str) -> Vec<Finding> {
         if birth_or_ssn {
             for captures in DOB_INTRO.captures_iter(text) {
                 if let Some(date) = captures.get(1) {
-                    let normal = normal_date(date.as_str())
-                        .unwrap_or_else(|| date.as_str().to_lowercase());
+                    let normal =
+                        normal_date(date.as_str()).unwrap_or_else(|| date.as_str().to_lowercase());
                     found.add(date.start(), date.end(), Some(PiiKind::Dob), normal);
                 }
             }
@@ -722,13 +740,73 @@ pub fn find(text: &str) -> Vec<Finding> {
 // a first word that is a common word ("I'm Sorry") is not a name.
 fn names(text: &str, found: &mut Spans) {
     const COMMON: &[&str] = &[
-        "sorry", "not", "just", "looking", "calling", "trying", "here", "ok", "okay", "so",
-        "still", "also", "going", "interested", "happy", "glad", "good", "fine", "great",
-        "afraid", "sure", "done", "ready", "back", "new", "having", "getting", "writing",
-        "wondering", "the", "a", "an", "in", "on", "at", "from", "with", "your", "my", "very",
-        "really", "hoping", "planning", "actually", "currently", "unable", "able", "flying",
-        "traveling", "travelling", "booking", "thinking", "all", "it", "that", "this", "yes",
-        "no", "thanks", "thank", "hello", "hi", "hey", "what", "how", "when", "where",
+        "sorry",
+        "not",
+        "just",
+        "looking",
+        "calling",
+        "trying",
+        "here",
+        "ok",
+        "okay",
+        "so",
+        "still",
+        "also",
+        "going",
+        "interested",
+        "happy",
+        "glad",
+        "good",
+        "fine",
+        "great",
+        "afraid",
+        "sure",
+        "done",
+        "ready",
+        "back",
+        "new",
+        "having",
+        "getting",
+        "writing",
+        "wondering",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "from",
+        "with",
+        "your",
+        "my",
+        "very",
+        "really",
+        "hoping",
+        "planning",
+        "actually",
+        "currently",
+        "unable",
+        "able",
+        "flying",
+        "traveling",
+        "travelling",
+        "booking",
+        "thinking",
+        "all",
+        "it",
+        "that",
+        "this",
+        "yes",
+        "no",
+        "thanks",
+        "thank",
+        "hello",
+        "hi",
+        "hey",
+        "what",
+        "how",
+        "when",
+        "where",
     ];
     for captures in NAME_INTRO.captures_iter(text) {
         let (Some(lead), Some(name)) = (captures.get(0), captures.get(1)) else {
@@ -750,7 +828,8 @@ fn names(text: &str, found: &mut Spans) {
         if let Some(s) = word_start {
             words.push((s, name_text.len()));
         }
-        let common = |&(s, e): &(usize, usize)| COMMON.contains(&name_text[s..e].to_lowercase().as_str());
+        let common =
+            |&(s, e): &(usize, usize)| COMMON.contains(&name_text[s..e].to_lowercase().as_str());
         if words.first().is_none_or(common) {
             continue;
         }
@@ -788,12 +867,18 @@ fn normal_date(text: &str) -> Option<String> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|p| !p.is_empty())
         .collect();
-    let number = |p: &str| -> Option<u32> {
-        p.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok()
+    let number =
+        |p: &str| -> Option<u32> { p.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok() };
+    let month_of = |p: &str| {
+        MONTHS
+            .iter()
+            .position(|m| p.starts_with(m))
+            .map(|i| i as u32 + 1)
     };
-    let month_of = |p: &str| MONTHS.iter().position(|m| p.starts_with(m)).map(|i| i as u32 + 1);
     let (year, month, day) = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) => (number(y)?, number(m)?, number(d)?),
+        [y, m, d] if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) => {
+            (number(y)?, number(m)?, number(d)?)
+        }
         [m, d, y] if month_of(m).is_some() => (number(y)?, month_of(m)?, number(d)?),
         [d, m, y] | [d, _, m, y] if month_of(m).is_some() => (number(y)?, month_of(m)?, number(d)?),
         [m, d, y] => {
@@ -1034,8 +1119,9 @@ fn keyed_value(kind: PiiKind, text: &str) -> Option<String> {
         }
         PiiKind::PostalCode => {
             let normal = alphanumeric();
-            return ((3..=10).contains(&normal.len()) && normal.chars().any(|c| c.is_ascii_digit()))
-                .then_some(normal);
+            return ((3..=10).contains(&normal.len())
+                && normal.chars().any(|c| c.is_ascii_digit()))
+            .then_some(normal);
         }
         PiiKind::NationalId | PiiKind::Account => {
             let normal = alphanumeric();
@@ -1162,7 +1248,13 @@ mod tests {
 
     #[test]
     fn dates_of_birth_have_one_normal_form() {
-        for text in ["1988-06-13", "06/13/1988", "June 13, 1988", "13 June 1988", "Jun 13th 1988"] {
+        for text in [
+            "1988-06-13",
+            "06/13/1988",
+            "June 13, 1988",
+            "13 June 1988",
+            "Jun 13th 1988",
+        ] {
             assert_eq!(normal_date(text).as_deref(), Some("1988-06-13"), "{text}");
         }
         assert_eq!(normal_date("next week"), None);

@@ -156,9 +156,7 @@ pub async fn import_paths_with(
         tokio::task::spawn_blocking(move || {
             for file in files {
                 let keep_going = read_file(&file, &bytes_read, &mut |record| {
-                    sender
-                        .blocking_send(item(record, organization_id))
-                        .is_ok()
+                    sender.blocking_send(item(record, organization_id)).is_ok()
                 });
                 if !keep_going {
                     break;
@@ -245,11 +243,7 @@ pub fn session_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(String, String)>)
                     }
                 }
                 Err(err) => {
-                    let place = err
-                        .path()
-                        .unwrap_or(path)
-                        .display()
-                        .to_string();
+                    let place = err.path().unwrap_or(path).display().to_string();
                     unreadable.push((place, err.to_string()));
                 }
             }

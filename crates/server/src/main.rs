@@ -224,22 +224,17 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         organization_id: args.org,
         list_ids: args.ids,
     };
-    let summary = import::import_paths_with(
-        &store,
-        &args.paths,
-        &options,
-        |progress| match &bar {
-            Some(bar) => {
-                bar.set_length(progress.bytes_total);
-                bar.set_position(progress.bytes_read);
-                bar.set_message(progress.summary.to_string());
-            }
-            None => eprintln!(
-                "{} ({} of {} bytes read)",
-                progress.summary, progress.bytes_read, progress.bytes_total
-            ),
-        },
-    )
+    let summary = import::import_paths_with(&store, &args.paths, &options, |progress| match &bar {
+        Some(bar) => {
+            bar.set_length(progress.bytes_total);
+            bar.set_position(progress.bytes_read);
+            bar.set_message(progress.summary.to_string());
+        }
+        None => eprintln!(
+            "{} ({} of {} bytes read)",
+            progress.summary, progress.bytes_read, progress.bytes_total
+        ),
+    })
     .await;
     if let Some(bar) = &bar {
         bar.finish_and_clear();

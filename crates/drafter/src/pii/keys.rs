@@ -73,9 +73,34 @@ const PERSON_NOUNS: &[&str] = &[
 
 /// Lower-case words that are never taken as the part of a name in free text.
 pub(crate) const NOT_NAMES: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "the", "and", "mr", "mrs", "ms", "dr", "jr", "sr", "mx",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "the",
+    "and",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "jr",
+    "sr",
+    "mx",
 ];
 
 /// What a key says about its value.
@@ -119,8 +144,20 @@ pub(crate) enum NamePart {
 impl KeyInfo {
     pub(crate) fn of(key: &str) -> KeyInfo {
         const OWNED: &[&str] = &[
-            "billing", "shipping", "home", "mailing", "contact", "personal", "emergency",
-            "mobile", "cell", "private", "residential", "my", "delivery", "alternate",
+            "billing",
+            "shipping",
+            "home",
+            "mailing",
+            "contact",
+            "personal",
+            "emergency",
+            "mobile",
+            "cell",
+            "private",
+            "residential",
+            "my",
+            "delivery",
+            "alternate",
         ];
         let words = identifier_words(key);
         let concat = words.concat();
@@ -266,9 +303,21 @@ fn classify_words(words: &[String]) -> Class {
         }
         "dob" | "bday" => return Class::Dob,
         "ssn" | "socialsecuritynumber" | "socialsecurity" | "ssnlast4" => return Class::Ssn,
-        "nationalid" | "passport" | "passportnumber" | "passportno" | "driverslicense"
-        | "driverlicense" | "driverslicensenumber" | "driverlicensenumber" | "licensenumber"
-        | "taxid" | "tin" | "nin" | "nationalinsurancenumber" | "idnumber" | "governmentid"
+        "nationalid"
+        | "passport"
+        | "passportnumber"
+        | "passportno"
+        | "driverslicense"
+        | "driverlicense"
+        | "driverslicensenumber"
+        | "driverlicensenumber"
+        | "licensenumber"
+        | "taxid"
+        | "tin"
+        | "nin"
+        | "nationalinsurancenumber"
+        | "idnumber"
+        | "governmentid"
         | "personalid" => return Class::NationalId,
         "accountnumber" | "accountno" | "accountnum" | "bankaccount" | "bankaccountnumber"
         | "routingnumber" | "sortcode" => return Class::Account,
@@ -302,7 +351,11 @@ fn classify_words(words: &[String]) -> Class {
     if has("address") && !has("ip") && !has("mac") && !has("web") && !has("url") {
         return Class::Address;
     }
-    if last == "name" && words[..words.len() - 1].iter().any(|w| PERSON_NOUNS.contains(&singular(w))) {
+    if last == "name"
+        && words[..words.len() - 1]
+            .iter()
+            .any(|w| PERSON_NOUNS.contains(&singular(w)))
+    {
         return Class::NamePart;
     }
     if matches!(last, "id" | "username" | "login" | "handle") {
@@ -320,7 +373,13 @@ mod tests {
 
     #[test]
     fn keys_match_in_any_style() {
-        for key in ["firstName", "first_name", "FIRST-NAME", "LastName", "customer_name"] {
+        for key in [
+            "firstName",
+            "first_name",
+            "FIRST-NAME",
+            "LastName",
+            "customer_name",
+        ] {
             assert_eq!(classify(key), Class::NamePart, "{key}");
         }
         assert_eq!(classify("address1"), Class::Address);

@@ -282,9 +282,7 @@ fn a_bad_envelope_is_explained_like_pydantic() {
         "{details:?}"
     );
     assert!(
-        error
-            .to_string()
-            .contains("it looks closest to a chat log"),
+        error.to_string().contains("it looks closest to a chat log"),
         "{error}"
     );
 }
@@ -300,7 +298,10 @@ fn a_bare_array_of_chat_messages_is_a_chat_log_with_a_stable_derived_id() {
     assert_eq!(first.input.session_id, again.input.session_id);
     assert_eq!(first.input.session_id.get_version_num(), 5);
     assert!(first.input.organization_id.is_nil());
-    assert_eq!(first.input.started_at, feather_drafter::capture::UNKNOWN_TIME);
+    assert_eq!(
+        first.input.started_at,
+        feather_drafter::capture::UNKNOWN_TIME
+    );
     let draft = crate::support::drafted(&first, true);
     let brief = draft.source_brief.unwrap_or_default();
     assert!(brief.contains("The log records no times."), "{brief}");
@@ -324,8 +325,10 @@ fn a_messages_object_without_id_organization_or_times_is_accepted() {
 
 #[test]
 fn input_in_neither_format_lists_every_problem_and_the_closest_format() {
-    let error = parse_value(json!({"messages": [{"content": 1}, {"role": 5}, {}], "started_at": "not a time"}))
-        .expect_err("not a session");
+    let error = parse_value(
+        json!({"messages": [{"content": 1}, {"role": 5}, {}], "started_at": "not a time"}),
+    )
+    .expect_err("not a session");
     assert_eq!(error.format(), CaptureFormat::ChatTranscript);
     let message = error.to_string();
     assert!(message.contains("looks closest to a chat log"), "{message}");
@@ -334,7 +337,10 @@ fn input_in_neither_format_lists_every_problem_and_the_closest_format() {
     assert!(message.contains("messages.2.role"), "{message}");
     assert!(message.contains("started_at"), "{message}");
     assert!(!message.contains("more problem"), "{message}");
-    assert!(message.contains("README.md#session-file-formats"), "{message}");
+    assert!(
+        message.contains("README.md#session-file-formats"),
+        "{message}"
+    );
     let count = message.lines().filter(|l| l.starts_with("  - ")).count();
     assert_eq!(count, error.details().len());
 }

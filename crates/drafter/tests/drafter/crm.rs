@@ -25,7 +25,9 @@ fn crm_log(turns: &[(&str, &str)], calls: &[(&str, Value, Value)]) -> Value {
         };
         messages.push(json!({"role": "tool", "tool_call_id": id, "content": content}));
     }
-    messages.push(json!({"role": "assistant", "content": "Thank you, Olivia. Anything else, Ms. Brennan?"}));
+    messages.push(
+        json!({"role": "assistant", "content": "Thank you, Olivia. Anything else, Ms. Brennan?"}),
+    );
     Value::Array(messages)
 }
 
@@ -54,12 +56,15 @@ fn olivia() -> Value {
                 "get_order_details",
                 json!({"order_id": "#W4817735"}),
                 // JSON inside a string counts too.
-                Value::String(json!({
-                    "order_id": "#W4817735",
-                    "items": [{"name": "Vitamix 5200 blender", "price": 449.95}],
-                    "customer": {"name": "Olivia Brennan", "phone": "4155550134"},
-                    "note": json!({"contact": {"name": "Olivia Brennan"}}).to_string()
-                }).to_string()),
+                Value::String(
+                    json!({
+                        "order_id": "#W4817735",
+                        "items": [{"name": "Vitamix 5200 blender", "price": 449.95}],
+                        "customer": {"name": "Olivia Brennan", "phone": "4155550134"},
+                        "note": json!({"contact": {"name": "Olivia Brennan"}}).to_string()
+                    })
+                    .to_string(),
+                ),
             ),
             (
                 "find_restaurants",
@@ -128,10 +133,17 @@ fn crm_records_are_redacted_everywhere_and_the_rest_survives() {
         assert!(text.contains(value), "{value} was lost: {text}");
     }
     // One person, one placeholder: the full name and its parts, in every text.
-    assert!(draft.journey.contains("Thank you, <NAME_1>"), "{}", draft.journey);
+    assert!(
+        draft.journey.contains("Thank you, <NAME_1>"),
+        "{}",
+        draft.journey
+    );
     assert!(draft.journey.contains("Ms. <NAME_1>"), "{}", draft.journey);
     let details = &draft.mock_world["tools"]["get_user_details"][0];
-    assert_eq!(details["output"]["name"], json!({"first_name": "<NAME_1>", "last_name": "<NAME_1>"}));
+    assert_eq!(
+        details["output"]["name"],
+        json!({"first_name": "<NAME_1>", "last_name": "<NAME_1>"})
+    );
     assert_eq!(details["output"]["address"]["address1"], "<ADDRESS_1>");
     assert_eq!(details["output"]["address"]["zip"], "<POSTAL_CODE_1>");
     assert_eq!(details["output"]["address"]["city"], "Torrance");
@@ -140,11 +152,20 @@ fn crm_records_are_redacted_everywhere_and_the_rest_survives() {
     // and in what the customer says, so the replay still works.
     assert_eq!(details["arguments"]["user_id"], "<USER_ID_1>");
     assert_eq!(details["output"]["user_id"], "<USER_ID_1>");
-    assert!(draft.journey.contains("user id <USER_ID_1>"), "{}", draft.journey);
+    assert!(
+        draft.journey.contains("user id <USER_ID_1>"),
+        "{}",
+        draft.journey
+    );
     assert!(draft.intent.contains("<USER_ID_1>") || !draft.intent.contains("user id"));
     // A business's name, address and phone survive; a product's name survives.
     let brief = draft.source_brief.as_deref().unwrap_or_default();
-    for kind in ["person names", "street addresses", "postal codes", "dates of birth"] {
+    for kind in [
+        "person names",
+        "street addresses",
+        "postal codes",
+        "dates of birth",
+    ] {
         assert!(brief.contains(kind), "{brief}");
     }
 }
@@ -160,16 +181,32 @@ fn the_redaction_switch_still_turns_it_off() {
 #[test]
 fn free_text_addresses_ssns_births_and_introduced_names() {
     let cases: &[(&str, &str, PiiKind)] = &[
-        ("send it to 4438 Park Road, Tucson, AZ 85701 please", "4438 Park Road, Tucson, AZ 85701", PiiKind::Address),
-        ("ship to 5648 Park Boulevard, Apt 3B, Sacramento, CA 95814.", "5648 Park Boulevard, Apt 3B, Sacramento, CA 95814", PiiKind::Address),
+        (
+            "send it to 4438 Park Road, Tucson, AZ 85701 please",
+            "4438 Park Road, Tucson, AZ 85701",
+            PiiKind::Address,
+        ),
+        (
+            "ship to 5648 Park Boulevard, Apt 3B, Sacramento, CA 95814.",
+            "5648 Park Boulevard, Apt 3B, Sacramento, CA 95814",
+            PiiKind::Address,
+        ),
         ("it is 334 Laurel Lane", "334 Laurel Lane", PiiKind::Address),
         ("my ssn is 755 11 8030", "755 11 8030", PiiKind::Ssn),
         ("SSN: 755118030", "755118030", PiiKind::Ssn),
-        ("I was born on June 13, 1988.", "June 13, 1988", PiiKind::Dob),
+        (
+            "I was born on June 13, 1988.",
+            "June 13, 1988",
+            PiiKind::Dob,
+        ),
         ("date of birth is 1988-06-13", "1988-06-13", PiiKind::Dob),
         ("DOB 06/13/1988", "06/13/1988", PiiKind::Dob),
         ("Hello, my name is Mia Li.", "Mia Li", PiiKind::Name),
-        ("Hi, this is Dana Whitfield calling about a bill", "Dana Whitfield", PiiKind::Name),
+        (
+            "Hi, this is Dana Whitfield calling about a bill",
+            "Dana Whitfield",
+            PiiKind::Name,
+        ),
         ("I'm Olivia, and I need help", "Olivia", PiiKind::Name),
     ];
     for (text, value, kind) in cases {
@@ -200,7 +237,14 @@ fn first_names() -> impl Strategy<Value = String> {
 
 fn last_names() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        "Brennan", "Okafor", "Kowalski", "Haddad", "Johansson", "Tanaka", "Moreau", "Yilmaz",
+        "Brennan",
+        "Okafor",
+        "Kowalski",
+        "Haddad",
+        "Johansson",
+        "Tanaka",
+        "Moreau",
+        "Yilmaz",
     ])
     .prop_map(str::to_owned)
 }

@@ -64,7 +64,20 @@ fn more_than_three_goals_end_with_and_more_and_a_given_up_goal_says_so() {
         messages.push(result(&id, json!({"ok": true})));
     }
     messages.push(say("user", "Hmm, never mind the flight."));
-    let draft = drafted(&parse_value(Value::Array(messages)).expect("a chat log"), true);
-    assert!(draft.name.starts_with("Add alarm, then book table, then play song and more"), "{}", draft.name);
-    assert!(draft.intent.contains("4) search flights (given up)"), "{}", draft.intent);
+    let draft = drafted(
+        &parse_value(Value::Array(messages)).expect("a chat log"),
+        true,
+    );
+    assert!(
+        draft
+            .name
+            .starts_with("Add alarm, then book table, then play song and more"),
+        "{}",
+        draft.name
+    );
+    assert!(
+        draft.intent.contains("4) search flights (given up)"),
+        "{}",
+        draft.intent
+    );
 }

@@ -4,8 +4,8 @@
 
 mod capture;
 mod crm;
-mod goals;
 mod examples;
+mod goals;
 mod inputs;
 mod pii;
 mod props;

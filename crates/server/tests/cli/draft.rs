@@ -47,13 +47,24 @@ fn draft_reads_bare_chat_logs_and_refuses_files_without_sessions() {
         .arg(example("order-return.chat.json"))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let draft: Value = serde_json::from_slice(&output.stdout).unwrap();
     let text = draft.to_string();
-    assert!(!text.contains("Olivia") && !text.contains("Laurel"), "{text}");
+    assert!(
+        !text.contains("Olivia") && !text.contains("Laurel"),
+        "{text}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
-    for (name, content) in [("empty.json", "[]"), ("blank.jsonl", "\n\n"), ("nothing.json", "")] {
+    for (name, content) in [
+        ("empty.json", "[]"),
+        ("blank.jsonl", "\n\n"),
+        ("nothing.json", ""),
+    ] {
         let file = dir.path().join(name);
         std::fs::write(&file, content).unwrap();
         let output = Command::new(BIN).arg("draft").arg(&file).output().unwrap();
@@ -67,6 +78,12 @@ fn draft_reads_bare_chat_logs_and_refuses_files_without_sessions() {
     std::fs::write(&file, r#"{"messages": [{"content": 1}, {"role": 2}]}"#).unwrap();
     let output = Command::new(BIN).arg("draft").arg(&file).output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("messages.0.role") && stderr.contains("messages.1.role"), "{stderr}");
-    assert!(stderr.contains("README.md#session-file-formats"), "{stderr}");
+    assert!(
+        stderr.contains("messages.0.role") && stderr.contains("messages.1.role"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("README.md#session-file-formats"),
+        "{stderr}"
+    );
 }

@@ -276,12 +276,18 @@ async fn chat_logs_are_imported_with_org_and_their_ids_printed() {
         "{stderr}"
     );
     assert!(stderr.contains("--org"), "{stderr}");
-    assert!(stderr.contains("more.ndjson:3: the session has no messages"), "{stderr}");
+    assert!(
+        stderr.contains("more.ndjson:3: the session has no messages"),
+        "{stderr}"
+    );
 
     let org = "5089f4bc-8601-5899-8283-2b9a5d462041";
     let with_org = run(&["--org", org, "--ids"]);
     let stdout = String::from_utf8_lossy(&with_org.stdout);
-    assert!(stdout.contains("imported 3, updated 0, rejected 1"), "{stdout}");
+    assert!(
+        stdout.contains("imported 3, updated 0, rejected 1"),
+        "{stdout}"
+    );
     let ids: Vec<Uuid> = stdout
         .lines()
         .filter_map(|line| line.split('\t').next())
@@ -289,12 +295,17 @@ async fn chat_logs_are_imported_with_org_and_their_ids_printed() {
         .collect();
     assert_eq!(ids.len(), 3, "{stdout}");
     // Each printed id is stored under the --org organization.
-    let store = Store::connect(&database.display().to_string()).await.unwrap();
+    let store = Store::connect(&database.display().to_string())
+        .await
+        .unwrap();
     for id in &ids {
         let stored = store
             .get_session(OrgScope::Organization(Uuid::parse_str(org).unwrap()), *id)
             .await
             .unwrap();
-        assert!(stored.is_some(), "{id} is stored under the --org organization");
+        assert!(
+            stored.is_some(),
+            "{id} is stored under the --org organization"
+        );
     }
 }
