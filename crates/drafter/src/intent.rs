@@ -35,7 +35,10 @@
 //! goal. Customer turns that only greet, thank or acknowledge are never quoted.
 
 use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::LazyLock;
 
+use regex::Regex;
 use serde_json::Value;
 
 use crate::model::{Call, CallResult, Payload, Speaker, Step, Timeline};
@@ -255,7 +258,9 @@ impl Goal {
 /// The words of the customer's turns, lower case: what "the customer talked about"
 /// is checked against, in constant time a value (so drafting stays linear).
 struct Said {
-    words: HashSet<String>,
+    /// Hashes of the words (no string kept per word).
+    words: HashSet<u64>,
+    hasher: RandomState,
 }
 
 // Words as values are written: `#W4817735`, `2026-05-15`, `18:30`, `mia_li_3668`.
@@ -269,25 +274,40 @@ fn words_of(text: &str) -> impl Iterator<Item = &str> {
 
 impl Said {
     fn of(timeline: &Timeline) -> Said {
+        let hasher = RandomState::new();
         let mut words = HashSet::new();
         for turn in timeline.customer_turns() {
             let lower = turn.to_lowercase();
-            words.extend(words_of(&lower).map(str::to_owned));
+            words.extend(words_of(&lower).map(|w| hasher.hash_one(w)));
             // "$1,730" is the amount 1730.
             if lower.contains(',') {
-                words.extend(words_of(&lower.replace(',', "")).map(str::to_owned));
+                words.extend(words_of(&lower.replace(',', "")).map(|w| hasher.hash_one(w)));
             }
         }
-        Said { words }
+        Said { words, hasher }
     }
 
     /// Whether every word of `value` is a word the customer wrote.
     fn mentions(&self, value: &str) -> bool {
         let value = value.trim().to_lowercase();
         let mut words = words_of(&value).peekable();
-        words.peek().is_some() && words.all(|w| self.words.contains(w))
+        words.peek().is_some() && words.all(|w| self.words.contains(&self.hasher.hash_one(w)))
     }
 }
+
+// A sentence that states a constraint or preference.
+static CONSTRAINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)not before|not after|no later than|no earlier than|at least|at most|no more than|less than|more than|under \$|(?-u:\b)only(?-u:\b)|unless|instead|prefer|rather|(?-u:\b)not(?-u:\b)|first, then|must|has to|have to|do(?:n't| not) want|(?-u:\b)keep(?-u:\b)",
+    )
+    .expect("a valid regex")
+});
+
+// A sentence that states a request.
+static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)i want|i'd like|i would like|i need|can you|could you|please|help me")
+        .expect("a valid regex")
+});
 
 /// The most facts kept for one goal.
 const MAX_FACTS: usize = 16;
@@ -295,22 +315,13 @@ const MAX_FACTS: usize = 16;
 /// The most constraint sentences kept.
 const MAX_CONSTRAINTS: usize = 24;
 
-const GIVE_UP: &[&str] = &[
-    "never mind",
-    "nevermind",
-    "forget it",
-    "forget about it",
-    "leave it",
-    "don't bother",
-    "do not bother",
-    "too much",
-    "too expensive",
-    "not interested",
-    "i'll pass",
-    "skip it",
-    "don't want to",
-    "do not want to",
-];
+// What a customer says when walking away from a goal.
+static GIVE_UP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)never ?mind|forget (?:about )?it|leave it|do(?:n't| not) bother|too much|too expensive|not interested|i'll pass|skip it|do(?:n't| not) want to",
+    )
+    .expect("a valid regex")
+});
 
 /// The goals of the session, in order.
 pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
@@ -382,8 +393,7 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                 ..
             } => {
                 if let Some(at) = last.take() {
-                    let lowered = text.to_lowercase();
-                    if GIVE_UP.iter().any(|p| lowered.contains(p))
+                    if GIVE_UP.is_match(text)
                         && goals[at].status == Status::Done
                     {
                         goals[at].status = Status::GivenUp;
@@ -568,44 +578,6 @@ fn identifying_argument(
 /// 11am", "only if it has not shipped"), then those that state a request ("I want
 /// to return the blender"), each in the order said.
 pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
-    const MARKERS: &[&str] = &[
-        "not before",
-        "not after",
-        "no later than",
-        "no earlier than",
-        "at least",
-        "at most",
-        "no more than",
-        "less than",
-        "more than",
-        "under $",
-        "only if",
-        "only ",
-        "unless",
-        "instead",
-        "prefer",
-        "rather",
-        "but not",
-        " not ",
-        "first, then",
-        "must",
-        "has to",
-        "have to",
-        "don't want",
-        "do not want",
-        "keep ",
-    ];
-    // Requests: what the customer asked for, in its own words.
-    const REQUESTS: &[&str] = &[
-        "i want",
-        "i'd like",
-        "i would like",
-        "i need",
-        "can you",
-        "could you",
-        "please",
-        "help me",
-    ];
     let mut constraints = Vec::new();
     let mut requests = Vec::new();
     let mut seen = HashSet::new();
@@ -616,10 +588,9 @@ pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
             if chars(sentence) < 8 || is_filler(sentence) {
                 continue;
             }
-            let lowered = format!(" {} ", sentence.to_lowercase());
-            let list = if MARKERS.iter().any(|m| lowered.contains(m)) {
+            let list = if CONSTRAINT.is_match(sentence) {
                 &mut constraints
-            } else if REQUESTS.iter().any(|m| lowered.contains(m)) {
+            } else if REQUEST.is_match(sentence) {
                 &mut requests
             } else {
                 continue;
