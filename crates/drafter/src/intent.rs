@@ -34,7 +34,7 @@
 //! within 500 characters. Without any tool call, the customer's first request is the
 //! goal. Customer turns that only greet, thank or acknowledge are never quoted.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 use std::sync::LazyLock;
 
@@ -327,6 +327,7 @@ static GIVE_UP: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
     let said = Said::of(timeline);
     let mut goals: Vec<Goal> = Vec::new();
+    let mut words_by_tool: HashMap<&str, Vec<String>> = HashMap::new();
     // The goal of the latest call and whether a customer turn followed it.
     let mut last: Option<usize> = None;
     for step in &timeline.steps {
@@ -336,29 +337,35 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                 if call.arguments.is_none() {
                     continue;
                 }
-                let mut words = identifier_words(call.name());
-                if is_means(&words, call.arguments.as_ref()) {
+                // Ids-only lookups are means only in view of later writes, so a
+                // tool's words are worked out once and `is_means` once per call.
+                let words = words_by_tool
+                    .entry(call.name())
+                    .or_insert_with(|| identifier_words(call.name()));
+                if is_means(words, call.arguments.as_ref()) {
                     continue;
                 }
+                let mut words = words.clone();
                 while words.len() > 1 && GENERIC.contains(&words[0].as_str()) {
                     words.remove(0);
                 }
                 let write = is_write(&words);
                 let succeeded = matches!(call.result, CallResult::Output(_) | CallResult::Missing);
-                let facts = facts_of(call, &said);
-                let values = scalar_values(call);
-                let lookup_ids = if !write && ids_only(call.arguments.as_ref()) {
-                    values.iter().cloned().collect()
+                // Only writes' values are matched against earlier lookups' ids.
+                let values = if write {
+                    scalar_values(call)
                 } else {
-                    Vec::new()
+                    HashSet::new()
                 };
                 let at = match goals.iter().position(|g| g.tool == call.name()) {
                     Some(at) => {
                         let goal = &mut goals[at];
-                        for fact in facts {
-                            // More facts than an intent can show are not kept.
-                            if goal.facts.len() < MAX_FACTS && !goal.facts.contains(&fact) {
-                                goal.facts.push(fact);
+                        // More facts than an intent can show are not looked for.
+                        if goal.facts.len() < MAX_FACTS {
+                            for fact in facts_of(call, &said) {
+                                if goal.facts.len() < MAX_FACTS && !goal.facts.contains(&fact) {
+                                    goal.facts.push(fact);
+                                }
                             }
                         }
                         if succeeded && (goal.status == Status::Failed || write) {
@@ -368,10 +375,15 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                         at
                     }
                     None => {
+                        let lookup_ids = if !write && ids_only(call.arguments.as_ref()) {
+                            scalar_values(call).into_iter().collect()
+                        } else {
+                            Vec::new()
+                        };
                         goals.push(Goal {
                             action: phrase(call, &words, &said),
                             reason: reason_of(call),
-                            facts,
+                            facts: facts_of(call, &said),
                             status: if succeeded {
                                 Status::Done
                             } else {
