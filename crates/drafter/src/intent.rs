@@ -594,10 +594,13 @@ pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
     let mut requests = Vec::new();
     let mut seen = HashSet::new();
     for turn in timeline.customer_turns() {
-        let turn = collapse_whitespace(turn);
         for sentence in turn.split_inclusive(['.', '!', '?', ';']) {
             let sentence = sentence.trim();
-            if chars(sentence) < 8 || is_filler(sentence) {
+            if sentence.len() < 8 || !(CONSTRAINT.is_match(sentence) || REQUEST.is_match(sentence)) {
+                continue;
+            }
+            let sentence = &collapse_whitespace(sentence);
+            if is_filler(sentence) {
                 continue;
             }
             let list = if CONSTRAINT.is_match(sentence) {

@@ -173,7 +173,11 @@ impl Redactor {
                 self.remember(finding.kind, value, &placeholder);
             }
         }
-        self.found.insert(text.to_owned(), findings);
+        // Short texts (most JSON values) are searched again faster than they are
+        // copied and hashed.
+        if text.len() >= CACHED_TEXT_BYTES {
+            self.found.insert(text.to_owned(), findings);
+        }
     }
 
     /// Learns the personal values of `value`'s structured fields (see
@@ -198,7 +202,12 @@ impl Redactor {
 
     /// `text` with every personal value replaced by its placeholder.
     pub fn text(&mut self, text: &str) -> String {
-        let mut spans = self.found.remove(text).unwrap_or_else(|| find(text));
+        let cached = if text.len() >= CACHED_TEXT_BYTES {
+            self.found.remove(text)
+        } else {
+            None
+        };
+        let mut spans = cached.unwrap_or_else(|| find(text));
         if !self.public.is_empty() {
             spans.retain(|span| {
                 !matches!(span.kind, PiiKind::Address | PiiKind::Phone)
@@ -508,6 +517,10 @@ impl Redactor {
         placeholder
     }
 }
+
+/// Texts at least this long keep what the patterns found in them from learning to
+/// replacing.
+const CACHED_TEXT_BYTES: usize = 48;
 
 fn keep(value: &Value, mode: Mode) -> Value {
     match mode {
