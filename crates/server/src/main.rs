@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use feather_drafter::DraftOptions;
 use feather_server::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES};
 use feather_server::{ServerConfig, demo, import};
-use feather_store::{OrgScope, Store};
+use feather_store::{OrgScope, SqliteSynchronous, Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use uuid::Uuid;
 
@@ -71,6 +71,11 @@ struct ServeArgs {
     /// Do not load the example sessions into an empty database.
     #[arg(long)]
     no_demo: bool,
+    /// SQLite only: `normal` (a capture survives the process being killed) or
+    /// `full` (it survives a power loss too, with an fsync per write). See the
+    /// README's "Durability".
+    #[arg(long, env = "FEATHER_SQLITE_SYNCHRONOUS", default_value = "normal")]
+    sqlite_synchronous: SqliteSynchronous,
     /// Log level: trace, debug, info, warn, error, critical.
     #[arg(long, env = "FEATHER_LOG_LEVEL", default_value = "info")]
     log_level: String,
@@ -160,7 +165,10 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(&args.database.database_url).await?;
+    let options = StoreOptions {
+        sqlite_synchronous: args.sqlite_synchronous,
+    };
+    let store = Store::connect_with(&args.database.database_url, options).await?;
     let mut demo_ids = Vec::new();
     if !args.no_demo && store.count_sessions().await? == 0 {
         demo_ids = demo::load(&store).await?;

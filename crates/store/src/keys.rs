@@ -5,6 +5,7 @@
 //! much entropy to be guessed from its hash, so no slow password hash is needed.
 
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::StoreError;
 
@@ -16,32 +17,18 @@ pub fn generate() -> Result<String, StoreError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|err| StoreError::Other(format!("the OS random source failed: {err}")))?;
-    Ok(format!("{KEY_PREFIX}{}", hex(&bytes)))
+    Ok(format!("{KEY_PREFIX}{}", hex::encode(bytes)))
 }
 
 /// The stored form of a key: the lowercase hex SHA-256 of its text.
 pub fn hash(plaintext: &str) -> String {
-    hex(&Sha256::digest(plaintext.as_bytes()))
+    hex::encode(Sha256::digest(plaintext.as_bytes()))
 }
 
 /// Compares two byte strings in time that depends on their lengths only, so a
 /// caller cannot learn from the timing how much of a hash matched.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(difference) == 0
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
+    a.ct_eq(b).into()
 }
 
 #[cfg(test)]

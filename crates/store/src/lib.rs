@@ -23,21 +23,44 @@
 //! snapshots: a write through the same [`Store`] is seen by the next read, and a
 //! write by another process within [`SQLITE_SNAPSHOT_REUSE`].
 //!
-//! Why the SQL is written twice (`sqlite.rs` and `postgres.rs`) rather than through
-//! sqlx's `Any` driver: the backends differ where it matters (UUID and timestamp
-//! types, JSON checks, how "now" is spelled), and plain per-backend strings keep
-//! every statement readable and checked by the tests.
+//! Every operation is written once, below, over sqlx's `Any` driver; a backend
+//! brings only its SQL (`dialect.rs` says what a backend must provide), its
+//! connection and its migrations. The SQLite readers run the same statements.
+//! Why `Any` and not a trait with an implementation per backend: the backends'
+//! statements differ, their logic does not (a transaction of two upserts, a
+//! two-step draft lookup, the same rows), and one generic implementation over
+//! sqlx's typed drivers needs the same long list of trait bounds on every
+//! function. `Any` carries only text, integers and bytes, so every statement
+//! binds and returns those (PostgreSQL casts its UUIDs and timestamps), which
+//! costs PostgreSQL a conversion of each row; SQLite's request-path reads do not
+//! go through it: `bench/run.sh` measured the draft endpoint at 0.49–0.71 of its
+//! baseline before and 0.52–0.59 after, within the shared machine's noise (the
+//! README's "Performance").
+//!
+//! On SQLite, writes are guarded (`sqlite::FileGuard`): refused while the path
+//! no longer names the file the store opened, and followed, when they fail as
+//! unavailable (a read-only file, a full disk), by new connections, so the store
+//! recovers without a restart.
 
+mod dialect;
 mod error;
 mod keys;
 mod postgres;
+mod rows;
 mod sqlite;
 mod sqlite_readers;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use feather_types::SessionAttribution;
+use sqlx::AnyPool;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
+
+use crate::dialect::Dialect;
+use crate::rows::{KeyRecord, SessionRecord, parse_uuid};
+use crate::sqlite_readers::Readers;
 
 pub use error::StoreError;
 pub use keys::constant_time_eq;
@@ -54,6 +77,51 @@ pub const SQLITE_SNAPSHOT_REUSE: Duration = sqlite_readers::SNAPSHOT_REUSE;
 /// would otherwise keep the WAL from being checkpointed to its start.
 pub const SQLITE_SNAPSHOT_SWEEP: Duration = sqlite_readers::SWEEP_EVERY;
 
+/// How an SQLite store makes a commit durable before it returns: SQLite's
+/// `PRAGMA synchronous` in WAL mode. The README's "Durability" has what each keeps
+/// and costs, measured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    /// `NORMAL`: a commit is in the WAL, in the operating system's hands, before it
+    /// returns; it survives the process being killed, and a power loss or an
+    /// operating system crash can lose the last commits (never corrupt the file).
+    #[default]
+    Normal,
+    /// `FULL`: the WAL is also synced to the disk at every commit, so a commit
+    /// survives a power loss too, at the cost of an fsync per write.
+    Full,
+}
+
+impl SqliteSynchronous {
+    /// The setting's name in SQLite and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SqliteSynchronous::Normal => "normal",
+            SqliteSynchronous::Full => "full",
+        }
+    }
+}
+
+impl std::str::FromStr for SqliteSynchronous {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "normal" => Ok(SqliteSynchronous::Normal),
+            "full" => Ok(SqliteSynchronous::Full),
+            other => Err(format!("{other:?} is not normal or full")),
+        }
+    }
+}
+
+/// What [`Store::connect_with`] may be told besides the URL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How SQLite makes commits durable; PostgreSQL's durability is the server's
+    /// own (`synchronous_commit`, on by default).
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
 /// Which database a [`Store`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -64,13 +132,18 @@ pub enum Backend {
 /// A handle on the session store; cheap to clone (it is a connection pool).
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool,
+    pool: AnyPool,
+    dialect: &'static Dialect,
+    /// The request-path readers of an SQLite file (`sqlite_readers.rs`); `None`
+    /// for PostgreSQL and for an in-memory SQLite database, read through the pool.
+    readers: Option<Arc<Readers>>,
+    /// The guard of an SQLite file's writes (`sqlite::FileGuard`).
+    file: Option<Arc<sqlite::FileGuard>>,
 }
 
-#[derive(Clone)]
-enum Pool {
-    Sqlite(sqlite::Sqlite),
-    Postgres(sqlx::PgPool),
+/// Installs sqlx's `Any` drivers for the backends, once.
+fn install_drivers() {
+    sqlx::any::install_default_drivers();
 }
 
 impl std::fmt::Debug for Store {
@@ -187,22 +260,34 @@ impl Store {
     /// An SQLite file and its parent directories are created on first run; the
     /// database uses WAL mode and waits up to a few seconds for a busy lock.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// As [`Store::connect`], with `options`.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
         let lowercase = url.trim_start().to_ascii_lowercase();
-        let pool = if lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://")
-        {
-            Pool::Postgres(postgres::connect(url).await?)
+        if lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://") {
+            Ok(Store {
+                pool: postgres::connect(url).await?,
+                dialect: &postgres::DIALECT,
+                readers: None,
+                file: None,
+            })
         } else {
-            Pool::Sqlite(sqlite::connect(url).await?)
-        };
-        Ok(Store { pool })
+            let connected = sqlite::connect(url, options.sqlite_synchronous).await?;
+            let (readers, file) = connected.file.unzip();
+            Ok(Store {
+                pool: connected.pool,
+                dialect: &sqlite::DIALECT,
+                readers,
+                file,
+            })
+        }
     }
 
     /// Which database this store uses.
     pub fn backend(&self) -> Backend {
-        match self.pool {
-            Pool::Sqlite(_) => Backend::Sqlite,
-            Pool::Postgres(_) => Backend::Postgres,
-        }
+        self.dialect.backend
     }
 
     /// Stores a session, replacing the organization's session of the same id if
@@ -222,14 +307,47 @@ impl Store {
         if sessions.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sessions
-            .iter()
-            .map(SessionRow::new)
-            .collect::<Result<Vec<_>, _>>()?;
-        match &self.pool {
-            Pool::Sqlite(pool) => sqlite::put_sessions(pool, &rows).await,
-            Pool::Postgres(pool) => postgres::put_sessions(pool, &rows).await,
+        self.write(self.put_sessions_now(sessions)).await
+    }
+
+    async fn put_sessions_now(
+        &self,
+        sessions: &[NewSession],
+    ) -> Result<Vec<PutOutcome>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(sessions.len());
+        for session in sessions {
+            let analysis_input = serde_json::to_string(&session.analysis_input).map_err(|err| {
+                StoreError::Other(format!("session {}: {err}", session.session_id))
+            })?;
+            let organization_id = session.organization_id.to_string();
+            let session_id = session.session_id.to_string();
+            let attribution = &session.attribution;
+            let revision: i64 = sqlx::query_scalar(self.dialect.upsert_session)
+                .bind(&organization_id)
+                .bind(&session_id)
+                .bind(analysis_input)
+                .bind(attribution.agent_name.as_deref().map(str::as_bytes))
+                .bind(attribution.persona_id.as_deref().map(str::as_bytes))
+                .bind(attribution.persona_name.as_deref().map(str::as_bytes))
+                .fetch_one(&mut *tx)
+                .await?;
+            // Every session has its draft row; an empty version and no draft when
+            // it could not be drafted (migration 0003 says why).
+            let draft = session.draft.as_ref();
+            sqlx::query(self.dialect.upsert_draft_row)
+                .bind(&organization_id)
+                .bind(&session_id)
+                .bind(draft.map_or("", |draft| &draft.version))
+                .bind(draft.map(|draft| draft.json.as_str()))
+                .execute(&mut *tx)
+                .await?;
+            outcomes.push(PutOutcome {
+                created: revision == 1,
+            });
         }
+        tx.commit().await?;
+        Ok(outcomes)
     }
 
     /// The session `session_id` as `scope` sees it, or `None`.
@@ -262,37 +380,44 @@ impl Store {
         scope: OrgScope,
         session_id: Uuid,
     ) -> Result<Option<(StoredSessionText, i64)>, StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => sqlite::get_session(pool, scope, session_id).await,
-            Pool::Postgres(pool) => postgres::get_session(pool, scope, session_id).await,
-        }
+        let (sql, organization) = self.dialect.session.pick(scope);
+        let id = session_id.to_string();
+        let row: Option<SessionRecord> = self.read_row(sql, &args(&[&id], &organization)).await?;
+        row.map(SessionRecord::decode).transpose()
     }
 
     /// The draft of session `session_id` made by drafter `drafts_version`, or the
     /// session to draft from when no such draft is stored; `None` when `scope`
-    /// sees no such session. One read when the draft is there (it touches the
-    /// session's index and the draft, never the session's text); a second one for
-    /// the session when it is not.
+    /// sees no such session.
+    ///
+    /// Every session has a row in `session_drafts`, whose primary key starts with
+    /// the session id (migration 0003), so one lookup there answers when the draft
+    /// is current, without touching the session's text. Should a session have lost
+    /// its draft row, `sessions` still tells whether it exists. When there is no
+    /// current draft, a second read gives the session itself.
     pub async fn get_draft_source(
         &self,
         scope: OrgScope,
         session_id: Uuid,
         drafts_version: &str,
     ) -> Result<Option<DraftSource>, StoreError> {
-        let found = match &self.pool {
-            Pool::Sqlite(pool) => {
-                sqlite::get_draft(pool, scope, session_id, drafts_version).await?
-            }
-            Pool::Postgres(pool) => {
-                postgres::get_draft(pool, scope, session_id, drafts_version).await?
-            }
-        };
+        let id = session_id.to_string();
+        let (in_drafts, organization) = self.dialect.draft.pick(scope);
+        let mut found: Option<(String, Option<String>)> = self
+            .read_row(in_drafts, &args(&[drafts_version, &id], &organization))
+            .await?;
+        if found.is_none() {
+            let (in_sessions, _) = self.dialect.session_organization.pick(scope);
+            found = self
+                .read_row(in_sessions, &args(&[&id], &organization))
+                .await?;
+        }
         match found {
             None => Ok(None),
             Some((_, Some(draft))) => Ok(Some(DraftSource::Current(draft))),
             // No current draft: the session itself (unless it went in between).
             Some((organization_id, None)) => {
-                let scope = OrgScope::Organization(organization_id);
+                let scope = OrgScope::Organization(parse_uuid(&organization_id)?);
                 let session = self.get_session_revision(scope, session_id).await?;
                 Ok(session.map(|(session, revision)| DraftSource::Stale { session, revision }))
             }
@@ -310,22 +435,24 @@ impl Store {
         revision: i64,
         draft: &StoredDraft,
     ) -> Result<bool, StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => {
-                sqlite::put_draft(pool, organization_id, session_id, revision, draft).await
-            }
-            Pool::Postgres(pool) => {
-                postgres::put_draft(pool, organization_id, session_id, revision, draft).await
-            }
-        }
+        let done = self.write(async {
+            let query = sqlx::query(self.dialect.put_draft)
+                .bind(&draft.version)
+                .bind(&draft.json)
+                .bind(organization_id.to_string())
+                .bind(session_id.to_string())
+                .bind(revision);
+            Ok(query.execute(&self.pool).await?)
+        });
+        let done = done.await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// How many sessions are stored, over all organizations.
     pub async fn count_sessions(&self) -> Result<u64, StoreError> {
-        let count = match &self.pool {
-            Pool::Sqlite(pool) => sqlite::count_sessions(pool).await?,
-            Pool::Postgres(pool) => postgres::count_sessions(pool).await?,
-        };
+        let count: i64 = sqlx::query_scalar(self.dialect.count_sessions)
+            .fetch_one(&self.pool)
+            .await?;
         u64::try_from(count)
             .map_err(|_| StoreError::Corrupt(format!("a count of {count} sessions")))
     }
@@ -333,10 +460,13 @@ impl Store {
     /// Up to `limit` distinct session ids that `scope` sees, in ascending order, for
     /// benchmarks and demos.
     pub async fn session_ids(&self, scope: OrgScope, limit: u32) -> Result<Vec<Uuid>, StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => sqlite::session_ids(pool, scope, limit).await,
-            Pool::Postgres(pool) => postgres::session_ids(pool, scope, limit).await,
+        let (sql, organization) = self.dialect.session_ids.pick(scope);
+        let mut query = sqlx::query_scalar(sql).bind(i64::from(limit));
+        if let Some(organization) = organization {
+            query = query.bind(organization);
         }
+        let ids: Vec<String> = query.fetch_all(&self.pool).await?;
+        ids.iter().map(|id| parse_uuid(id)).collect()
     }
 
     /// Makes a new API key for `organization_id` and returns it with its plaintext,
@@ -347,15 +477,23 @@ impl Store {
         name: Option<&str>,
     ) -> Result<(ApiKeyInfo, String), StoreError> {
         let plaintext = keys::generate()?;
-        let key = NewKey {
-            id: Uuid::new_v4(),
+        let id = Uuid::new_v4();
+        let created_at: String = self
+            .write(async {
+                let query = sqlx::query_scalar(self.dialect.create_key)
+                    .bind(id.to_string())
+                    .bind(organization_id.to_string())
+                    .bind(name)
+                    .bind(keys::hash(&plaintext));
+                Ok(query.fetch_one(&self.pool).await?)
+            })
+            .await?;
+        let info = ApiKeyInfo {
+            id,
             organization_id,
-            name,
-            hash: keys::hash(&plaintext),
-        };
-        let info = match &self.pool {
-            Pool::Sqlite(pool) => sqlite::create_api_key(pool, &key).await?,
-            Pool::Postgres(pool) => postgres::create_api_key(pool, &key).await?,
+            name: name.map(str::to_owned),
+            created_at,
+            revoked_at: None,
         };
         Ok((info, plaintext))
     }
@@ -366,84 +504,100 @@ impl Store {
         &self,
         organization_id: Option<Uuid>,
     ) -> Result<Vec<ApiKeyInfo>, StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => sqlite::list_api_keys(pool, organization_id).await,
-            Pool::Postgres(pool) => postgres::list_api_keys(pool, organization_id).await,
+        let scope = organization_id.map_or(OrgScope::Any, OrgScope::Organization);
+        let (sql, organization) = self.dialect.keys.pick(scope);
+        let mut query = sqlx::query_as(sql);
+        if let Some(organization) = organization {
+            query = query.bind(organization);
         }
+        let rows: Vec<KeyRecord> = query.fetch_all(&self.pool).await?;
+        rows.into_iter().map(KeyRecord::decode).collect()
     }
 
     /// Revokes a key. `false` when there is no such key or it was already revoked.
     pub async fn revoke_api_key(&self, key_id: Uuid) -> Result<bool, StoreError> {
-        match &self.pool {
-            Pool::Sqlite(pool) => sqlite::revoke_api_key(pool, key_id).await,
-            Pool::Postgres(pool) => postgres::revoke_api_key(pool, key_id).await,
-        }
+        let done = self.write(async {
+            let query = sqlx::query(self.dialect.revoke_key).bind(key_id.to_string());
+            Ok(query.execute(&self.pool).await?)
+        });
+        let done = done.await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The organization of a live (unrevoked) key, or `None`.
     pub async fn resolve_api_key(&self, plaintext: &str) -> Result<Option<Uuid>, StoreError> {
         let hash = keys::hash(plaintext);
-        let found = match &self.pool {
-            Pool::Sqlite(pool) => sqlite::find_live_key(pool, &hash).await?,
-            Pool::Postgres(pool) => postgres::find_live_key(pool, &hash).await?,
+        let found: Option<(String, String)> =
+            self.read_row(self.dialect.live_key, &[&hash]).await?;
+        let Some((organization_id, stored_hash)) = found else {
+            return Ok(None);
         };
         // The lookup was by hash already; comparing again in constant time keeps the
         // decision itself from depending on how much of a hash matched.
-        Ok(found.and_then(|(organization_id, stored_hash)| {
-            keys::constant_time_eq(stored_hash.as_bytes(), hash.as_bytes())
-                .then_some(organization_id)
-        }))
+        constant_time_eq(stored_hash.as_bytes(), hash.as_bytes())
+            .then(|| parse_uuid(&organization_id))
+            .transpose()
+    }
+
+    /// Runs a one-row read whose parameters are all text, in order: on the SQLite
+    /// readers, or through the pool.
+    async fn read_row<T>(&self, sql: &'static str, args: &[&str]) -> Result<Option<T>, StoreError>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow> + Send + Unpin,
+        T: for<'a> TryFrom<&'a rusqlite::Row<'a>, Error = rusqlite::Error>,
+    {
+        match &self.readers {
+            Some(readers) => readers.query_optional(sql, args, |row| T::try_from(row)),
+            None => {
+                let mut query = sqlx::query_as::<_, T>(sql);
+                for arg in args {
+                    query = query.bind(*arg);
+                }
+                Ok(query.fetch_optional(&self.pool).await?)
+            }
+        }
+    }
+
+    /// Runs a write. On an SQLite file: only while the file is the one the store
+    /// opened, and acknowledged only if it still is after the commit; a write that
+    /// failed as unavailable retires the pool's older connections; and however the
+    /// write ends, the readers' snapshots are renewed so the reads that follow see
+    /// it (`sqlite::FileGuard`, `sqlite_readers.rs`).
+    async fn write<T>(
+        &self,
+        write: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let _renew = RenewSnapshots(self.readers.as_deref());
+        let Some(file) = &self.file else {
+            return write.await;
+        };
+        file.check()?;
+        let written = write.await;
+        if written.as_ref().is_err_and(StoreError::is_unavailable) {
+            file.write_failed();
+        }
+        file.check()?;
+        written
     }
 }
 
-/// A [`NewSession`] in the form the backends bind.
-struct SessionRow<'a> {
-    organization_id: Uuid,
-    session_id: Uuid,
-    analysis_input: String,
-    attribution: &'a SessionAttribution,
-    draft: Option<&'a StoredDraft>,
-}
+/// Held while writing: when it is dropped the readers' snapshots are renewed.
+struct RenewSnapshots<'a>(Option<&'a Readers>);
 
-impl<'a> SessionRow<'a> {
-    fn new(session: &'a NewSession) -> Result<Self, StoreError> {
-        let analysis_input = serde_json::to_string(&session.analysis_input)
-            .map_err(|err| StoreError::Other(format!("session {}: {err}", session.session_id)))?;
-        Ok(SessionRow {
-            organization_id: session.organization_id,
-            session_id: session.session_id,
-            analysis_input,
-            attribution: &session.attribution,
-            draft: session.draft.as_ref(),
-        })
+impl Drop for RenewSnapshots<'_> {
+    fn drop(&mut self) {
+        if let Some(readers) = self.0 {
+            readers.wrote();
+        }
     }
 }
 
-/// A key to insert.
-struct NewKey<'a> {
-    id: Uuid,
-    organization_id: Uuid,
-    name: Option<&'a str>,
-    hash: String,
-}
-
-/// Builds a [`StoredSessionText`] from the columns both backends select.
-fn stored_session_text(
-    organization_id: Uuid,
-    session_id: Uuid,
-    analysis_input: String,
-    attribution: SessionAttribution,
-    created_at: String,
-    updated_at: String,
-) -> StoredSessionText {
-    StoredSessionText {
-        organization_id,
-        session_id,
-        analysis_input,
-        attribution,
-        created_at,
-        updated_at,
-    }
+/// `fixed` then the organization's id when there is one: a scoped statement's
+/// parameters.
+fn args<'a>(fixed: &[&'a str], organization: &'a Option<String>) -> Vec<&'a str> {
+    let mut args = fixed.to_vec();
+    args.extend(organization.as_deref());
+    args
 }
 
 impl StoredSessionText {

@@ -1,66 +1,227 @@
-//! The SQLite backend: connection, pool and the store's statements.
+//! The SQLite backend: its connection, its pool and its dialect.
 //!
-//! Ids are stored as lowercase hyphenated UUID text and parsed on the way out (a
-//! malformed one is [`StoreError::Corrupt`]). Timestamps are made by SQLite itself
-//! as RFC 3339 UTC text with milliseconds.
+//! Ids are stored as lowercase hyphenated UUID text. Timestamps are made by SQLite
+//! itself as RFC 3339 UTC text with milliseconds, by the one expression [`now!`].
+//! Attribution strings arrive as bytes and are cast to TEXT, the column type they
+//! have always had; a NUL character in them is kept like any other.
 
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
-use feather_types::SessionAttribution;
-use sqlx::SqlitePool;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use uuid::Uuid;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
+use crate::dialect::{Dialect, Scoped};
 use crate::sqlite_readers::Readers;
-
-use crate::{
-    ACQUIRE_TIMEOUT, ApiKeyInfo, NewKey, OrgScope, PutOutcome, SessionRow, StoreError, StoredDraft,
-    StoredSessionText,
-};
+use crate::{ACQUIRE_TIMEOUT, Backend, SqliteSynchronous, StoreError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// How long a statement waits for another connection's write lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connections in the pool: WAL lets readers run beside the one writer, and the
 /// machines this runs on have few cores.
 const MAX_CONNECTIONS: u32 = 4;
 
-/// An SQLite store: the sqlx pool for writes and whatever else, and the readers
-/// for the reads on the request path (see [`crate::sqlite_readers`]). An in-memory
-/// database lives inside the pool's one connection, so it has no readers and is
-/// read through the pool.
-#[derive(Clone)]
-pub struct Sqlite {
-    pool: SqlitePool,
-    readers: Option<Arc<Readers>>,
+/// The current time as the store keeps it.
+macro_rules! now {
+    () => {
+        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    };
 }
 
-impl Sqlite {
-    /// A mark to hold while writing: when it is dropped, however the write ended,
-    /// the readers' snapshots are renewed so the reads that follow see the write.
-    fn writing(&self) -> Writing<'_> {
-        Writing(self)
-    }
+/// A session's columns as `rows::SessionRecord` reads them, then `$condition`.
+macro_rules! select_session {
+    ($condition:literal) => {
+        concat!(
+            "SELECT organization_id, session_id, analysis_input, \
+                 CAST(agent_name AS BLOB) AS agent_name, \
+                 CAST(persona_id AS BLOB) AS persona_id, \
+                 CAST(persona_name AS BLOB) AS persona_name, \
+                 created_at, updated_at, revision \
+             FROM sessions WHERE ",
+            $condition
+        )
+    };
 }
 
-struct Writing<'a>(&'a Sqlite);
+/// A key's columns as `rows::KeyRecord` reads them, then `$condition`.
+macro_rules! select_keys {
+    ($condition:literal) => {
+        concat!(
+            "SELECT id, organization_id, name, created_at, revoked_at FROM api_keys ",
+            $condition,
+            " ORDER BY created_at, id"
+        )
+    };
+}
 
-impl Drop for Writing<'_> {
-    fn drop(&mut self) {
-        if let Some(readers) = &self.0.readers {
-            readers.wrote();
+pub static DIALECT: Dialect = Dialect {
+    backend: Backend::Sqlite,
+    upsert_session: concat!(
+        "INSERT INTO sessions (organization_id, session_id, analysis_input, \
+             agent_name, persona_id, persona_name, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, CAST(?4 AS TEXT), CAST(?5 AS TEXT), CAST(?6 AS TEXT), ",
+        now!(),
+        ", ",
+        now!(),
+        ") ON CONFLICT (organization_id, session_id) DO UPDATE SET \
+             analysis_input = excluded.analysis_input, \
+             agent_name = excluded.agent_name, \
+             persona_id = excluded.persona_id, \
+             persona_name = excluded.persona_name, \
+             revision = revision + 1, \
+             updated_at = excluded.updated_at \
+         RETURNING revision"
+    ),
+    upsert_draft_row: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
+         VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (session_id, organization_id) DO UPDATE SET \
+             version = excluded.version, draft = excluded.draft",
+    put_draft: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
+         SELECT organization_id, session_id, ?1, ?2 FROM sessions \
+         WHERE organization_id = ?3 AND session_id = ?4 AND revision = ?5 \
+         ON CONFLICT (session_id, organization_id) DO UPDATE SET \
+             version = excluded.version, draft = excluded.draft",
+    session: Scoped {
+        any: select_session!("session_id = ?1 ORDER BY organization_id LIMIT 1"),
+        organization: select_session!("session_id = ?1 AND organization_id = ?2"),
+    },
+    draft: Scoped {
+        any: "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
+             FROM session_drafts WHERE session_id = ?2 ORDER BY organization_id LIMIT 1",
+        organization: "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
+             FROM session_drafts WHERE session_id = ?2 AND organization_id = ?3",
+    },
+    session_organization: Scoped {
+        any: "SELECT organization_id, NULL FROM sessions \
+             WHERE session_id = ?1 ORDER BY organization_id LIMIT 1",
+        organization: "SELECT organization_id, NULL FROM sessions \
+             WHERE session_id = ?1 AND organization_id = ?2",
+    },
+    count_sessions: "SELECT COUNT(*) FROM sessions",
+    session_ids: Scoped {
+        any: "SELECT DISTINCT session_id FROM sessions ORDER BY session_id LIMIT ?1",
+        organization: "SELECT session_id FROM sessions WHERE organization_id = ?2 \
+             ORDER BY session_id LIMIT ?1",
+    },
+    create_key: concat!(
+        "INSERT INTO api_keys (id, organization_id, name, key_hash, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ",
+        now!(),
+        ") RETURNING created_at"
+    ),
+    keys: Scoped {
+        any: select_keys!(""),
+        organization: select_keys!("WHERE organization_id = ?1"),
+    },
+    revoke_key: concat!(
+        "UPDATE api_keys SET revoked_at = ",
+        now!(),
+        " WHERE id = ?1 AND revoked_at IS NULL"
+    ),
+    live_key: "SELECT organization_id, key_hash FROM api_keys \
+         WHERE key_hash = ?1 AND revoked_at IS NULL",
+};
+
+/// What [`connect`] opens: the pool, and for a database in a file its readers and
+/// its guard.
+pub struct Connected {
+    pub pool: AnyPool,
+    pub file: Option<(Arc<Readers>, Arc<FileGuard>)>,
+}
+
+/// The database file a store opened, watched so that its writes stay honest.
+///
+/// - A write is made, and acknowledged, only while the path still names the file
+///   (device and inode) the store opened: a file removed or replaced under a
+///   running server is [`StoreError::Unavailable`] with the reason, so no capture
+///   is acknowledged into a file that a restart would not find.
+/// - A write that fails as unavailable (a read-only file, a full disk, an I/O
+///   error) retires the pool's connections opened before it: SQLite opens a file
+///   it may not write read-only and keeps it so for the connection's life, so
+///   only new connections see the file writable again, without a restart.
+pub struct FileGuard {
+    path: PathBuf,
+    /// Device and inode of the file as opened.
+    identity: OnceLock<(u64, u64)>,
+    /// When a write last failed as unavailable.
+    failed_at: Mutex<Option<Instant>>,
+}
+
+impl FileGuard {
+    fn new(path: PathBuf) -> FileGuard {
+        FileGuard {
+            path,
+            identity: OnceLock::new(),
+            failed_at: Mutex::new(None),
         }
+    }
+
+    /// Notes the identity of the file as it is now, once it exists.
+    fn opened(&self) -> Result<(), StoreError> {
+        let metadata = std::fs::metadata(&self.path).map_err(|err| {
+            StoreError::Unavailable(format!(
+                "the SQLite database {} cannot be examined: {err}",
+                self.path.display()
+            ))
+        })?;
+        let _ = self.identity.set((metadata.dev(), metadata.ino()));
+        Ok(())
+    }
+
+    /// Whether the path still names the file the store opened.
+    pub fn check(&self) -> Result<(), StoreError> {
+        let Some(&(device, inode)) = self.identity.get() else {
+            return Ok(());
+        };
+        let path = self.path.display();
+        match std::fs::metadata(&self.path) {
+            Ok(now) if (now.dev(), now.ino()) == (device, inode) => Ok(()),
+            Ok(now) => Err(StoreError::Unavailable(format!(
+                "the SQLite database {path} was replaced by another file (inode {inode} \
+                 opened, inode {} there now); writes are refused until the server is \
+                 restarted on the file meant",
+                now.ino()
+            ))),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::Unavailable(format!(
+                    "the SQLite database {path} was removed while the server had it open; \
+                     writes are refused, as nothing written now would be there after a restart"
+                )))
+            }
+            Err(err) => Err(StoreError::Unavailable(format!(
+                "the SQLite database {path} cannot be examined: {err}"
+            ))),
+        }
+    }
+
+    /// Notes that a write failed as unavailable: the connections opened before now
+    /// are retired as they come back to be used.
+    pub fn write_failed(&self) {
+        *self.lock_failed_at() = Some(Instant::now());
+    }
+
+    /// Whether a connection of age `age` was opened before the last failed write.
+    fn opened_before_failure(&self, age: Duration) -> bool {
+        self.lock_failed_at()
+            .is_some_and(|failed_at| age > failed_at.elapsed())
+    }
+
+    fn lock_failed_at(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        self.failed_at
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 /// Opens (creating if needed) the database named by `url` and migrates it.
-pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
+pub async fn connect(url: &str, synchronous: SqliteSynchronous) -> Result<Connected, StoreError> {
     let url = url.trim();
     let (options, in_memory) = match url.strip_prefix("sqlite:") {
         Some(rest) => {
@@ -73,22 +234,33 @@ pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
         }
         None => (SqliteConnectOptions::new().filename(url), false),
     };
-    let options = options
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(BUSY_TIMEOUT)
-        .foreign_keys(true);
+    let options = options.create_if_missing(true);
 
-    let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
-    if in_memory {
+    // The `Any` driver takes only what a URL says, so the settings a URL cannot
+    // carry are made on every new connection.
+    let settings: Arc<str> = connection_settings(synchronous).into();
+    survive_file_size_limit();
+    let guard = Arc::new(FileGuard::new(options.get_filename().to_owned()));
+    let mut pool = AnyPoolOptions::new()
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_connect(move |connection, _| {
+            let settings = Arc::clone(&settings);
+            Box::pin(async move {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(settings.to_string()))
+                    .execute(&mut *connection)
+                    .await?;
+                Ok(())
+            })
+        });
+    let file = if in_memory {
         // An in-memory database lives as long as a connection to it does, so keep
-        // exactly one, forever.
+        // exactly one, forever; it has no file for readers to open.
         pool = pool
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None);
+        None
     } else {
         let path = options.get_filename();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -99,363 +271,58 @@ pub async fn connect(url: &str) -> Result<Sqlite, StoreError> {
                 ))
             })?;
         }
-        pool = pool.max_connections(MAX_CONNECTIONS);
-    }
-    let readers = if in_memory {
-        None
+        let retire = Arc::clone(&guard);
+        pool = pool
+            .max_connections(MAX_CONNECTIONS)
+            .before_acquire(move |_, metadata| {
+                let keep = !retire.opened_before_failure(metadata.age);
+                Box::pin(async move { Ok(keep) })
+            });
+        Some((Readers::new(path.to_owned(), BUSY_TIMEOUT)?, guard))
+    };
+    let any_options = if in_memory {
+        AnyConnectOptions::from_str(url)?
     } else {
-        Some(Readers::new(
-            options.get_filename().to_owned(),
-            BUSY_TIMEOUT,
-        )?)
+        AnyConnectOptions::from_url(&options.to_url_lossy())?
     };
-    let pool = pool.connect_with(options).await?;
+    crate::install_drivers();
+    // One connection first, on its own: the pool would retry a file that is not a
+    // database until its timeout and then report only that it timed out.
+    let mut first = AnyConnection::connect_with(&any_options).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(connection_settings(synchronous)))
+        .execute(&mut first)
+        .await?;
+    first.close().await?;
+    let pool = pool.connect_with(any_options).await?;
     MIGRATOR.run(&pool).await?;
-    Ok(Sqlite { pool, readers })
-}
-
-pub async fn put_sessions(
-    db: &Sqlite,
-    rows: &[SessionRow<'_>],
-) -> Result<Vec<PutOutcome>, StoreError> {
-    let _writing = db.writing();
-    let mut tx = db.pool.begin().await?;
-    let mut outcomes = Vec::with_capacity(rows.len());
-    for row in rows {
-        let organization_id = row.organization_id.to_string();
-        let session_id = row.session_id.to_string();
-        let revision: i64 = sqlx::query_scalar(
-            "INSERT INTO sessions (organization_id, session_id, analysis_input, \
-                 agent_name, persona_id, persona_name, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, \
-                 strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
-             ON CONFLICT (organization_id, session_id) DO UPDATE SET \
-                 analysis_input = excluded.analysis_input, \
-                 agent_name = excluded.agent_name, \
-                 persona_id = excluded.persona_id, \
-                 persona_name = excluded.persona_name, \
-                 revision = revision + 1, \
-                 updated_at = excluded.updated_at \
-             RETURNING revision",
-        )
-        .bind(&organization_id)
-        .bind(&session_id)
-        .bind(&row.analysis_input)
-        .bind(row.attribution.agent_name.as_deref())
-        .bind(row.attribution.persona_id.as_deref())
-        .bind(row.attribution.persona_name.as_deref())
-        .fetch_one(&mut *tx)
-        .await?;
-        // Every session has its draft row; an empty version and no draft when it
-        // could not be drafted (migration 0003 says why).
-        sqlx::query(
-            "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
-             VALUES (?, ?, ?, ?) \
-             ON CONFLICT (session_id, organization_id) DO UPDATE SET \
-                 version = excluded.version, draft = excluded.draft",
-        )
-        .bind(&organization_id)
-        .bind(&session_id)
-        .bind(row.draft.map_or("", |draft| &draft.version))
-        .bind(row.draft.map(|draft| &draft.json))
-        .execute(&mut *tx)
-        .await?;
-        outcomes.push(PutOutcome {
-            created: revision == 1,
-        });
+    if let Some((_, guard)) = &file {
+        guard.opened()?;
     }
-    tx.commit().await?;
-    Ok(outcomes)
+    Ok(Connected { pool, file })
 }
 
-/// A stored session's columns, as `get_session` selects them.
-type SessionColumns = (
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-    i64,
-);
-
-/// Runs a one-row read whose parameters are all text, in order: on the readers,
-/// or through the pool for an in-memory database.
-async fn read_row<T>(db: &Sqlite, sql: &'static str, args: &[&str]) -> Result<Option<T>, StoreError>
-where
-    T: for<'r> sqlx::FromRow<'r, SqliteRow> + Send + Unpin,
-    T: for<'a> TryFrom<&'a rusqlite::Row<'a>, Error = rusqlite::Error>,
-{
-    match &db.readers {
-        Some(readers) => readers.query_optional(sql, args, |row| T::try_from(row)),
-        None => {
-            let mut query = sqlx::query_as::<_, T>(sql);
-            for arg in args {
-                query = query.bind(*arg);
-            }
-            Ok(query.fetch_optional(&db.pool).await?)
-        }
+/// Makes a write beyond the process's file size limit (`RLIMIT_FSIZE`, `ulimit -f`)
+/// fail like a full disk instead of killing the process: such a write raises
+/// SIGXFSZ, whose default action ends the process, and with a handler installed it
+/// fails with EFBIG, which SQLite reports as an I/O error (unavailable; the store
+/// recovers once the limit is lifted). tokio never removes a handler it installed,
+/// so the stream is not kept. Outside a tokio runtime nothing is installed.
+fn survive_file_size_limit() {
+    // SIGXFSZ on Linux and the BSDs, x86 and ARM alike.
+    const SIGXFSZ: i32 = 25;
+    if tokio::runtime::Handle::try_current().is_ok() {
+        let _ = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(SIGXFSZ));
     }
 }
 
-/// The session as `scope` sees it, with its revision.
-pub async fn get_session(
-    db: &Sqlite,
-    scope: OrgScope,
-    session_id: Uuid,
-) -> Result<Option<(StoredSessionText, i64)>, StoreError> {
-    // The columns of `SessionColumns`, then the condition.
-    macro_rules! select {
-        ($condition:literal) => {
-            concat!(
-                "SELECT organization_id, session_id, analysis_input, agent_name, persona_id, \
-                     persona_name, created_at, updated_at, revision \
-                 FROM sessions WHERE ",
-                $condition
-            )
-        };
-    }
-    let session_id = session_id.to_string();
-    let row: Option<SessionColumns> = match scope {
-        OrgScope::Any => {
-            read_row(
-                db,
-                select!("session_id = ?1 ORDER BY organization_id LIMIT 1"),
-                &[&session_id],
-            )
-            .await?
-        }
-        OrgScope::Organization(organization_id) => {
-            read_row(
-                db,
-                select!("session_id = ?1 AND organization_id = ?2"),
-                &[&session_id, &organization_id.to_string()],
-            )
-            .await?
-        }
-    };
-    let Some((
-        organization_id,
-        session_id,
-        analysis_input,
-        agent_name,
-        persona_id,
-        persona_name,
-        created_at,
-        updated_at,
-        revision,
-    )) = row
-    else {
-        return Ok(None);
-    };
-    let session = crate::stored_session_text(
-        parse_uuid(&organization_id)?,
-        parse_uuid(&session_id)?,
-        analysis_input,
-        SessionAttribution {
-            agent_name,
-            persona_id,
-            persona_name,
-        },
-        created_at,
-        updated_at,
-    );
-    Ok(Some((session, revision)))
-}
-
-/// The organization of the session `scope` sees, and its draft when one of
-/// `drafts_version` is stored.
-pub async fn get_draft(
-    db: &Sqlite,
-    scope: OrgScope,
-    session_id: Uuid,
-    drafts_version: &str,
-) -> Result<Option<(Uuid, Option<String>)>, StoreError> {
-    // Every session has a row in `session_drafts`, whose primary key starts with
-    // the session id, so one lookup there answers (migration 0003). Should a
-    // session have lost its row, `sessions` still tells whether it exists.
-    async fn in_drafts_else_sessions(
-        db: &Sqlite,
-        in_drafts: &'static str,
-        in_sessions: &'static str,
-        args: &[&str],
-    ) -> Result<Option<(String, Option<String>)>, StoreError> {
-        match read_row(db, in_drafts, args).await? {
-            Some(row) => Ok(Some(row)),
-            None => read_row(db, in_sessions, &args[1..]).await,
-        }
-    }
-    let id = session_id.to_string();
-    let row = match scope {
-        OrgScope::Any => {
-            in_drafts_else_sessions(
-                db,
-                "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
-                 FROM session_drafts WHERE session_id = ?2 ORDER BY organization_id LIMIT 1",
-                "SELECT organization_id, NULL FROM sessions \
-                 WHERE session_id = ?1 ORDER BY organization_id LIMIT 1",
-                &[drafts_version, &id],
-            )
-            .await?
-        }
-        OrgScope::Organization(organization_id) => {
-            in_drafts_else_sessions(
-                db,
-                "SELECT organization_id, CASE WHEN version = ?1 THEN draft END \
-                 FROM session_drafts WHERE session_id = ?2 AND organization_id = ?3",
-                "SELECT organization_id, NULL FROM sessions \
-                 WHERE session_id = ?1 AND organization_id = ?2",
-                &[drafts_version, &id, &organization_id.to_string()],
-            )
-            .await?
-        }
-    };
-    row.map(|(organization_id, draft)| Ok((parse_uuid(&organization_id)?, draft)))
-        .transpose()
-}
-
-pub async fn put_draft(
-    db: &Sqlite,
-    organization_id: Uuid,
-    session_id: Uuid,
-    revision: i64,
-    draft: &StoredDraft,
-) -> Result<bool, StoreError> {
-    let _writing = db.writing();
-    let done = sqlx::query(
-        "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
-         SELECT organization_id, session_id, ?, ? FROM sessions \
-         WHERE organization_id = ? AND session_id = ? AND revision = ? \
-         ON CONFLICT (session_id, organization_id) DO UPDATE SET \
-             version = excluded.version, draft = excluded.draft",
+/// Set on every connection the pool opens: WAL so that readers run beside the one
+/// writer, `synchronous` as chosen (the README's "Durability" says what each
+/// keeps), a wait for a busy lock, and foreign keys.
+fn connection_settings(synchronous: SqliteSynchronous) -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; \
+         PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+        synchronous.as_str(),
+        BUSY_TIMEOUT.as_millis()
     )
-    .bind(&draft.version)
-    .bind(&draft.json)
-    .bind(organization_id.to_string())
-    .bind(session_id.to_string())
-    .bind(revision)
-    .execute(&db.pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn count_sessions(db: &Sqlite) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&db.pool)
-        .await?)
-}
-
-pub async fn session_ids(
-    db: &Sqlite,
-    scope: OrgScope,
-    limit: u32,
-) -> Result<Vec<Uuid>, StoreError> {
-    let ids: Vec<String> = match scope {
-        OrgScope::Any => {
-            sqlx::query_scalar(
-                "SELECT DISTINCT session_id FROM sessions ORDER BY session_id LIMIT ?",
-            )
-            .bind(i64::from(limit))
-            .fetch_all(&db.pool)
-            .await?
-        }
-        OrgScope::Organization(organization_id) => sqlx::query_scalar(
-            "SELECT session_id FROM sessions WHERE organization_id = ? ORDER BY session_id LIMIT ?",
-        )
-        .bind(organization_id.to_string())
-        .bind(i64::from(limit))
-        .fetch_all(&db.pool)
-        .await?,
-    };
-    ids.iter().map(|id| parse_uuid(id)).collect()
-}
-
-pub async fn create_api_key(db: &Sqlite, key: &NewKey<'_>) -> Result<ApiKeyInfo, StoreError> {
-    let _writing = db.writing();
-    let created_at: String = sqlx::query_scalar(
-        "INSERT INTO api_keys (id, organization_id, name, key_hash, created_at) \
-         VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
-         RETURNING created_at",
-    )
-    .bind(key.id.to_string())
-    .bind(key.organization_id.to_string())
-    .bind(key.name)
-    .bind(&key.hash)
-    .fetch_one(&db.pool)
-    .await?;
-    Ok(ApiKeyInfo {
-        id: key.id,
-        organization_id: key.organization_id,
-        name: key.name.map(str::to_owned),
-        created_at,
-        revoked_at: None,
-    })
-}
-
-type KeyColumns = (String, String, Option<String>, String, Option<String>);
-
-pub async fn list_api_keys(
-    db: &Sqlite,
-    organization_id: Option<Uuid>,
-) -> Result<Vec<ApiKeyInfo>, StoreError> {
-    let rows: Vec<KeyColumns> = match organization_id {
-        None => {
-            sqlx::query_as(
-                "SELECT id, organization_id, name, created_at, revoked_at \
-                 FROM api_keys ORDER BY created_at, id",
-            )
-            .fetch_all(&db.pool)
-            .await?
-        }
-        Some(organization_id) => {
-            sqlx::query_as(
-                "SELECT id, organization_id, name, created_at, revoked_at \
-                 FROM api_keys WHERE organization_id = ? ORDER BY created_at, id",
-            )
-            .bind(organization_id.to_string())
-            .fetch_all(&db.pool)
-            .await?
-        }
-    };
-    rows.into_iter()
-        .map(|(id, organization_id, name, created_at, revoked_at)| {
-            Ok(ApiKeyInfo {
-                id: parse_uuid(&id)?,
-                organization_id: parse_uuid(&organization_id)?,
-                name,
-                created_at,
-                revoked_at,
-            })
-        })
-        .collect()
-}
-
-pub async fn revoke_api_key(db: &Sqlite, key_id: Uuid) -> Result<bool, StoreError> {
-    let _writing = db.writing();
-    let done = sqlx::query(
-        "UPDATE api_keys SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
-         WHERE id = ? AND revoked_at IS NULL",
-    )
-    .bind(key_id.to_string())
-    .execute(&db.pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn find_live_key(db: &Sqlite, hash: &str) -> Result<Option<(Uuid, String)>, StoreError> {
-    let row: Option<(String, String)> = read_row(
-        db,
-        "SELECT organization_id, key_hash FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
-        &[hash],
-    )
-    .await?;
-    row.map(|(organization_id, hash)| Ok((parse_uuid(&organization_id)?, hash)))
-        .transpose()
-}
-
-fn parse_uuid(text: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(text)
-        .map_err(|err| StoreError::Corrupt(format!("stored id {text:?} is not a UUID: {err}")))
 }

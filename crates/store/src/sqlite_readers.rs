@@ -47,6 +47,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 
 use crate::StoreError;
+use crate::rows::SessionRecord;
 
 /// Idle connections kept for reuse: more than the server's worker threads, which
 /// are the most that read at once.
@@ -223,5 +224,25 @@ fn sweep(readers: Weak<Readers>) {
             Some(readers) => readers.end_old_snapshots(),
             None => return,
         }
+    }
+}
+
+/// The readers' own decoder of a session's row (sqlx's `FromRow` decodes it
+/// elsewhere), by the column names of the dialect's statement.
+impl TryFrom<&Row<'_>> for SessionRecord {
+    type Error = rusqlite::Error;
+
+    fn try_from(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(SessionRecord {
+            organization_id: row.get("organization_id")?,
+            session_id: row.get("session_id")?,
+            analysis_input: row.get("analysis_input")?,
+            agent_name: row.get("agent_name")?,
+            persona_id: row.get("persona_id")?,
+            persona_name: row.get("persona_name")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+            revision: row.get("revision")?,
+        })
     }
 }

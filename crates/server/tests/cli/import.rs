@@ -11,7 +11,7 @@ use feather_store::{OrgScope, Store};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{BIN, PgSchema, example, feather};
+use crate::{BIN, example, feather, pg_schema};
 
 #[test]
 fn import_reports_imported_updated_and_rejected_records() {
@@ -232,9 +232,7 @@ async fn an_import_killed_midway_leaves_whole_sessions_only_on_sqlite() {
 
 #[tokio::test]
 async fn an_import_killed_midway_leaves_whole_sessions_only_on_postgres() {
-    let Some(schema) =
-        PgSchema::create("an_import_killed_midway_leaves_whole_sessions_only_on_postgres").await
-    else {
+    let Some(schema) = pg_schema().await else {
         return;
     };
     import_killed_midway(&schema.url).await;

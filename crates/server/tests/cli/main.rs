@@ -6,36 +6,41 @@
 //!   midway that must leave every committed session whole;
 //! - [`serve`]: `feather serve` with its printed curl command, the body size limit,
 //!   and a locked SQLite file answering 503 until it is released;
+//! - [`nul`]: a NUL character in the attribution, stored and drafted alike on SQLite
+//!   and PostgreSQL;
 //! - [`replicas`]: two `feather serve` processes on one PostgreSQL database, with
 //!   organizations and a key revoked through the CLI;
+//! - [`sqlite_file`]: the SQLite file made read-only, kept from growing, removed or
+//!   replaced under a running server (503; then 200 once it is writable again,
+//!   without a restart), and `--sqlite-synchronous`;
 //! - [`unavailable`]: PostgreSQL cut off behind a TCP forwarder (503) and back (200)
 //!   without restarting the server.
 //!
 //! The PostgreSQL tests need `FEATHER_TEST_DATABASE_URL` (CI sets it); without it
-//! they print a loud banner and pass without testing anything.
+//! they print a loud banner and pass without testing anything, except with `CI`
+//! set, where they fail ([`pg_schema`]).
 
 mod draft;
 mod import;
 mod keys;
+mod nul;
 mod replicas;
 mod serve;
+mod sqlite_file;
 mod unavailable;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use feather_test_support::PgSchema;
 use serde_json::Value;
-use sqlx::Connection;
 use uuid::Uuid;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_feather");
-
-/// The variable that names the PostgreSQL database to test against.
-pub const POSTGRES_URL_VAR: &str = "FEATHER_TEST_DATABASE_URL";
 
 /// An example session file (the top-level `examples/` folder).
 pub fn example(name: &str) -> PathBuf {
@@ -148,6 +153,11 @@ impl Serve {
         serve
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What the server printed so far.
     pub fn log(&self) -> String {
         self.log.lock().unwrap().join("\n")
@@ -218,94 +228,13 @@ pub async fn draft_session(base: &Serve, key: &str, session_id: Uuid) -> Answer 
     answer(response).await
 }
 
-/// The PostgreSQL URL to test against, if configured.
-pub fn postgres_url() -> Option<String> {
-    std::env::var(POSTGRES_URL_VAR)
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-}
-
-/// A schema of its own on the test PostgreSQL database, dropped when the test ends.
-pub struct PgSchema {
-    /// The URL that puts the store's tables in this schema.
-    pub url: String,
-    base_url: String,
-    schema: String,
-}
-
-impl PgSchema {
-    /// A new schema, or `None` after a loud banner when no PostgreSQL is configured.
-    pub async fn create(test: &str) -> Option<PgSchema> {
-        let Some(base_url) = postgres_url() else {
-            postgres_not_tested_banner(test);
-            return None;
-        };
-        let schema = format!("feather_cli_{}", Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&base_url)
-            .await
-            .unwrap_or_else(|err| panic!("{POSTGRES_URL_VAR} is set but cannot connect: {err}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&mut admin)
-            .await
-            .expect("creating the test schema");
-        admin.close().await.unwrap();
-        let separator = if base_url.contains('?') { '&' } else { '?' };
-        let url = format!("{base_url}{separator}options=-csearch_path%3D{schema}");
-        Some(PgSchema {
-            url,
-            base_url,
-            schema,
-        })
-    }
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        // Drop runs outside async code (and while a failed test unwinds), so the
-        // schema is dropped on a thread with a runtime of its own.
-        let base_url = self.base_url.clone();
-        let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema);
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let mut admin = sqlx::PgConnection::connect(&base_url).await?;
-                sqlx::query(sqlx::AssertSqlSafe(statement))
-                    .execute(&mut admin)
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            let _ = writeln!(
-                std::io::stderr(),
-                "warning: could not drop test schema {}",
-                self.schema
-            );
-        }
-    }
-}
-
-/// Says, past the test harness's output capture, that a PostgreSQL test did not run.
-fn postgres_not_tested_banner(test: &str) {
-    static BANNER: Once = Once::new();
-    BANNER.call_once(|| {
-        let _ = std::io::stderr().write_all(
-            format!(
-                "\n\
-                 ************************************************************************\n\
-                 *  PostgreSQL was NOT tested by the CLI tests: {POSTGRES_URL_VAR} is not set.\n\
-                 *  The replica, PostgreSQL import and PostgreSQL outage tests passed\n\
-                 *  without running. To run them:\n\
-                 *  {POSTGRES_URL_VAR}=postgres://postgres@127.0.0.1:5432/test \\\n\
-                 *      cargo test -p feather-server\n\
-                 ************************************************************************\n\n"
-            )
-            .as_bytes(),
-        );
-    });
-    let _ = writeln!(std::io::stderr(), "  (skipped on PostgreSQL: {test})");
+/// A schema of its own on the test PostgreSQL database, dropped when the test
+/// ends; `None` when no PostgreSQL is configured outside CI (`feather_test_support`
+/// says so loudly, and fails the test in CI).
+pub async fn pg_schema() -> Option<PgSchema> {
+    PgSchema::create(
+        "the CLI tests (cargo test -p feather-server)",
+        "feather_cli",
+    )
+    .await
 }

@@ -6,16 +6,12 @@
 use uuid::Uuid;
 
 use crate::{
-    PgSchema, Serve, create_key, draft_session, feather, get_session, put_session, session_body,
+    Serve, create_key, draft_session, feather, get_session, pg_schema, put_session, session_body,
 };
 
 #[tokio::test]
 async fn two_replicas_share_sessions_keep_organizations_apart_and_refuse_a_revoked_key() {
-    let Some(schema) = PgSchema::create(
-        "two_replicas_share_sessions_keep_organizations_apart_and_refuse_a_revoked_key",
-    )
-    .await
-    else {
+    let Some(schema) = pg_schema().await else {
         return;
     };
     let (org_a, org_b) = (Uuid::new_v4(), Uuid::new_v4());

@@ -12,7 +12,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
 use uuid::Uuid;
 
-use crate::{PgSchema, Serve, create_key, get_session, put_session, session_body};
+use crate::{Serve, create_key, get_session, pg_schema, put_session, session_body};
 
 /// Forwards TCP connections to `upstream` until cut.
 struct Forwarder {
@@ -90,10 +90,7 @@ fn host_and_port(url: &str) -> &str {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postgres_out_of_reach_answers_503_and_the_server_recovers_by_itself() {
-    let Some(schema) =
-        PgSchema::create("postgres_out_of_reach_answers_503_and_the_server_recovers_by_itself")
-            .await
-    else {
+    let Some(schema) = pg_schema().await else {
         return;
     };
     let upstream = host_and_port(&schema.url).to_owned();

@@ -5,7 +5,7 @@
 use feather_store::{DraftSource, OrgScope, StoredDraft};
 use uuid::Uuid;
 
-use crate::{TestDb, on_both_backends, session};
+use crate::{TestDb, on_every_backend, session};
 
 const VERSION: &str = "0.1.0+0123456789abcdef/redacted";
 
@@ -24,7 +24,7 @@ fn draft(label: &str, version: &str) -> StoredDraft {
 
 #[tokio::test]
 async fn a_draft_is_read_back_verbatim_under_its_version_only() {
-    on_both_backends(a_draft_is_read_back_verbatim_under_its_version_only_on).await;
+    on_every_backend(a_draft_is_read_back_verbatim_under_its_version_only_on).await;
 }
 
 async fn a_draft_is_read_back_verbatim_under_its_version_only_on(db: &TestDb) {
@@ -76,7 +76,7 @@ async fn a_draft_is_read_back_verbatim_under_its_version_only_on(db: &TestDb) {
 
 #[tokio::test]
 async fn a_capture_replaces_the_draft_and_a_late_draft_is_not_kept() {
-    on_both_backends(a_capture_replaces_the_draft_and_a_late_draft_is_not_kept_on).await;
+    on_every_backend(a_capture_replaces_the_draft_and_a_late_draft_is_not_kept_on).await;
 }
 
 async fn a_capture_replaces_the_draft_and_a_late_draft_is_not_kept_on(db: &TestDb) {
@@ -148,7 +148,7 @@ async fn a_capture_replaces_the_draft_and_a_late_draft_is_not_kept_on(db: &TestD
 
 #[tokio::test]
 async fn a_draft_that_is_not_json_is_refused() {
-    on_both_backends(a_draft_that_is_not_json_is_refused_on).await;
+    on_every_backend(a_draft_that_is_not_json_is_refused_on).await;
 }
 
 async fn a_draft_that_is_not_json_is_refused_on(db: &TestDb) {
@@ -191,7 +191,7 @@ async fn a_draft_that_is_not_json_is_refused_on(db: &TestDb) {
 // none fails for a busy database.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_and_captures_run_side_by_side() {
-    on_both_backends(reads_and_captures_run_side_by_side_on).await;
+    on_every_backend(reads_and_captures_run_side_by_side_on).await;
 }
 
 async fn reads_and_captures_run_side_by_side_on(db: &TestDb) {
@@ -262,7 +262,7 @@ async fn reads_and_captures_run_side_by_side_on(db: &TestDb) {
 // when only a larger organization's copy has a current draft.
 #[tokio::test]
 async fn the_development_keys_pick_does_not_depend_on_drafts() {
-    on_both_backends(the_development_keys_pick_does_not_depend_on_drafts_on).await;
+    on_every_backend(the_development_keys_pick_does_not_depend_on_drafts_on).await;
 }
 
 async fn the_development_keys_pick_does_not_depend_on_drafts_on(db: &TestDb) {

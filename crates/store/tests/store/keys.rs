@@ -3,11 +3,11 @@
 use feather_store::Backend;
 use uuid::Uuid;
 
-use crate::{TestDb, on_both_backends};
+use crate::{TestDb, on_every_backend};
 
 #[tokio::test]
 async fn a_key_resolves_until_revoked() {
-    on_both_backends(a_key_resolves_until_revoked_on).await;
+    on_every_backend(a_key_resolves_until_revoked_on).await;
 }
 
 async fn a_key_resolves_until_revoked_on(db: &TestDb) {
@@ -81,7 +81,7 @@ async fn a_key_resolves_until_revoked_on(db: &TestDb) {
 
 #[tokio::test]
 async fn only_the_hash_of_a_key_is_stored() {
-    on_both_backends(only_the_hash_of_a_key_is_stored_on).await;
+    on_every_backend(only_the_hash_of_a_key_is_stored_on).await;
 }
 
 async fn only_the_hash_of_a_key_is_stored_on(db: &TestDb) {

@@ -1,11 +1,12 @@
 //! The store's test suite, one binary for both backends.
 //!
 //! Every test in [`sessions`], [`drafts`], [`keys`] and [`migrations`] is an async function
-//! taking a [`TestDb`]; [`on_both_backends`] runs it on a fresh SQLite file and then,
-//! when `FEATHER_TEST_DATABASE_URL` names a PostgreSQL database (for example
-//! `postgres://postgres@127.0.0.1:5432/test`), on PostgreSQL in a schema of its own
-//! that is dropped afterwards. Without that variable the suite says loudly, once,
-//! that PostgreSQL was not tested. [`snapshots`] tests what SQLite's readers
+//! taking a [`TestDb`]; [`on_every_backend`] runs it on every backend in turn
+//! ([`every_backend`]): a fresh SQLite file, then, when `FEATHER_TEST_DATABASE_URL`
+//! names a PostgreSQL database (for example `postgres://postgres@127.0.0.1:5432/test`),
+//! PostgreSQL in a schema of its own that is dropped afterwards. Without that
+//! variable the suite says loudly, once, that PostgreSQL was not tested, and fails
+//! when `CI` is set (`feather_test_support`). [`snapshots`] tests what SQLite's readers
 //! share between reads. [`unavailable`] holds the failure-mode tests,
 //! some of which only make sense on one backend.
 
@@ -16,16 +17,14 @@ mod sessions;
 mod snapshots;
 mod unavailable;
 
-use std::io::Write;
-use std::sync::Once;
-
 use feather_store::{Backend, NewSession, Store};
+use feather_test_support::PgSchema;
 use feather_types::SessionAttribution;
 use sqlx::Connection;
 use uuid::Uuid;
 
-/// The variable that names the PostgreSQL database to test against.
-pub const POSTGRES_URL_VAR: &str = "FEATHER_TEST_DATABASE_URL";
+/// This suite, as the harness names it when PostgreSQL was not tested.
+const SUITE: &str = "the store's tests (cargo test -p feather-store)";
 
 /// A connected store on a database made for one test, and what is needed to reach
 /// that database behind the store's back.
@@ -33,20 +32,15 @@ pub struct TestDb {
     pub store: Store,
     /// The URL the store was connected with; connecting again reaches the same data.
     pub url: String,
-    /// Where the data lives, to be removed when the test ends.
+    /// Where the data lives, removed when the test ends.
     place: Place,
 }
 
 enum Place {
-    Sqlite {
-        /// Deleted on drop.
-        dir: tempfile::TempDir,
-    },
-    Postgres {
-        /// The URL without the search path, for creating and dropping the schema.
-        base_url: String,
-        schema: String,
-    },
+    /// The directory of the database file, deleted on drop.
+    Sqlite(tempfile::TempDir),
+    /// The test's schema, dropped on drop.
+    Postgres { _schema: PgSchema },
 }
 
 impl TestDb {
@@ -59,42 +53,25 @@ impl TestDb {
         TestDb {
             store,
             url,
-            place: Place::Sqlite { dir },
+            place: Place::Sqlite(dir),
         }
     }
 
-    /// A store on a new schema of the PostgreSQL database named by
-    /// [`POSTGRES_URL_VAR`], or `None` (after the banner) when it is not set.
+    /// A store on a new schema of the PostgreSQL database under test, or `None`
+    /// when none is configured outside CI (`feather_test_support` says so loudly).
     pub async fn postgres() -> Option<TestDb> {
-        let Some(base_url) = postgres_url() else {
-            postgres_not_tested_banner();
-            return None;
-        };
-        let schema = format!("feather_test_{}", Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&base_url)
+        let schema = PgSchema::create(SUITE, "feather_test").await?;
+        let url = schema.url.clone();
+        // On a failure here the schema is dropped as `schema` goes.
+        let store = Store::connect(&url)
             .await
-            .unwrap_or_else(|err| panic!("{POSTGRES_URL_VAR} is set but cannot connect: {err}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&mut admin)
-            .await
-            .expect("creating the test schema");
-        admin.close().await.expect("closing the admin connection");
-        // From here on the schema is dropped even if connecting fails.
-        let place = Place::Postgres {
-            base_url: base_url.clone(),
-            schema: schema.clone(),
-        };
-        let separator = if base_url.contains('?') { '&' } else { '?' };
-        let url = format!("{base_url}{separator}options=-csearch_path%3D{schema}");
-        let store = match Store::connect(&url).await {
-            Ok(store) => store,
-            Err(err) => {
-                drop(place);
-                panic!("PostgreSQL store connects: {err}");
-            }
-        };
+            .unwrap_or_else(|err| panic!("PostgreSQL store connects: {err}"));
         assert_eq!(store.backend(), Backend::Postgres);
-        Some(TestDb { store, url, place })
+        Some(TestDb {
+            store,
+            url,
+            place: Place::Postgres { _schema: schema },
+        })
     }
 
     /// Which backend this is.
@@ -105,7 +82,7 @@ impl TestDb {
     /// The SQLite database file, for tests that look at it directly.
     pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
         match &self.place {
-            Place::Sqlite { dir } => Some(dir.path().join("feather.db")),
+            Place::Sqlite(dir) => Some(dir.path().join("feather.db")),
             Place::Postgres { .. } => None,
         }
     }
@@ -125,75 +102,19 @@ impl TestDb {
     }
 }
 
-impl Drop for Place {
-    fn drop(&mut self) {
-        let Place::Postgres { base_url, schema } = self else {
-            return;
-        };
-        // Drop runs outside async code (and also while a failed test unwinds), so
-        // the schema is dropped on a thread with a runtime of its own.
-        let (base_url, schema) = (base_url.clone(), schema.clone());
-        let statement = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            runtime.block_on(async {
-                let mut admin = sqlx::PgConnection::connect(&base_url).await?;
-                sqlx::query(sqlx::AssertSqlSafe(statement))
-                    .execute(&mut admin)
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            let _ = writeln!(
-                std::io::stderr(),
-                "warning: could not drop test schema {schema}"
-            );
-        }
-    }
+/// Every backend the store has, each on a database of its own for one test:
+/// SQLite always, PostgreSQL when one is configured.
+pub async fn every_backend() -> Vec<TestDb> {
+    let mut databases = vec![TestDb::sqlite().await];
+    databases.extend(TestDb::postgres().await);
+    databases
 }
 
-/// The PostgreSQL URL to test against, if configured.
-pub fn postgres_url() -> Option<String> {
-    std::env::var(POSTGRES_URL_VAR)
-        .ok()
-        .filter(|url| !url.trim().is_empty())
-}
-
-/// Says, once and past the test harness's output capture, that PostgreSQL was not
-/// tested.
-fn postgres_not_tested_banner() {
-    static BANNER: Once = Once::new();
-    BANNER.call_once(|| {
-        // Writing to the stderr handle directly, not with eprintln!, so that the
-        // harness does not swallow the banner of a passing test.
-        let _ = std::io::stderr().write_all(
-            format!(
-                "\n\
-                 ************************************************************************\n\
-                 *  PostgreSQL was NOT tested: {POSTGRES_URL_VAR} is not set.\n\
-                 *  Only the SQLite backend ran. To test both, run for example\n\
-                 *  {POSTGRES_URL_VAR}=postgres://postgres@127.0.0.1:5432/test \\\n\
-                 *      cargo test -p feather-store\n\
-                 ************************************************************************\n\n"
-            )
-            .as_bytes(),
-        );
-    });
-}
-
-/// Runs `test` on a fresh SQLite store, then on a fresh PostgreSQL schema when one
-/// is configured.
-pub async fn on_both_backends(test: impl AsyncFn(&TestDb)) {
-    let sqlite = TestDb::sqlite().await;
-    test(&sqlite).await;
-    drop(sqlite);
-    if let Some(postgres) = TestDb::postgres().await {
-        test(&postgres).await;
+/// Runs `test` on every backend in turn ([`every_backend`]), each database
+/// removed before the next is made.
+pub async fn on_every_backend(test: impl AsyncFn(&TestDb)) {
+    for db in every_backend().await {
+        test(&db).await;
     }
 }
 

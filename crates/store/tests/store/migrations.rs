@@ -3,11 +3,11 @@
 use feather_store::{DraftSource, OrgScope, Store, StoredDraft};
 use uuid::Uuid;
 
-use crate::{TestDb, on_both_backends, session};
+use crate::{TestDb, on_every_backend, session};
 
 #[tokio::test]
 async fn connecting_again_keeps_the_data() {
-    on_both_backends(connecting_again_keeps_the_data_on).await;
+    on_every_backend(connecting_again_keeps_the_data_on).await;
 }
 
 async fn connecting_again_keeps_the_data_on(db: &TestDb) {
@@ -213,4 +213,57 @@ async fn migration_0003_gives_every_session_a_draft_row() {
             .unwrap(),
         Some(DraftSource::Current("{\"name\": \"new\"}".to_owned()))
     );
+}
+
+// Migration 0004 turns PostgreSQL's attribution columns into bytes: the strings
+// stored before it read back unchanged, and a NUL can be stored after it.
+#[tokio::test]
+async fn migration_0004_keeps_postgres_attribution_strings() {
+    let Some(schema) =
+        feather_test_support::PgSchema::create("the store's tests", "feather_test").await
+    else {
+        return;
+    };
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    {
+        let pool = sqlx::PgPool::connect(&schema.url).await.unwrap();
+        let migrations =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+        sqlx::migrate::Migrator::new(migrations)
+            .await
+            .unwrap()
+            .run_to(3, &pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO sessions (organization_id, session_id, analysis_input, agent_name, \
+                 persona_id, persona_name) \
+             VALUES ($1::uuid, $2::uuid, '{}', 'Agent Ä', NULL, 'Patient Pat')",
+        )
+        .bind(organization.to_string())
+        .bind(id.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+
+    let store = Store::connect(&schema.url).await.unwrap();
+    let read = store
+        .get_session(OrgScope::Organization(organization), id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.attribution.agent_name.as_deref(), Some("Agent Ä"));
+    assert_eq!(read.attribution.persona_id, None);
+    assert_eq!(
+        read.attribution.persona_name.as_deref(),
+        Some("Patient Pat")
+    );
+    let mut again = session(organization, id, "after 0004");
+    again.attribution.agent_name = Some("a\u{0}b".to_owned());
+    assert!(!store.put_session(&again).await.unwrap().created);
+    let read = store.get_session(OrgScope::Any, id).await.unwrap().unwrap();
+    assert_eq!(read.attribution, again.attribution);
 }

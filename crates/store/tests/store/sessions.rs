@@ -4,11 +4,11 @@ use feather_store::{OrgScope, PutOutcome};
 use feather_types::SessionAttribution;
 use uuid::Uuid;
 
-use crate::{TestDb, on_both_backends, session};
+use crate::{TestDb, on_every_backend, session};
 
 #[tokio::test]
 async fn a_put_creates_then_replaces() {
-    on_both_backends(a_put_creates_then_replaces_on).await;
+    on_every_backend(a_put_creates_then_replaces_on).await;
 }
 
 async fn a_put_creates_then_replaces_on(db: &TestDb) {
@@ -64,7 +64,7 @@ async fn a_put_creates_then_replaces_on(db: &TestDb) {
 
 #[tokio::test]
 async fn timestamps_are_rfc3339_utc() {
-    on_both_backends(timestamps_are_rfc3339_utc_on).await;
+    on_every_backend(timestamps_are_rfc3339_utc_on).await;
 }
 
 async fn timestamps_are_rfc3339_utc_on(db: &TestDb) {
@@ -97,7 +97,7 @@ async fn timestamps_are_rfc3339_utc_on(db: &TestDb) {
 
 #[tokio::test]
 async fn organizations_do_not_see_each_others_sessions() {
-    on_both_backends(organizations_do_not_see_each_others_sessions_on).await;
+    on_every_backend(organizations_do_not_see_each_others_sessions_on).await;
 }
 
 async fn organizations_do_not_see_each_others_sessions_on(db: &TestDb) {
@@ -219,7 +219,7 @@ async fn organizations_do_not_see_each_others_sessions_on(db: &TestDb) {
 
 #[tokio::test]
 async fn session_ids_are_ordered_distinct_and_limited() {
-    on_both_backends(session_ids_are_ordered_distinct_and_limited_on).await;
+    on_every_backend(session_ids_are_ordered_distinct_and_limited_on).await;
 }
 
 async fn session_ids_are_ordered_distinct_and_limited_on(db: &TestDb) {
@@ -262,7 +262,7 @@ async fn session_ids_are_ordered_distinct_and_limited_on(db: &TestDb) {
 
 #[tokio::test]
 async fn a_batch_reports_each_outcome_in_order() {
-    on_both_backends(a_batch_reports_each_outcome_in_order_on).await;
+    on_every_backend(a_batch_reports_each_outcome_in_order_on).await;
 }
 
 async fn a_batch_reports_each_outcome_in_order_on(db: &TestDb) {
@@ -294,7 +294,7 @@ async fn a_batch_reports_each_outcome_in_order_on(db: &TestDb) {
 
 #[tokio::test]
 async fn a_batch_that_fails_midway_stores_nothing() {
-    on_both_backends(a_batch_that_fails_midway_stores_nothing_on).await;
+    on_every_backend(a_batch_that_fails_midway_stores_nothing_on).await;
 }
 
 async fn a_batch_that_fails_midway_stores_nothing_on(db: &TestDb) {
@@ -353,7 +353,7 @@ async fn a_batch_that_fails_midway_stores_nothing_on(db: &TestDb) {
 
 #[tokio::test]
 async fn analysis_input_comes_back_exactly() {
-    on_both_backends(analysis_input_comes_back_exactly_on).await;
+    on_every_backend(analysis_input_comes_back_exactly_on).await;
 }
 
 async fn analysis_input_comes_back_exactly_on(db: &TestDb) {
@@ -388,7 +388,7 @@ async fn analysis_input_comes_back_exactly_on(db: &TestDb) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_puts_all_land() {
-    on_both_backends(concurrent_puts_all_land_on).await;
+    on_every_backend(concurrent_puts_all_land_on).await;
 }
 
 async fn concurrent_puts_all_land_on(db: &TestDb) {
@@ -414,4 +414,40 @@ async fn concurrent_puts_all_land_on(db: &TestDb) {
     }
     assert_eq!(stored, 48);
     assert_eq!(db.store.count_sessions().await.unwrap(), 48);
+}
+
+// PostgreSQL's TEXT cannot hold a NUL character; the attribution columns are bytes
+// there (migration 0004) and the JSON columns keep `\u0000` escaped, so every
+// backend gives back exactly what was stored.
+#[tokio::test]
+async fn nul_characters_are_kept_on_every_backend() {
+    on_every_backend(nul_characters_are_kept_on).await;
+}
+
+async fn nul_characters_are_kept_on(db: &TestDb) {
+    let organization = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let mut stored = session(organization, id, "nul \u{0} inside");
+    stored.analysis_input["with\u{0}key"] = serde_json::json!("a\u{0}b");
+    stored.attribution = SessionAttribution {
+        agent_name: Some("a\u{0}b".to_owned()),
+        persona_id: Some("\u{0}".to_owned()),
+        persona_name: Some("Pat\u{0}\u{0} ü".to_owned()),
+    };
+    stored.draft = Some(feather_store::StoredDraft {
+        version: "v1".to_owned(),
+        json: r#"{"name": "a\u0000b"}"#.to_owned(),
+    });
+    assert!(db.store.put_session(&stored).await.unwrap().created);
+    for scope in [OrgScope::Any, OrgScope::Organization(organization)] {
+        let read = db.store.get_session(scope, id).await.unwrap().unwrap();
+        assert_eq!(read.attribution, stored.attribution, "{:?}", db.backend());
+        assert_eq!(read.analysis_input, stored.analysis_input);
+        assert_eq!(
+            db.store.get_draft_source(scope, id, "v1").await.unwrap(),
+            Some(feather_store::DraftSource::Current(
+                r#"{"name": "a\u0000b"}"#.to_owned()
+            ))
+        );
+    }
 }

@@ -1,5 +1,7 @@
-//! Failure modes: an unreachable or locked database is `Unavailable` (and the store
-//! recovers when it is back), damaged data is `Corrupt`, and nothing panics.
+//! Failure modes: an unreachable, locked or read-only database is `Unavailable`
+//! (and the store recovers when it is back, without a new `Store`), an SQLite file
+//! removed or replaced under the store refuses writes with the reason, damaged
+//! data is `Corrupt`, and nothing panics.
 
 use std::time::{Duration, Instant};
 
@@ -199,4 +201,119 @@ async fn the_postgres_pool_recovers_when_its_connections_are_killed() {
         }
     }
     panic!("the pool did not recover: {last:?}");
+}
+
+// A file the server may not write at start is unavailable for writes, and takes
+// them as soon as it is writable again, with the same store.
+#[tokio::test]
+async fn a_sqlite_file_read_only_at_start_takes_writes_once_writable() {
+    let db = TestDb::sqlite().await;
+    let file = db.sqlite_file().unwrap();
+    let organization = Uuid::new_v4();
+    let (before, during, after) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    db.store
+        .put_session(&session(organization, before, "before"))
+        .await
+        .unwrap();
+    feather_test_support::set_writable(&file, false);
+    let store = Store::connect(&db.url)
+        .await
+        .expect("a read-only file opens");
+    assert!(
+        store
+            .get_session(OrgScope::Any, before)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    for _ in 0..3 {
+        let err = store
+            .put_session(&session(organization, during, "during"))
+            .await
+            .expect_err("the file is read-only");
+        assert!(err.is_unavailable(), "{err:?}");
+    }
+
+    feather_test_support::set_writable(&file, true);
+    assert!(
+        store
+            .put_session(&session(organization, after, "after"))
+            .await
+            .expect("writable again, without a new store")
+            .created
+    );
+    assert_eq!(store.count_sessions().await.unwrap(), 2);
+    assert!(
+        store
+            .get_session(OrgScope::Any, after)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+/// A store on a file that `change` does something to after a first capture:
+/// every write after it is refused as unavailable, with `reason` in the error.
+async fn writes_refused_after(change: impl FnOnce(&std::path::Path), reason: &str) -> TestDb {
+    let db = TestDb::sqlite().await;
+    let organization = Uuid::new_v4();
+    db.store
+        .put_session(&session(organization, Uuid::new_v4(), "kept"))
+        .await
+        .unwrap();
+    change(&db.sqlite_file().unwrap());
+    let refused = db
+        .store
+        .put_session(&session(organization, Uuid::new_v4(), "refused"))
+        .await
+        .expect_err("a capture after the change");
+    assert!(refused.is_unavailable(), "{refused:?}");
+    assert!(refused.to_string().contains(reason), "{refused}");
+    let refused = db
+        .store
+        .create_api_key(organization, None)
+        .await
+        .expect_err("a key after the change");
+    assert!(refused.is_unavailable(), "{refused:?}");
+    assert!(refused.to_string().contains(reason), "{refused}");
+    db
+}
+
+// A database file removed under a running store: writes are refused with the
+// reason, not acknowledged into a file that a restart would not find.
+#[tokio::test]
+async fn a_removed_sqlite_file_refuses_writes_and_says_why() {
+    let remove = |file: &std::path::Path| {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    };
+    let db = writes_refused_after(remove, "was removed").await;
+    let file = db.sqlite_file().unwrap();
+    assert!(
+        !file.exists(),
+        "no new, empty database was made in its place"
+    );
+}
+
+// A database file replaced by another under a running store: writes are refused
+// with the reason, and the new file is left alone.
+#[tokio::test]
+async fn a_replaced_sqlite_file_refuses_writes_and_says_why() {
+    let mut replacement = Vec::new();
+    let replace = |file: &std::path::Path| {
+        let other = file.with_file_name("other.db");
+        rusqlite::Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE sessions (x); INSERT INTO sessions VALUES (1);")
+            .unwrap();
+        replacement = std::fs::read(&other).unwrap();
+        std::fs::rename(&other, file).unwrap();
+    };
+    let db = writes_refused_after(replace, "was replaced").await;
+    assert_eq!(
+        std::fs::read(db.sqlite_file().unwrap()).unwrap(),
+        replacement,
+        "the file put in its place is left as it was"
+    );
 }

@@ -1,0 +1,89 @@
+//! What a backend must provide: its SQL, one statement per operation.
+//!
+//! The store's operations are written once, in `lib.rs`, over sqlx's `Any` driver:
+//! the same transaction, the same two-step draft lookup, the same row decoding for
+//! every database. A backend differs from another only where its SQL dialect does,
+//! so a backend is:
+//! - a [`Dialect`]: the statements below, with the placeholders, type casts and
+//!   timestamp formatting of its database (each timestamp expression is written
+//!   once per dialect, as a macro the statements are built from);
+//! - a `connect` function giving an [`sqlx::AnyPool`] on a migrated database (and,
+//!   for SQLite, the request-path readers of `sqlite_readers.rs`);
+//! - its migrations, in `migrations/<backend>/`, holding the same logical schema.
+//!
+//! Adding a backend is those three and one arm in `Store::connect`; the store's
+//! test suite (`tests/store`) then runs every shared test on it.
+//!
+//! # The contract every statement keeps
+//!
+//! Parameters are bound in the order documented on each field, all of them as
+//! text (ids as lowercase hyphenated UUIDs), 64-bit integers, or bytes (the
+//! attribution strings, so that PostgreSQL can keep a NUL character; SQLite casts
+//! them to TEXT). Rows come back as text, integers or bytes only, which is all the
+//! `Any` driver carries: ids as hyphenated UUID text, timestamps as RFC 3339 UTC
+//! text with milliseconds (`2025-01-31T12:00:00.000Z`), the analysis input and
+//! drafts as their JSON text, attribution strings as their UTF-8 bytes. Rows are
+//! decoded into the types of `rows.rs`, once for all backends.
+
+use crate::{Backend, OrgScope};
+
+/// The statements of one backend. Statements that read "as a scope sees it" come
+/// in pairs ([`Scoped`]): the organization's id is then the last parameter.
+pub struct Dialect {
+    /// Which backend this is.
+    pub backend: Backend,
+    /// Stores a session (replacing the organization's one of the same id, with its
+    /// revision incremented and `updated_at` renewed) and returns its revision.
+    /// Parameters: organization id, session id, analysis input (JSON text), agent
+    /// name, persona id, persona name (bytes or NULL).
+    pub upsert_session: &'static str,
+    /// Stores (or replaces) a session's draft row. Parameters: organization id,
+    /// session id, drafter version (empty when there is no draft), draft (JSON text
+    /// or NULL).
+    pub upsert_draft_row: &'static str,
+    /// Stores a draft beside a session only if the session is still at the given
+    /// revision. Parameters: version, draft, organization id, session id, revision.
+    pub put_draft: &'static str,
+    /// A session as a scope sees it, columns as [`crate::rows::SessionRecord`].
+    /// Parameters: session id.
+    pub session: Scoped,
+    /// A session's organization and its draft when the draft is of the given
+    /// version (else NULL), from `session_drafts`. Parameters: version, session id.
+    pub draft: Scoped,
+    /// A session's organization and a NULL draft, from `sessions`: the answer when
+    /// a session has lost its draft row. Parameters: session id.
+    pub session_organization: Scoped,
+    /// The number of sessions, over all organizations.
+    pub count_sessions: &'static str,
+    /// Distinct session ids in ascending order. Parameters: the limit.
+    pub session_ids: Scoped,
+    /// Inserts a key and returns its `created_at`. Parameters: key id, organization
+    /// id, name (text or NULL), hash.
+    pub create_key: &'static str,
+    /// Keys, columns as [`crate::rows::KeyRecord`], oldest first; `any` lists every
+    /// organization's. No parameters but the organization.
+    pub keys: Scoped,
+    /// Revokes a live key. Parameters: key id.
+    pub revoke_key: &'static str,
+    /// The organization and hash of the live key of a hash. Parameters: hash.
+    pub live_key: &'static str,
+}
+
+/// One statement in two forms: for every organization, and for one (whose id is
+/// then bound last).
+pub struct Scoped {
+    pub any: &'static str,
+    pub organization: &'static str,
+}
+
+impl Scoped {
+    /// The statement for `scope`, and the organization id to bind last, if any.
+    pub fn pick(&self, scope: OrgScope) -> (&'static str, Option<String>) {
+        match scope {
+            OrgScope::Any => (self.any, None),
+            OrgScope::Organization(organization_id) => {
+                (self.organization, Some(organization_id.to_string()))
+            }
+        }
+    }
+}

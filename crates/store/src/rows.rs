@@ -1,0 +1,80 @@
+//! Rows as every backend returns them (`dialect.rs` says in which form), decoded
+//! once: by sqlx's `FromRow` where sqlx reads, and into the store's types here.
+//! The SQLite readers decode the same rows themselves (`sqlite_readers.rs`).
+
+use feather_types::SessionAttribution;
+use uuid::Uuid;
+
+use crate::{ApiKeyInfo, StoreError, StoredSessionText};
+
+/// A session's row, as [`crate::dialect::Dialect::session`] selects it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRecord {
+    pub organization_id: String,
+    pub session_id: String,
+    pub analysis_input: String,
+    pub agent_name: Option<Vec<u8>>,
+    pub persona_id: Option<Vec<u8>>,
+    pub persona_name: Option<Vec<u8>>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub revision: i64,
+}
+
+impl SessionRecord {
+    /// The session, with its revision.
+    pub fn decode(self) -> Result<(StoredSessionText, i64), StoreError> {
+        let session = StoredSessionText {
+            organization_id: parse_uuid(&self.organization_id)?,
+            session_id: parse_uuid(&self.session_id)?,
+            analysis_input: self.analysis_input,
+            attribution: SessionAttribution {
+                agent_name: text(self.agent_name)?,
+                persona_id: text(self.persona_id)?,
+                persona_name: text(self.persona_name)?,
+            },
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        };
+        Ok((session, self.revision))
+    }
+}
+
+/// An API key's row, as [`crate::dialect::Dialect::keys`] selects it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct KeyRecord {
+    pub id: String,
+    pub organization_id: String,
+    pub name: Option<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+impl KeyRecord {
+    pub fn decode(self) -> Result<ApiKeyInfo, StoreError> {
+        Ok(ApiKeyInfo {
+            id: parse_uuid(&self.id)?,
+            organization_id: parse_uuid(&self.organization_id)?,
+            name: self.name,
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+        })
+    }
+}
+
+/// A stored id; one that is not a UUID is damage.
+pub fn parse_uuid(text: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(text)
+        .map_err(|err| StoreError::Corrupt(format!("stored id {text:?} is not a UUID: {err}")))
+}
+
+/// An attribution string from its stored bytes.
+fn text(bytes: Option<Vec<u8>>) -> Result<Option<String>, StoreError> {
+    bytes
+        .map(|bytes| {
+            String::from_utf8(bytes).map_err(|err| {
+                StoreError::Corrupt(format!("a stored attribution is not UTF-8: {err}"))
+            })
+        })
+        .transpose()
+}
