@@ -404,12 +404,11 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                 text,
                 ..
             } => {
-                if let Some(at) = last.take() {
-                    if GIVE_UP.is_match(text)
-                        && goals[at].status == Status::Done
-                    {
-                        goals[at].status = Status::GivenUp;
-                    }
+                if let Some(at) = last.take()
+                    && GIVE_UP.is_match(text)
+                    && goals[at].status == Status::Done
+                {
+                    goals[at].status = Status::GivenUp;
                 }
             }
             _ => {}
@@ -596,7 +595,8 @@ pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
     for turn in timeline.customer_turns() {
         for sentence in turn.split_inclusive(['.', '!', '?', ';']) {
             let sentence = sentence.trim();
-            if sentence.len() < 8 || !(CONSTRAINT.is_match(sentence) || REQUEST.is_match(sentence)) {
+            if sentence.len() < 8 || !(CONSTRAINT.is_match(sentence) || REQUEST.is_match(sentence))
+            {
                 continue;
             }
             let sentence = &collapse_whitespace(sentence);
