@@ -173,9 +173,9 @@ impl Redactor {
                 self.remember(finding.kind, value, &placeholder);
             }
         }
-        // Short texts (most JSON values) are searched again faster than they are
-        // copied and hashed.
-        if text.len() >= CACHED_TEXT_BYTES {
+        // Short texts the patterns skip at once (most JSON values) are searched
+        // again faster than they are copied and hashed.
+        if worth_caching(text) {
             self.found.insert(text.to_owned(), findings);
         }
     }
@@ -202,7 +202,7 @@ impl Redactor {
 
     /// `text` with every personal value replaced by its placeholder.
     pub fn text(&mut self, text: &str) -> String {
-        let cached = if text.len() >= CACHED_TEXT_BYTES {
+        let cached = if worth_caching(text) {
             self.found.remove(text)
         } else {
             None
@@ -519,8 +519,15 @@ impl Redactor {
 }
 
 /// Texts at least this long keep what the patterns found in them from learning to
-/// replacing.
+/// replacing, as do shorter ones with a digit, `@` or `:` (which the patterns scan).
 const CACHED_TEXT_BYTES: usize = 48;
+
+fn worth_caching(text: &str) -> bool {
+    text.len() >= CACHED_TEXT_BYTES
+        || text
+            .bytes()
+            .any(|b| b.is_ascii_digit() || b == b'@' || b == b':')
+}
 
 fn keep(value: &Value, mode: Mode) -> Value {
     match mode {
