@@ -119,6 +119,7 @@ pub struct Redactor {
     /// The lower-case parts of learned person names.
     name_parts: std::collections::HashSet<String>,
     key_infos: HashMap<String, keys::KeyInfo>,
+    redacted_keys: HashMap<String, String>,
     /// Values under id keys, checked for a learned name when learning ends.
     id_candidates: Vec<String>,
     /// What the patterns found in each text learned, so replacing does not search
@@ -295,7 +296,7 @@ impl Redactor {
                     };
                     let item = self.walk(item, child, mode);
                     if mode == Mode::Apply {
-                        let key = self.text(key);
+                        let key = self.redacted_key(key);
                         out.insert(key, item);
                     }
                 }
@@ -307,6 +308,17 @@ impl Redactor {
             }
             Value::Null | Value::Bool(_) => keep(value, mode),
         }
+    }
+
+    // A key redacted as a text, once per distinct key (the same key always gives the
+    // same text, as placeholders are stable).
+    fn redacted_key(&mut self, key: &str) -> String {
+        if let Some(redacted) = self.redacted_keys.get(key) {
+            return redacted.clone();
+        }
+        let redacted = self.text(key);
+        self.redacted_keys.insert(key.to_owned(), redacted.clone());
+        redacted
     }
 
     // What a key says, from the cache: drafts see the same keys again and again.
