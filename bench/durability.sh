@@ -31,7 +31,7 @@ server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-body=crates/drafter/tests/data/dispute-sms.analysis-input.json
+body=examples/dispute-sms.analysis-input.json
 session_id=$(grep -o '"session_id": *"[^"]*"' "$body" | head -n1 | grep -o '[0-9a-f-]\{36\}')
 addr=127.0.0.1:18082
 

@@ -26,6 +26,8 @@ pub(crate) struct Facts<'a> {
     pub redacted: Option<BTreeSet<PiiKind>>,
     /// The capture says its transcript skipped upstream redaction.
     pub unredacted_upstream: bool,
+    /// The chat log recorded no times ([`crate::capture::UNKNOWN_TIME`]).
+    pub times_unknown: bool,
 }
 
 fn list(items: Vec<String>, max_items: usize) -> String {
@@ -94,6 +96,9 @@ pub(crate) fn brief(timeline: &Timeline, facts: &Facts<'_>, max: usize) -> Strin
         turns.push_str(&format!(" over {duration}"));
     }
     sentences.push(format!("{turns}."));
+    if facts.times_unknown {
+        sentences.push("The log records no times.".to_owned());
+    }
 
     let mut tool_counts: Vec<(String, usize)> = Vec::new();
     let mut errors = Vec::new();

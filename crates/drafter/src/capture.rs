@@ -55,15 +55,32 @@ impl CaptureError {
     }
 }
 
+/// Where the README explains both formats; every refusal points there.
+pub const FORMATS_HELP: &str =
+    "See \"Session file formats\" in the README (README.md#session-file-formats).";
+
+/// The session time recorded when a chat log has no times at all (no `started_at`
+/// and no message `timestamp`): the Unix epoch. A draft of such a session shows no
+/// durations and says that the log records no times.
+pub const UNKNOWN_TIME: &str = "1970-01-01T00:00:00Z";
+
 impl fmt::Display for CaptureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let format = match self.format {
-            CaptureFormat::SessionAnalysisInput => "Feather SessionAnalysisInput",
-            CaptureFormat::ChatTranscript => "chat-transcript envelope",
+            CaptureFormat::SessionAnalysisInput => "a Feather SessionAnalysisInput",
+            CaptureFormat::ChatTranscript => {
+                "a chat log (chat-completions messages, bare or in an envelope)"
+            }
         };
-        write!(f, "The capture is not a valid {format}")?;
-        if let Some(first) = self.details.first() {
-            let loc: Vec<String> = first
+        let count = self.details.len();
+        write!(
+            f,
+            "The input is not a session in either accepted format; it looks closest to {format}, \
+             with {count} problem{}:",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for detail in &self.details {
+            let loc: Vec<String> = detail
                 .loc
                 .iter()
                 .map(|item| match item {
@@ -72,41 +89,65 @@ impl fmt::Display for CaptureError {
                 })
                 .collect();
             if loc.is_empty() {
-                write!(f, ": {}", first.msg)?;
+                write!(f, "\n  - {}", detail.msg)?;
             } else {
-                write!(f, ": {}: {}", loc.join("."), first.msg)?;
-            }
-            match self.details.len() {
-                1 => {}
-                2 => write!(f, " (and 1 more problem)")?,
-                n => write!(f, " (and {} more problems)", n - 1)?,
+                write!(f, "\n  - {}: {}", loc.join("."), detail.msg)?;
             }
         }
-        write!(f, ".")
+        write!(f, "\n{FORMATS_HELP}")
     }
 }
 
 impl std::error::Error for CaptureError {}
 
+/// Whether `value` is one chat-completions message (an object with a `role`), as
+/// opposed to a session: how a bare array of messages is told from an array of
+/// sessions.
+pub fn is_chat_message(value: &Value) -> bool {
+    value.as_object().is_some_and(|map| {
+        map.get("role").is_some_and(Value::is_string)
+            && !map.contains_key("messages")
+            && !map.contains_key("session_id")
+    })
+}
+
 /// Reads one captured session, in whichever format it came.
 ///
-/// A JSON object with a `session_id` key, or one without an `id` and `messages`
-/// pair, is read as a Feather `SessionAnalysisInput`; the optional top-level keys
-/// `agent_name`, `persona_id` and `persona_name` give its attribution. An object
-/// with `id` and `messages` (and no `session_id`) is read as the chat-transcript
-/// envelope and converted.
-pub fn parse_value(mut value: Value) -> Result<CapturedSession, CaptureError> {
-    let is_envelope = value.as_object().is_some_and(|map| {
-        !map.contains_key("session_id") && map.contains_key("id") && map.contains_key("messages")
-    });
-    if is_envelope {
-        let envelope =
-            value_as::<Envelope>(&mut value, vec![]).map_err(|details| CaptureError {
-                format: CaptureFormat::ChatTranscript,
-                details,
-            })?;
-        return Ok(envelope.into_session());
+/// - An object with a `session_id` key is a Feather `SessionAnalysisInput`; the
+///   optional top-level keys `agent_name`, `persona_id` and `persona_name` give its
+///   attribution.
+/// - An object with `messages` (and no `session_id`) is a chat log in the envelope,
+///   and a bare array of chat-completions messages is a chat log without one.
+/// - Anything else is read both ways, and the refusal names the closer format and
+///   lists every problem.
+pub fn parse_value(value: Value) -> Result<CapturedSession, CaptureError> {
+    match &value {
+        Value::Array(items) if items.iter().all(is_chat_message) => {
+            let id = content_id(&value);
+            let mut envelope = Map::new();
+            envelope.insert("id".to_owned(), Value::String(id.to_string()));
+            envelope.insert("messages".to_owned(), value);
+            parse_envelope(Value::Object(envelope))
+        }
+        Value::Object(map) if map.contains_key("session_id") => parse_feather(value),
+        Value::Object(map) if map.contains_key("messages") => parse_envelope(value),
+        _ => {
+            let feather = parse_feather(value.clone());
+            let Err(feather) = feather else {
+                return feather;
+            };
+            let chat = parse_envelope(value);
+            let Err(chat) = chat else { return chat };
+            if chat.details.len() <= feather.details.len() {
+                Err(chat)
+            } else {
+                Err(feather)
+            }
+        }
     }
+}
+
+fn parse_feather(mut value: Value) -> Result<CapturedSession, CaptureError> {
     let mut attribution = Map::new();
     if let Value::Object(map) = &mut value {
         for key in ATTRIBUTION_KEYS {
@@ -131,12 +172,37 @@ pub fn parse_value(mut value: Value) -> Result<CapturedSession, CaptureError> {
     }
 }
 
+fn parse_envelope(mut value: Value) -> Result<CapturedSession, CaptureError> {
+    // A log without an id is named by its content: the same log, the same id.
+    let derived_id = match &value {
+        Value::Object(map) if map.get("id").is_none_or(Value::is_null) => Some(content_id(&value)),
+        _ => None,
+    };
+    let envelope = value_as::<Envelope>(&mut value, vec![]).map_err(|details| CaptureError {
+        format: CaptureFormat::ChatTranscript,
+        details,
+    })?;
+    Ok(envelope.into_session(derived_id))
+}
+
+// A UUID v5 of the log's JSON as serde_json writes it (keys sorted): stable for
+// the same content however it was formatted.
+fn content_id(value: &Value) -> Uuid {
+    let namespace = Uuid::new_v5(
+        &Uuid::NAMESPACE_URL,
+        b"https://featherhq.com/chat-transcript",
+    );
+    Uuid::new_v5(&namespace, value.to_string().as_bytes())
+}
+
 /// The chat-transcript envelope (see the crate documentation).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(title = "ChatTranscriptEnvelope")]
 struct Envelope {
-    id: String,
-    organization_id: Uuid,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    organization_id: Option<Uuid>,
     #[serde(default)]
     agent: Option<Party>,
     #[serde(default)]
@@ -146,8 +212,9 @@ struct Envelope {
     #[serde(default)]
     #[allow(dead_code)]
     session_type: Option<String>,
-    #[schemars(schema_with = "datetime")]
-    started_at: String,
+    #[serde(default)]
+    #[schemars(schema_with = "nullable_datetime")]
+    started_at: Option<String>,
     #[serde(default)]
     #[schemars(schema_with = "nullable_datetime")]
     ended_at: Option<String>,
@@ -298,9 +365,20 @@ pub(crate) fn error_in_result(output: &str) -> Option<String> {
 }
 
 impl Envelope {
-    fn into_session(self) -> CapturedSession {
-        let session_id = session_id(&self.id);
-        let start = parse_millis(&self.started_at);
+    fn into_session(self, derived_id: Option<Uuid>) -> CapturedSession {
+        let session_id = match (&self.id, derived_id) {
+            (Some(id), _) => session_id(id),
+            (None, Some(id)) => id,
+            (None, None) => Uuid::nil(),
+        };
+        // Without `started_at`, the first message time stands in; without any
+        // time, the session records that its times are unknown.
+        let started_at = self
+            .started_at
+            .clone()
+            .or_else(|| self.messages.iter().find_map(|m| m.timestamp.clone()))
+            .unwrap_or_else(|| UNKNOWN_TIME.to_owned());
+        let start = parse_millis(&started_at);
         let end = self.ended_at.as_deref().and_then(parse_millis);
         let count = self.messages.len();
         let mut messages = Vec::with_capacity(count);
@@ -316,7 +394,7 @@ impl Envelope {
                         let offset = i128::from(end - start) * index as i128 / (count as i128 - 1);
                         format_millis(start + offset as i64)
                     }
-                    _ => self.started_at.clone(),
+                    _ => started_at.clone(),
                 });
             let content = content_text(&message.content);
             let calls = message.tool_calls.map(|calls| {
@@ -409,10 +487,10 @@ impl Envelope {
         let input = SessionAnalysisInput {
             analyzer_input_schema_version: 2,
             session_id,
-            organization_id: self.organization_id,
+            organization_id: self.organization_id.unwrap_or_else(Uuid::nil),
             agent_id: Nullable(agent_id),
             channel: self.channel.unwrap_or_else(|| "chat".to_owned()),
-            started_at: self.started_at,
+            started_at,
             ended_at: Nullable(self.ended_at),
             completion_reason: Nullable(completion_reason),
             knowledge_gap_analysis_outcome: Nullable(outcome),

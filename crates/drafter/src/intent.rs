@@ -1,27 +1,50 @@
-//! The draft's `name` and `intent`: what the customer wanted, and how it ended.
+//! The draft's `name` and `intent`: what the customer wanted, all of it, and how it
+//! ended.
 //!
-//! The customer's words say what they want; the agent's write actions (`create_refund`,
-//! `reschedule`, `book_*`, `cancel_*`, ...) say what the conversation settled on. The
-//! last write call that succeeded (else the last one attempted) becomes the *goal*,
-//! phrased from the tool's name and its identifying argument: `create_refund` with
-//! `order_id: 88412` is "Refund for order 88412". Customer turns that only greet,
-//! thank or acknowledge ("hi", "ok", "Yes please.") are never quoted.
+//! # Goals
+//!
+//! Goals come from what the agent did about the customer's requests: the tool calls,
+//! in order. A call is a *means*, not a goal, when it only identifies the customer
+//! (its name has `user`, `customer`, `profile`, `member`, `identity`, `verify`,
+//! `authenticate` or `login` in it), fetches a record by id to act on it (its last
+//! word is `details`, `info`, `information`, `status` or `record`, and every argument
+//! is an id, or it looks up by id what a later write acts on, such as `get_order`
+//! before `refund_order` on the same order), hands the conversation over (`human`, `agents`, `representative`), or
+//! is the agent's own aid (`think`, `calculate`).
+//! Every other call, lookups included ("Get account balance" answers a
+//! question the customer asked), is a goal; calls of the same tool are one goal. A
+//! goal whose calls all failed is marked "(failed)", and one the customer walked away
+//! from (the next customer turn says "never mind", "forget it", "leave it", "too
+//! much", ...) before any write is marked "(given up)".
+//!
+//! A goal is phrased from its tool's name (`create_refund` → "Refund") and the
+//! identifying argument the customer talked about: an id, number, code, title or
+//! `<thing>_name` whose value appears in a customer turn ("Reserve restaurant
+//! Sakoon"). An argument the customer never mentioned (a payment method id, an
+//! internal id) never reaches the name.
+//!
+//! # Name and intent
+//!
+//! The name lists up to three goals in order ("A, then B, then C and more") and the
+//! outcome. The intent lists every goal with the facts the simulated customer needs:
+//! the arguments it gave (ids, dates, amounts, places, preferences; at most three
+//! fifths of the room), then the requests and constraints it stated (customer
+//! sentences with "I want", "I need", "please", "not before", "only if", "at least",
+//! "instead", "prefer", ...), then the customer's other words as room remains,
+//! within 500 characters. Without any tool call, the customer's first request is the
+//! goal. Customer turns that only greet, thank or acknowledge are never quoted.
 
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde_json::Value;
 
-use crate::model::{Call, CallResult, Payload, Step, Timeline};
+use crate::model::{Call, CallResult, Payload, Speaker, Step, Timeline};
 use crate::text::{
     capitalize, chars, collapse_whitespace, identifier_words, is_filler, shorten, strip_greeting,
 };
-
-/// What the conversation was about, from the agent's write actions.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Goal {
-    /// "Refund for order 88412".
-    pub action: String,
-    /// Why, from the call's `reason` argument: "damaged on arrival".
-    pub reason: Option<String>,
-}
 
 // First words of tools that change something for the customer.
 const WRITE_VERBS: &[&str] = &[
@@ -32,6 +55,7 @@ const WRITE_VERBS: &[&str] = &[
     "approve",
     "block",
     "book",
+    "buy",
     "cancel",
     "change",
     "charge",
@@ -56,11 +80,13 @@ const WRITE_VERBS: &[&str] = &[
     "pay",
     "place",
     "process",
+    "purchase",
     "redeem",
     "refund",
     "register",
     "remove",
     "renew",
+    "rent",
     "reopen",
     "replace",
     "request",
@@ -75,6 +101,7 @@ const WRITE_VERBS: &[&str] = &[
     "set",
     "submit",
     "suspend",
+    "transfer",
     "unlock",
     "update",
     "upgrade",
@@ -144,42 +171,354 @@ const PARTY_NOUNS: &[&str] = &[
     "user",
 ];
 
-fn is_write(name: &str) -> bool {
-    let words = identifier_words(name);
+fn is_write(words: &[String]) -> bool {
     words
         .first()
         .is_some_and(|first| WRITE_VERBS.contains(&first.as_str()))
 }
 
-/// The goal of the session, if the agent took a write action.
-pub(crate) fn goal(timeline: &Timeline) -> Option<Goal> {
-    let writes: Vec<&Call> = timeline
-        .steps
-        .iter()
-        .filter_map(|step| match step {
-            Step::Tool(index) => Some(&timeline.calls[*index]),
-            _ => None,
-        })
-        .filter(|call| call.arguments.is_some() && is_write(call.name()))
-        .collect();
-    let chosen = writes
-        .iter()
-        .rev()
-        .find(|call| matches!(call.result, CallResult::Output(_)))
-        .or_else(|| writes.last())?;
-    Some(phrase(chosen))
+// Tools that identify the customer, fetch a record to act on, or hand over.
+fn is_means(words: &[String], arguments: Option<&Payload>) -> bool {
+    const AIDS: &[&str] = &[
+        "think",
+        "calculate",
+        "calculator",
+        "human",
+        "representative",
+    ];
+    if words.iter().any(|w| AIDS.contains(&w.as_str())) {
+        return true;
+    }
+    // Changing the customer's own record (`modify_user_address`) is a goal.
+    if is_write(words) {
+        return false;
+    }
+    const IDENTITY: &[&str] = &[
+        "user",
+        "customer",
+        "profile",
+        "member",
+        "identity",
+        "verify",
+        "authenticate",
+        "login",
+        "agents",
+        "handoff",
+    ];
+    if words.iter().any(|w| IDENTITY.contains(&w.as_str())) {
+        return true;
+    }
+    let fetch = words.last().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "details" | "detail" | "info" | "information" | "status" | "record"
+        )
+    });
+    fetch
+        && (ids_only(arguments)
+            || !matches!(arguments, Some(Payload::Json(Value::Object(m))) if !m.is_empty()))
 }
 
-fn phrase(call: &Call) -> Goal {
-    let mut words = identifier_words(call.name());
-    while words.len() > 1 && GENERIC.contains(&words[0].as_str()) {
-        words.remove(0);
+/// How a goal ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Done,
+    Failed,
+    GivenUp,
+}
+
+/// One thing the customer wanted.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Goal {
+    /// "Reserve restaurant Sakoon".
+    pub action: String,
+    /// Why, from the call's `reason` argument: "damaged on arrival".
+    pub reason: Option<String>,
+    /// ("party size", "2"), ("date", "2019-03-03"): what the customer gave for it.
+    pub facts: Vec<(String, String)>,
+    pub status: Status,
+    tool: String,
+    /// The id values of a lookup whose arguments are all ids (`get_order(88412)`).
+    lookup_ids: Vec<String>,
+    /// Every scalar argument value of its calls.
+    values: HashSet<String>,
+    write: bool,
+}
+
+impl Goal {
+    fn label(&self) -> String {
+        match self.status {
+            Status::Done => self.action.clone(),
+            Status::Failed => format!("{} (failed)", self.action),
+            Status::GivenUp => format!("{} (given up)", self.action),
+        }
     }
+}
+
+/// The words of the customer's turns, lower case: what "the customer talked about"
+/// is checked against, in constant time a value (so drafting stays linear).
+struct Said {
+    /// Hashes of the words (no string kept per word).
+    words: HashSet<u64>,
+    hasher: RandomState,
+}
+
+// Words as values are written: `#W4817735`, `2026-05-15`, `18:30`, `mia_li_3668`.
+fn words_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| {
+        !(c.is_alphanumeric() || matches!(c, '_' | '#' | '-' | '.' | '@' | ':' | '/' | '<' | '>'))
+    })
+    .map(|w| w.trim_end_matches(['.', ':', '-', '/']))
+    .filter(|w| !w.is_empty())
+}
+
+impl Said {
+    fn of(timeline: &Timeline) -> Said {
+        let hasher = RandomState::new();
+        let mut words = HashSet::new();
+        for turn in timeline.customer_turns() {
+            let lower = turn.to_lowercase();
+            words.extend(words_of(&lower).map(|w| hasher.hash_one(w)));
+            // "$1,730" is the amount 1730.
+            if lower.contains(',') {
+                words.extend(words_of(&lower.replace(',', "")).map(|w| hasher.hash_one(w)));
+            }
+        }
+        Said { words, hasher }
+    }
+
+    /// Whether every word of `value` is a word the customer wrote.
+    fn mentions(&self, value: &str) -> bool {
+        let value = value.trim().to_lowercase();
+        let mut words = words_of(&value).peekable();
+        words.peek().is_some() && words.all(|w| self.words.contains(&self.hasher.hash_one(w)))
+    }
+}
+
+// A sentence that states a constraint or preference.
+static CONSTRAINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)not before|not after|no later than|no earlier than|at least|at most|no more than|less than|more than|under \$|(?-u:\b)only(?-u:\b)|unless|instead|prefer|rather|(?-u:\b)not(?-u:\b)|first, then|must|has to|have to|do(?:n't| not) want|(?-u:\b)keep(?-u:\b)",
+    )
+    .expect("a valid regex")
+});
+
+// A sentence that states a request.
+static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)i want|i'd like|i would like|i need|can you|could you|please|help me")
+        .expect("a valid regex")
+});
+
+/// The most facts kept for one goal.
+const MAX_FACTS: usize = 16;
+
+/// The most constraint sentences kept.
+const MAX_CONSTRAINTS: usize = 24;
+
+// What a customer says when walking away from a goal.
+static GIVE_UP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)never ?mind|forget (?:about )?it|leave it|do(?:n't| not) bother|too much|too expensive|not interested|i'll pass|skip it|do(?:n't| not) want to",
+    )
+    .expect("a valid regex")
+});
+
+/// The goals of the session, in order.
+pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
+    let said = Said::of(timeline);
+    let mut goals: Vec<Goal> = Vec::new();
+    let mut words_by_tool: HashMap<&str, Vec<String>> = HashMap::new();
+    // The goal of the latest call and whether a customer turn followed it.
+    let mut last: Option<usize> = None;
+    for step in &timeline.steps {
+        match step {
+            Step::Tool(index) => {
+                let call = &timeline.calls[*index];
+                if call.arguments.is_none() {
+                    continue;
+                }
+                // Ids-only lookups are means only in view of later writes, so a
+                // tool's words are worked out once and `is_means` once per call.
+                let words = words_by_tool
+                    .entry(call.name())
+                    .or_insert_with(|| identifier_words(call.name()));
+                if is_means(words, call.arguments.as_ref()) {
+                    continue;
+                }
+                let mut words = words.clone();
+                while words.len() > 1 && GENERIC.contains(&words[0].as_str()) {
+                    words.remove(0);
+                }
+                let write = is_write(&words);
+                let succeeded = matches!(call.result, CallResult::Output(_) | CallResult::Missing);
+                // Only writes' values are matched against earlier lookups' ids.
+                let values = if write {
+                    scalar_values(call)
+                } else {
+                    HashSet::new()
+                };
+                let at = match goals.iter().position(|g| g.tool == call.name()) {
+                    Some(at) => {
+                        let goal = &mut goals[at];
+                        // More facts than an intent can show are not looked for.
+                        if goal.facts.len() < MAX_FACTS {
+                            for fact in facts_of(call, &said) {
+                                if goal.facts.len() < MAX_FACTS && !goal.facts.contains(&fact) {
+                                    goal.facts.push(fact);
+                                }
+                            }
+                        }
+                        if succeeded && (goal.status == Status::Failed || write) {
+                            goal.status = Status::Done;
+                        }
+                        goal.values.extend(values);
+                        at
+                    }
+                    None => {
+                        let lookup_ids = if !write && ids_only(call.arguments.as_ref()) {
+                            scalar_values(call).into_iter().collect()
+                        } else {
+                            Vec::new()
+                        };
+                        goals.push(Goal {
+                            action: phrase(call, &words, &said),
+                            reason: reason_of(call),
+                            facts: facts_of(call, &said),
+                            status: if succeeded {
+                                Status::Done
+                            } else {
+                                Status::Failed
+                            },
+                            tool: call.name().to_owned(),
+                            lookup_ids,
+                            values,
+                            write,
+                        });
+                        goals.len() - 1
+                    }
+                };
+                last = (!write).then_some(at);
+            }
+            Step::Said {
+                speaker: Speaker::Customer,
+                text,
+                ..
+            } => {
+                if let Some(at) = last.take()
+                    && GIVE_UP.is_match(text)
+                    && goals[at].status == Status::Done
+                {
+                    goals[at].status = Status::GivenUp;
+                }
+            }
+            _ => {}
+        }
+    }
+    // A lookup by id of what a later write acts on fetched the record to act on it.
+    let acted_on: Vec<(usize, &HashSet<String>)> = goals
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.write)
+        .map(|(i, g)| (i, &g.values))
+        .collect();
+    let keep: Vec<bool> = goals
+        .iter()
+        .enumerate()
+        .map(|(i, goal)| {
+            goal.lookup_ids.is_empty()
+                || !acted_on.iter().any(|(j, values)| {
+                    *j > i && goal.lookup_ids.iter().any(|id| values.contains(id))
+                })
+        })
+        .collect();
+    let mut keep = keep.into_iter();
+    goals.retain(|_| keep.next().unwrap_or(true));
+    goals
+}
+
+fn reason_of(call: &Call) -> Option<String> {
+    let Some(Payload::Json(Value::Object(map))) = &call.arguments else {
+        return None;
+    };
+    let reason = map.get("reason")?.as_str()?.trim();
+    if reason.is_empty() {
+        return None;
+    }
+    let reason = if reason.contains(char::is_whitespace) {
+        reason.to_owned()
+    } else {
+        identifier_words(reason).join(" ")
+    };
+    Some(shorten(&collapse_whitespace(&reason), 80))
+}
+
+fn scalar_values(call: &Call) -> HashSet<String> {
+    let Some(Payload::Json(Value::Object(map))) = &call.arguments else {
+        return HashSet::new();
+    };
+    map.values()
+        .filter_map(|value| match value {
+            Value::String(text) => Some(text.clone()),
+            Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+// Whether every argument is an id (`order_id`, `reservation_number`), and there is one.
+fn ids_only(arguments: Option<&Payload>) -> bool {
+    match arguments {
+        Some(Payload::Json(Value::Object(map))) if !map.is_empty() => map.keys().all(|key| {
+            identifier_words(key).last().is_some_and(|w| {
+                matches!(w.as_str(), "id" | "ids" | "number" | "no" | "code" | "ref")
+            })
+        }),
+        _ => false,
+    }
+}
+
+// The arguments the customer gave for a call: "party size 2", "city San Jose".
+// Ids, numbers and codes count only when the customer said them; nested values,
+// booleans and long texts are left to the journey.
+fn facts_of(call: &Call, said: &Said) -> Vec<(String, String)> {
+    let Some(Payload::Json(Value::Object(map))) = &call.arguments else {
+        return Vec::new();
+    };
+    let mut facts = Vec::new();
+    for (key, value) in map {
+        let text = match value {
+            Value::String(text) if !text.trim().is_empty() && chars(text) <= 60 => {
+                collapse_whitespace(text)
+            }
+            Value::Number(number) => number.to_string(),
+            _ => continue,
+        };
+        let words = identifier_words(key);
+        let is_id = words.last().is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "id" | "number" | "no" | "num" | "ref" | "reference" | "code"
+            )
+        }) || (text.contains('_') && text.chars().any(|c| c.is_ascii_digit()));
+        if is_id && !said.mentions(&text) {
+            continue;
+        }
+        facts.push((said.mentions(&text), words.join(" "), text));
+    }
+    // What the customer said in its own words first, then what the agent filled in.
+    facts.sort_by_key(|(said, _, _)| !*said);
+    facts
+        .into_iter()
+        .map(|(_, key, value)| (key, value))
+        .collect()
+}
+
+fn phrase(call: &Call, words: &[String], said: &Said) -> String {
     let arguments = match &call.arguments {
         Some(Payload::Json(Value::Object(map))) => Some(map),
         _ => None,
     };
-    let object = arguments.and_then(|map| identifying_argument(map, &words));
+    let object = arguments.and_then(|map| identifying_argument(map, words, said));
     let verb = words.join(" ");
     let action = match object {
         None => verb,
@@ -196,47 +535,35 @@ fn phrase(call: &Call) -> Goal {
         }
         Some((noun, value)) => format!("{verb} for {noun} {value}"),
     };
-    let reason = arguments
-        .and_then(|map| map.get("reason"))
-        .and_then(Value::as_str)
-        .filter(|r| !r.trim().is_empty())
-        .map(|reason| {
-            let reason = if reason.contains(char::is_whitespace) {
-                reason.to_owned()
-            } else {
-                identifier_words(reason).join(" ")
-            };
-            shorten(&collapse_whitespace(&reason), 80)
-        });
-    Goal {
-        action: capitalize(&shorten(&collapse_whitespace(&action), 90)),
-        reason,
-    }
+    capitalize(&shorten(&collapse_whitespace(&action), 70))
 }
 
-// The argument that names what was acted on: `order_id: 88412` is ("order", "88412").
+// The argument that names what was acted on, among those the customer talked
+// about: `order_id: 88412` is ("order", "88412"), `restaurant_name: Sakoon` is
+// ("restaurant", "Sakoon").
 fn identifying_argument(
     map: &serde_json::Map<String, Value>,
     action_words: &[String],
+    said: &Said,
 ) -> Option<(String, String)> {
-    let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort();
-    let mut fallback = None;
-    for key in keys {
-        let value = match &map[key] {
+    for (key, value) in map {
+        let value = match value {
             Value::String(text) if !text.trim().is_empty() && chars(text) <= 40 => {
                 collapse_whitespace(text)
             }
             Value::Number(number) if number.is_u64() || number.is_i64() => number.to_string(),
             _ => continue,
         };
+        if !said.mentions(&value) {
+            continue;
+        }
         let words = identifier_words(key);
         let Some((last, stem)) = words.split_last() else {
             continue;
         };
         if !matches!(
             last.as_str(),
-            "id" | "number" | "no" | "num" | "ref" | "reference" | "code"
+            "id" | "number" | "no" | "num" | "ref" | "reference" | "code" | "name" | "title"
         ) {
             continue;
         }
@@ -249,13 +576,47 @@ fn identifying_argument(
         } else {
             stem.join(" ")
         };
+        // The customer's own ids identify the customer, not what was acted on.
         if stem.iter().any(|w| PARTY_NOUNS.contains(&w.as_str())) {
-            fallback.get_or_insert((noun, value));
             continue;
         }
         return Some((noun, value));
     }
-    fallback
+    None
+}
+
+/// The customer's sentences that state a constraint or preference ("not before
+/// 11am", "only if it has not shipped"), then those that state a request ("I want
+/// to return the blender"), each in the order said.
+pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
+    let mut constraints = Vec::new();
+    let mut requests = Vec::new();
+    let mut seen = HashSet::new();
+    for turn in timeline.customer_turns() {
+        for sentence in turn.split_inclusive(['.', '!', '?', ';']) {
+            let sentence = sentence.trim();
+            if sentence.len() < 8 || !(CONSTRAINT.is_match(sentence) || REQUEST.is_match(sentence))
+            {
+                continue;
+            }
+            let sentence = &collapse_whitespace(sentence);
+            if is_filler(sentence) {
+                continue;
+            }
+            let list = if CONSTRAINT.is_match(sentence) {
+                &mut constraints
+            } else if REQUEST.is_match(sentence) {
+                &mut requests
+            } else {
+                continue;
+            };
+            if list.len() < MAX_CONSTRAINTS && seen.insert(sentence.to_owned()) {
+                list.push(strip_greeting(sentence).to_owned());
+            }
+        }
+    }
+    constraints.extend(requests);
+    constraints
 }
 
 /// The customer turns worth quoting: not filler, greeting removed, whitespace collapsed.
@@ -268,25 +629,41 @@ pub(crate) fn customer_quotes(timeline: &Timeline) -> Vec<String> {
         .collect()
 }
 
-/// The draft's name: the goal (or the customer's first request) and the outcome.
+/// The draft's name: the goals in order (at most three) and the outcome.
 pub(crate) fn name(
-    goal: Option<&Goal>,
+    goals: &[Goal],
     quotes: &[String],
     outcome: Option<&str>,
     channel: &str,
 ) -> String {
-    let subject = match (goal, quotes.first()) {
-        (Some(goal), _) => match &goal.reason {
-            Some(reason) if chars(&goal.action) + chars(reason) + 2 <= 70 => {
-                format!("{}, {reason}", goal.action)
-            }
-            _ => shorten(&goal.action, 70),
-        },
-        (None, Some(quote)) => capitalize(&shorten(quote, 60)),
-        (None, None) => format!(
-            "Conversation over {}",
-            shorten(&collapse_whitespace(channel), 30)
-        ),
+    let subject = if let [goal] = goals
+        && let Some(reason) = &goal.reason
+        && chars(&goal.label()) + chars(reason) + 2 <= 70
+    {
+        format!("{}, {reason}", goal.label())
+    } else if goals.is_empty() {
+        match quotes.first() {
+            Some(quote) => capitalize(&shorten(quote, 60)),
+            None => format!(
+                "Conversation over {}",
+                shorten(&collapse_whitespace(channel), 30)
+            ),
+        }
+    } else {
+        let shown: Vec<String> = goals
+            .iter()
+            .take(3)
+            .enumerate()
+            .map(|(i, goal)| {
+                let label = shorten(&goal.label(), 60);
+                if i == 0 { label } else { lower_first(&label) }
+            })
+            .collect();
+        let mut subject = shown.join(", then ");
+        if goals.len() > 3 {
+            subject.push_str(" and more");
+        }
+        subject
     };
     let subject = if subject.trim().is_empty() {
         "Conversation".to_owned()
@@ -299,44 +676,132 @@ pub(crate) fn name(
     }
 }
 
-/// The draft's intent: the goal, then the customer's own words, within `max` characters.
-pub(crate) fn intent(goal: Option<&Goal>, quotes: &[String], channel: &str, max: usize) -> String {
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        // Keep "SFO" and "<NAME_1>" as they are.
+        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// The draft's intent: every goal with its facts, the stated constraints, then the
+/// customer's own words, within `max` characters.
+pub(crate) fn intent(
+    goals: &[Goal],
+    constraints: &[String],
+    quotes: &[String],
+    channel: &str,
+    max: usize,
+) -> String {
     let mut out = String::new();
-    if let Some(goal) = goal {
-        let mut head = goal.action.clone();
-        if let Some(reason) = &goal.reason {
-            head.push_str(&format!(" ({reason})"));
+    let push = |out: &mut String, piece: &str| -> bool {
+        if chars(out) + chars(piece) <= max {
+            out.push_str(piece);
+            true
+        } else {
+            false
         }
-        out.push_str(&shorten(&head, max / 2));
-        out.push('.');
+    };
+    if !goals.is_empty() {
+        out.push_str(if goals.len() == 1 {
+            "The customer wants to: "
+        } else {
+            "The customer wants, in order: "
+        });
+        // Every goal's label first, so that all of them fit; facts after, as room allows.
+        let labels: Vec<String> = goals
+            .iter()
+            .enumerate()
+            .map(|(i, goal)| {
+                let label = lower_first(&shorten(&goal.label(), 80));
+                if goals.len() == 1 {
+                    label
+                } else {
+                    format!("{}) {label}", i + 1)
+                }
+            })
+            .collect();
+        // The goals take at most three fifths, so the customer's stated requests and
+        // constraints keep room.
+        let room_per_goal = (max * 3 / 5).saturating_sub(chars(&out)) / goals.len().max(1);
+        for (i, (goal, label)) in goals.iter().zip(&labels).enumerate() {
+            let mut piece = if i == 0 {
+                String::new()
+            } else {
+                "; ".to_owned()
+            };
+            piece.push_str(label);
+            let mut facts = String::new();
+            for (key, value) in &goal.facts {
+                // A value already said (in a label or an earlier goal) is not repeated.
+                if out.contains(value.as_str())
+                    || piece.contains(value.as_str())
+                    || facts.contains(value.as_str())
+                {
+                    continue;
+                }
+                let next = if facts.is_empty() {
+                    format!(" ({key} {value}")
+                } else {
+                    format!(", {key} {value}")
+                };
+                if chars(&piece) + chars(&facts) + chars(&next) + 1 > room_per_goal {
+                    break;
+                }
+                facts.push_str(&next);
+            }
+            if !facts.is_empty() {
+                facts.push(')');
+            }
+            piece.push_str(&facts);
+            if !push(&mut out, &piece) {
+                let room = max.saturating_sub(chars(&out) + 1);
+                if room > 12 {
+                    out.push_str(&shorten(&piece, room));
+                }
+                break;
+            }
+        }
+        push(&mut out, ".");
     }
-    // The quotes: `The customer says: "first", then "second".`, as many as fit.
-    let mut used = chars(&out);
-    let mut quoted = 0;
-    for quote in quotes {
-        let quote = quote.trim_end_matches('.').trim_end();
-        if quote.is_empty() {
-            continue;
+    // Constraints, then quotes, whole or not at all (the first may be shortened).
+    let mut first = true;
+    for (lead, items) in [(" Stated: ", constraints), (" The customer says: ", quotes)] {
+        let mut started = false;
+        for item in items {
+            let item = item.trim_end_matches('.').trim_end();
+            if item.is_empty() || (lead.starts_with(" The") && out.contains(item)) {
+                continue;
+            }
+            let lead = if !started { lead } else { ", " };
+            let lead = if out.is_empty() {
+                lead.trim_start()
+            } else {
+                lead
+            };
+            let piece = format!("{lead}\"{item}\"");
+            let room = max.saturating_sub(chars(&out) + 1);
+            if chars(&piece) <= room {
+                out.push_str(&piece);
+                started = true;
+            } else if first && room > 40 {
+                out.push_str(&shorten(&piece, room.saturating_sub(1)));
+                out.push('"');
+                started = true;
+                first = false;
+                break;
+            } else {
+                // A shorter one further on may still fit.
+                continue;
+            }
+            first = false;
         }
-        let lead = match (quoted, out.is_empty()) {
-            (0, true) => "The customer says: \"",
-            (0, false) => " The customer says: \"",
-            _ => ", then \"",
-        };
-        // Two characters stay free for the closing `".`.
-        let room = max.saturating_sub(used + chars(lead) + 2);
-        if (quoted > 0 && chars(quote) > room) || room < 12 {
-            break;
+        if started {
+            push(&mut out, ".");
         }
-        let quote = shorten(quote, room);
-        out.push_str(lead);
-        out.push_str(&quote);
-        out.push('"');
-        used += chars(lead) + chars(&quote) + 1;
-        quoted += 1;
-    }
-    if quoted > 0 {
-        out.push('.');
     }
     if out.is_empty() {
         out = format!(

@@ -10,9 +10,10 @@
 //!
 //! # What a draft holds
 //!
-//! - `name`: the goal and the outcome, "Refund for order 88412 (resolved)" (about 80
-//!   characters, never cut inside a word).
-//! - `intent`: the goal, then the customer's own words, without greetings or filler.
+//! - `name`: every goal in order (at most three, then "and more") and the outcome,
+//!   "Get account balance, then transfer funds (resolved)" (module `intent`).
+//! - `intent`: every goal with the facts the customer gave, the constraints it
+//!   stated, then its own words as room remains, without greetings or filler.
 //! - `journey`: numbered steps (customer and agent turns, tool calls with key arguments
 //!   and a one-line result or error, handoffs, events) closed by the outcome; a long
 //!   session is compacted, never cut inside a character.
@@ -27,7 +28,9 @@
 //!
 //! # Capture formats
 //!
-//! [`capture::parse_value`] reads a session in either of two formats.
+//! [`capture::parse_value`] reads a session in either of two formats: a Feather
+//! `SessionAnalysisInput`, or a chat log (a bare array of chat-completions
+//! messages, `{"messages": [...]}`, or the envelope below).
 //!
 //! 1. A Feather `SessionAnalysisInput` (schema version 2, as
 //!    `GET /v1/sessions/{session_id}/analysis-input` returns it), optionally with three
@@ -60,17 +63,17 @@
 //!
 //! | key | required | meaning |
 //! |---|---|---|
-//! | `id` | yes | the session id; a UUID is used as is, any other string is turned into a UUID v5 (stable) |
-//! | `organization_id` | yes | UUID of the owning organization |
+//! | `id` | no | the session id; a UUID is used as is, any other string is turned into a UUID v5 (stable); without it, a UUID v5 of the log's content |
+//! | `organization_id` | no | UUID of the owning organization; without it the nil UUID, which `feather import --org` replaces (`draft` needs none) |
 //! | `agent` | no | `{id, name}`: the agent's UUID and display name |
 //! | `persona` | no | `{id, name}`: the simulated persona that played the customer; its presence marks a simulation |
 //! | `channel` | no | `chat` when absent; `voice`, `sms`, ... |
 //! | `session_type` | no | informational (`production`, `simulation`) |
-//! | `started_at` | yes | RFC 3339 date-time |
+//! | `started_at` | no | RFC 3339 date-time; without it the first message `timestamp`, and without any time [`capture::UNKNOWN_TIME`]: the draft then shows no durations and says the log records no times |
 //! | `ended_at` | no | RFC 3339 date-time |
 //! | `outcome` | no | `resolved`, `unresolved`, `transferred`, `expired`, `error`, `abandoned`, `voicemail`, `escalated`, `call_failed` (also `success`, `failed`, `handoff`, `timeout`, ...); any other text is kept as the completion reason |
 //! | `completion_reason` | no | free text, such as `customer_ended_call` |
-//! | `messages` | yes | chat-completions messages, below |
+//! | `messages` | yes | chat-completions messages, below (a bare array of them is a log without envelope) |
 //! | `handoff_events` | no | Feather `HandoffEvent`s: `{timestamp, transferred_to_agent_id, reason}` |
 //! | `csat` | no | a Feather `CSATEntry`: `{timestamp, score, scale_max}` |
 //! | `customer_metadata` | no | an object: what the customer is known by (CRM id, locale, ...) |
@@ -215,7 +218,6 @@ pub fn draft(
         completion_reason = completion_reason.map(|reason| redactor.text(&reason));
         Some(redactor.kinds())
     } else {
-        timeline.sort_json();
         None
     };
 
@@ -231,17 +233,21 @@ pub fn draft(
     let outcome_words = outcome.map(outcome_words);
     let channel = collapse_whitespace(&input.channel);
 
-    let goal = intent::goal(&timeline);
+    let goals = intent::goals(&timeline);
     let quotes = intent::customer_quotes(&timeline);
+    let constraints = intent::constraints(&timeline);
     let name_outcome = outcome_words.clone().or_else(|| reason_words.clone());
-    let name = intent::name(goal.as_ref(), &quotes, name_outcome.as_deref(), &channel);
-    let intent = intent::intent(goal.as_ref(), &quotes, &channel, limits::INTENT_MAX);
+    let name = intent::name(&goals, &quotes, name_outcome.as_deref(), &channel);
+    let intent = intent::intent(&goals, &constraints, &quotes, &channel, limits::INTENT_MAX);
 
+    let times_unknown = input.started_at == capture::UNKNOWN_TIME;
     let duration = match (
         time::parse_millis(&input.started_at),
         input.ended_at.as_ref().and_then(|e| time::parse_millis(e)),
     ) {
-        (Some(start), Some(end)) if end >= start => Some(time::format_duration(end - start)),
+        (Some(start), Some(end)) if end >= start && !times_unknown => {
+            Some(time::format_duration(end - start))
+        }
         _ => None,
     };
     let csat = input.csat.as_ref().map(|c| (c.score, c.scale_max));
@@ -291,6 +297,7 @@ pub fn draft(
         unredacted_upstream: input
             .missing_evidence_reasons
             .contains(&feather_types::session::MissingEvidenceReason::TranscriptRedactionSkipped),
+        times_unknown,
     };
     let source_brief = brief::brief(&timeline, &facts, limits::SOURCE_BRIEF_MAX);
     let tags = brief::tags(&timeline, &facts);

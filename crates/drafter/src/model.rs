@@ -17,7 +17,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::capture::error_in_result;
-use crate::pii::{Redactor, sorted_json};
+use crate::pii::Redactor;
 use crate::time::parse_millis;
 
 /// The name given to a tool whose call was not recorded.
@@ -310,7 +310,42 @@ impl Timeline {
     }
 
     /// Replaces personal data everywhere, numbering placeholders in timeline order.
+    ///
+    /// First every text and JSON value is read once to learn what is personal
+    /// (structured fields, introductions, patterns; identifiers built from a learned
+    /// name when learning ends), and only then is anything replaced, so a name learned from a
+    /// tool result late in the session is redacted in the greeting too.
     pub(crate) fn redact(&mut self, redactor: &mut Redactor) {
+        for step in &self.steps {
+            match step {
+                Step::Said { text, .. } => redactor.learn_text(text),
+                Step::Tool(index) => {
+                    let call = &self.calls[*index];
+                    let results = match &call.result {
+                        CallResult::Output(output) => Some(output),
+                        _ => None,
+                    };
+                    for payload in call.arguments.iter().chain(results) {
+                        match payload {
+                            Payload::Json(value) => redactor.learn_json(value, false),
+                            Payload::Text(text) => redactor.learn_text(text),
+                        }
+                    }
+                    if let CallResult::Error(error) = &call.result {
+                        redactor.learn_text(error);
+                    }
+                }
+                Step::Handoff(index) => {
+                    if let Some(reason) = &self.handoffs[*index].reason {
+                        redactor.learn_text(reason);
+                    }
+                }
+            }
+        }
+        if let Some(metadata) = &self.customer_metadata {
+            redactor.learn_json(metadata, true);
+        }
+        redactor.finish_learning();
         for step in &mut self.steps {
             match step {
                 Step::Said { role, text, .. } => {
@@ -336,28 +371,7 @@ impl Timeline {
             }
         }
         if let Some(metadata) = &mut self.customer_metadata {
-            *metadata = redactor.json(metadata);
-        }
-    }
-
-    /// Puts the keys of every JSON object in sorted order (what redaction also does),
-    /// so a draft does not depend on how its JSON was written.
-    pub(crate) fn sort_json(&mut self) {
-        let sort = |payload: &mut Payload| {
-            if let Payload::Json(value) = payload {
-                *value = sorted_json(value);
-            }
-        };
-        for call in &mut self.calls {
-            if let Some(arguments) = &mut call.arguments {
-                sort(arguments);
-            }
-            if let CallResult::Output(output) = &mut call.result {
-                sort(output);
-            }
-        }
-        if let Some(metadata) = &mut self.customer_metadata {
-            *metadata = sorted_json(metadata);
+            *metadata = redactor.json_of_person(metadata);
         }
     }
 

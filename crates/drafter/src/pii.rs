@@ -1,23 +1,40 @@
 //! Redaction of personal data before anything reaches a draft.
 //!
-//! A [`Redactor`] replaces email addresses, phone numbers, payment card numbers
-//! (Luhn-valid only), US social security numbers, IBANs (checksum-valid only) and IP
-//! addresses (v4 and v6) with numbered placeholders such as `<EMAIL_1>` or `<PHONE_2>`.
-//! One redactor serves one draft, so the same value gets the same placeholder in the
-//! journey, the intent and the mock world alike. Values are compared in a normal form:
-//! `415-555-0134`, `(415) 555-0134` and `+14155550134` are one phone number, and an
-//! email address is compared in lower case.
+//! A [`Redactor`] replaces personal data with numbered placeholders such as
+//! `<NAME_1>`, `<ADDRESS_1>`, `<POSTAL_CODE_1>`, `<DOB_1>`, `<EMAIL_1>` or
+//! `<PHONE_2>`. One redactor serves one draft, and it works in two passes: it first
+//! *learns* from everything the draft will be made of (structured fields by key, see
+//! [`keys`]; names, dates of birth and addresses introduced in free text; the
+//! patterns below), then *replaces*: the patterns, and every learned value wherever it
+//! stands as a whole word, ignoring case. So the same value gets the same placeholder
+//! in the journey, the intent, the name, the brief and the mock world alike, and a
+//! first name learned from a CRM record is redacted in "Thank you, Olivia". A person's
+//! full name and its parts share one placeholder. Values are compared in a normal
+//! form: `415-555-0134`, `(415) 555-0134` and `+14155550134` are one phone number, an
+//! email address is compared in lower case, and `June 13, 1988` is `1988-06-13`.
+//!
+//! Patterns in free text: email addresses, phone numbers, payment card numbers
+//! (Luhn-valid only), US social security numbers in any grouping (`078-05-1120`,
+//! `078 05 1120`, nine digits after "SSN"), IBANs (checksum-valid only), IP addresses
+//! (v4 and v6), US street addresses (number, one to three capitalised words, a street
+//! suffix, an optional unit, and optionally city, state and ZIP), dates of birth
+//! introduced as such ("born on", "date of birth", "DOB"), and names introduced as
+//! such ("my name is", "this is ... calling", "I'm" with a capitalised name that is not
+//! a common word).
 //!
 //! What must survive is as important as what must go: order numbers (`88412`),
-//! account ids (`4471-22`), confirmation codes, prices, dates, ISO timestamps and UUIDs
-//! are never touched. Dates, timestamps and UUIDs are found first and shield the
-//! characters they cover; a 16-digit number that fails the Luhn check and an IBAN with
-//! a bad checksum stay as they are.
+//! account ids (`4471-22`), confirmation codes, flight numbers, prices, dates, ISO
+//! timestamps and UUIDs, product and business names, cities alone. Dates,
+//! timestamps and UUIDs are found first and shield the characters they cover (a date
+//! of birth is found before, by its introduction); a 16-digit number that fails the
+//! Luhn check and an IBAN with a bad checksum stay as they are. Bare digit runs in
+//! free text are left alone, because they are far more often order numbers than
+//! phone numbers, unless a structured field taught that they are personal.
 //!
-//! Inside JSON, a key also tells what a value is: a bare `"4155550134"` under a key
-//! such as `phone` or `mobile` is a phone number, and a number under `card_number` a
-//! card. Bare digit runs in free text are left alone, because they are far more often
-//! order numbers than phone numbers.
+//! Object keys come out sorted because serde_json's `Map` is a `BTreeMap` here (the
+//! workspace does not enable `preserve_order`); a test guards that.
+
+mod keys;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::Ipv6Addr;
@@ -29,46 +46,97 @@ use serde_json::{Map, Value};
 /// A kind of personal data the redactor replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PiiKind {
+    Name,
+    Address,
+    PostalCode,
+    Dob,
     Email,
     Phone,
     Card,
     Ssn,
+    NationalId,
+    Account,
     Iban,
     Ip,
+    UserId,
 }
 
 impl PiiKind {
     /// The placeholder's label: `EMAIL` in `<EMAIL_1>`.
     pub fn label(self) -> &'static str {
         match self {
+            PiiKind::Name => "NAME",
+            PiiKind::Address => "ADDRESS",
+            PiiKind::PostalCode => "POSTAL_CODE",
+            PiiKind::Dob => "DOB",
             PiiKind::Email => "EMAIL",
             PiiKind::Phone => "PHONE",
             PiiKind::Card => "CARD",
             PiiKind::Ssn => "SSN",
+            PiiKind::NationalId => "NATIONAL_ID",
+            PiiKind::Account => "ACCOUNT",
             PiiKind::Iban => "IBAN",
             PiiKind::Ip => "IP",
+            PiiKind::UserId => "USER_ID",
         }
     }
 
     /// The kind in words, for the draft's brief.
     pub fn describe(self) -> &'static str {
         match self {
+            PiiKind::Name => "person names",
+            PiiKind::Address => "street addresses",
+            PiiKind::PostalCode => "postal codes",
+            PiiKind::Dob => "dates of birth",
             PiiKind::Email => "email addresses",
             PiiKind::Phone => "phone numbers",
             PiiKind::Card => "payment card numbers",
             PiiKind::Ssn => "social security numbers",
+            PiiKind::NationalId => "national ids",
+            PiiKind::Account => "account numbers",
             PiiKind::Iban => "IBANs",
             PiiKind::Ip => "IP addresses",
+            PiiKind::UserId => "user ids built from names",
         }
     }
 }
 
 /// Replaces personal data with placeholders, consistently across every text and
 /// JSON value it is given.
+///
+/// Use it in two passes: [`Redactor::learn_text`] and [`Redactor::learn_json`] over
+/// everything the draft will be made of (placeholders are numbered in that order),
+/// then [`Redactor::text`] and [`Redactor::json`] to replace. What the first pass
+/// learns from a structured field or an introduction ("my name is ...") is then
+/// replaced wherever it appears as a whole word, ignoring case. A redactor that
+/// learned nothing still replaces what the patterns find.
 #[derive(Debug, Default, Clone)]
 pub struct Redactor {
     seen: HashMap<(PiiKind, String), String>,
     counts: HashMap<PiiKind, usize>,
+    /// Learned values, lower case, with their placeholders.
+    known: HashMap<String, String>,
+    /// The lower-case parts of learned person names.
+    name_parts: std::collections::HashSet<String>,
+    key_infos: HashMap<String, keys::KeyInfo>,
+    redacted_keys: HashMap<String, String>,
+    /// Values under id keys, checked for a learned name when learning ends.
+    id_candidates: Vec<String>,
+    /// What the patterns found in each text learned, so replacing does not search
+    /// the same text twice.
+    found: HashMap<String, Vec<Finding>>,
+    /// Businesses' addresses and phones, lower case: not redacted where they recur.
+    public: std::collections::HashSet<String>,
+    /// One case-insensitive alternation of the learned values, longest first.
+    known_pattern: Option<Regex>,
+    known_len: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Learn what the structured fields hold.
+    Learn,
+    Apply,
 }
 
 impl Redactor {
@@ -82,65 +150,372 @@ impl Redactor {
         self.counts.keys().copied().collect()
     }
 
+    /// Learns the personal values the patterns find in `text`.
+    pub fn learn_text(&mut self, text: &str) {
+        let findings = find(text);
+        for finding in &findings {
+            if matches!(finding.kind, PiiKind::Address | PiiKind::Phone)
+                && self.public.contains(
+                    &crate::text::collapse_whitespace(&text[finding.start..finding.end])
+                        .to_lowercase(),
+                )
+            {
+                continue;
+            }
+            let value = &text[finding.start..finding.end];
+            let placeholder = self.placeholder(finding.kind, finding.normal.clone());
+            // What the patterns find they find again wherever it is written the same
+            // way; only introduced names, dates of birth and addresses are carried to
+            // where the patterns would not see them ("Thank you, Olivia").
+            if matches!(
+                finding.kind,
+                PiiKind::Name | PiiKind::Dob | PiiKind::Address
+            ) {
+                self.remember(finding.kind, value, &placeholder);
+            }
+        }
+        // Short texts the patterns skip at once (most JSON values) are searched
+        // again faster than they are copied and hashed.
+        if worth_caching(text) {
+            self.found.insert(text.to_owned(), findings);
+        }
+    }
+
+    /// Learns the personal values of `value`'s structured fields (see
+    /// [`keys`]); `person` says the object itself describes a person (customer
+    /// metadata). Call it for every JSON value before [`Redactor::finish_learning`].
+    pub fn learn_json(&mut self, value: &Value, person: bool) {
+        self.walk(value, Context::root(person), Mode::Learn);
+    }
+
+    /// Ends learning: the identifiers seen under id keys that are built from a
+    /// learned person name (`mia_li_3668`) are learned too. Call it after every
+    /// [`Redactor::learn_json`] and before replacing.
+    pub fn finish_learning(&mut self) {
+        for candidate in std::mem::take(&mut self.id_candidates) {
+            if self.built_from_name(&candidate) {
+                let normal = candidate.trim().to_lowercase();
+                let placeholder = self.known_or_new(PiiKind::UserId, &candidate, normal);
+                self.remember(PiiKind::UserId, &candidate, &placeholder);
+            }
+        }
+    }
+
     /// `text` with every personal value replaced by its placeholder.
     pub fn text(&mut self, text: &str) -> String {
-        let spans = find(text);
-        if spans.is_empty() {
-            return text.to_owned();
+        let cached = if worth_caching(text) {
+            self.found.remove(text)
+        } else {
+            None
+        };
+        let mut spans = cached.unwrap_or_else(|| find(text));
+        if !self.public.is_empty() {
+            spans.retain(|span| {
+                !matches!(span.kind, PiiKind::Address | PiiKind::Phone)
+                    || !self.public.contains(
+                        &crate::text::collapse_whitespace(&text[span.start..span.end])
+                            .to_lowercase(),
+                    )
+            });
         }
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for span in spans {
-            out.push_str(&text[at..span.start]);
-            out.push_str(&self.placeholder(span.kind, span.normal));
+            self.replace_known(&text[at..span.start], &mut out);
+            let placeholder = self.placeholder(span.kind, span.normal);
+            out.push_str(&placeholder);
             at = span.end;
         }
-        out.push_str(&text[at..]);
+        self.replace_known(&text[at..], &mut out);
         out
     }
 
-    /// `value` with every string (and object key) redacted, and with object keys in
-    /// sorted order, so the result does not depend on how the JSON was written.
+    /// `value` with every personal field and string redacted. Keys come out in
+    /// sorted order because the workspace leaves serde_json's `preserve_order` off,
+    /// so its `Map` is a `BTreeMap` (a test guards that).
     pub fn json(&mut self, value: &Value) -> Value {
-        self.json_under(value, None)
+        self.walk(value, Context::root(false), Mode::Apply)
     }
 
-    fn json_under(&mut self, value: &Value, key_kind: Option<PiiKind>) -> Value {
+    /// As [`Redactor::json`] for a value that itself describes a person.
+    pub fn json_of_person(&mut self, value: &Value) -> Value {
+        self.walk(value, Context::root(true), Mode::Apply)
+    }
+
+    fn walk(&mut self, value: &Value, context: Context, mode: Mode) -> Value {
         match value {
-            Value::String(text) => {
-                if let Some(kind) = key_kind
-                    && let Some(normal) = keyed_value(kind, text)
-                {
-                    return Value::String(self.placeholder(kind, normal));
+            Value::String(text) => self.walk_string(text, context, mode),
+            Value::Number(number) => {
+                let kind = context.kind.filter(|k| {
+                    matches!(
+                        k,
+                        PiiKind::Phone
+                            | PiiKind::Card
+                            | PiiKind::Ssn
+                            | PiiKind::PostalCode
+                            | PiiKind::Account
+                            | PiiKind::NationalId
+                    )
+                });
+                match kind {
+                    Some(kind) if number.is_u64() => self
+                        .keyed(kind, &number.to_string(), mode)
+                        .unwrap_or_else(|| keep(value, mode)),
+                    _ => keep(value, mode),
                 }
-                Value::String(self.text(text))
             }
-            Value::Number(number) => match key_kind {
-                Some(kind) if number.is_u64() => match keyed_value(kind, &number.to_string()) {
-                    Some(normal) => Value::String(self.placeholder(kind, normal)),
-                    None => value.clone(),
-                },
-                _ => value.clone(),
-            },
-            Value::Array(items) => Value::Array(
-                items
+            Value::Array(items) => {
+                let out: Vec<Value> = items
                     .iter()
-                    .map(|item| self.json_under(item, key_kind))
-                    .collect(),
-            ),
-            Value::Object(map) => {
-                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                let mut out = Map::new();
-                for (key, item) in entries {
-                    let kind = kind_of_key(key);
-                    let item = self.json_under(item, kind);
-                    out.insert(self.text(key), item);
+                    .map(|item| self.walk(item, context, mode))
+                    .collect();
+                if mode == Mode::Apply {
+                    Value::Array(out)
+                } else {
+                    Value::Null
                 }
-                Value::Object(out)
             }
-            Value::Null | Value::Bool(_) => value.clone(),
+            Value::Object(map) => {
+                let infos: Vec<keys::KeyInfo> = map.keys().map(|key| self.key_info(key)).collect();
+                let shape = keys::Shape::of(infos.iter(), context.person_key);
+                if mode == Mode::Learn
+                    && let Some(full) = keys::full_name(infos.iter().zip(map.values()))
+                    && !self.known.contains_key(&full.to_lowercase())
+                {
+                    let normal = crate::text::collapse_whitespace(&full).to_lowercase();
+                    let placeholder = self.placeholder(PiiKind::Name, normal);
+                    self.remember(PiiKind::Name, &full, &placeholder);
+                }
+                let mut out = Map::new();
+                for ((key, item), info) in map.iter().zip(&infos) {
+                    let child = Context {
+                        kind: info.class.kind(&shape),
+                        person_key: info.class.introduces_person(),
+                        id_key: info.class == keys::Class::Identifier,
+                        public: keys::Class::public(info, &shape),
+                    };
+                    let item = self.walk(item, child, mode);
+                    if mode == Mode::Apply {
+                        let key = self.redacted_key(key);
+                        out.insert(key, item);
+                    }
+                }
+                if mode == Mode::Apply {
+                    Value::Object(out)
+                } else {
+                    Value::Null
+                }
+            }
+            Value::Null | Value::Bool(_) => keep(value, mode),
         }
+    }
+
+    // A key redacted as a text, once per distinct key (the same key always gives the
+    // same text, as placeholders are stable).
+    fn redacted_key(&mut self, key: &str) -> String {
+        if let Some(redacted) = self.redacted_keys.get(key) {
+            return redacted.clone();
+        }
+        let redacted = self.text(key);
+        self.redacted_keys.insert(key.to_owned(), redacted.clone());
+        redacted
+    }
+
+    // What a key says, from the cache: drafts see the same keys again and again.
+    fn key_info(&mut self, key: &str) -> keys::KeyInfo {
+        if let Some(info) = self.key_infos.get(key) {
+            return *info;
+        }
+        let info = keys::KeyInfo::of(key);
+        self.key_infos.insert(key.to_owned(), info);
+        info
+    }
+
+    fn walk_string(&mut self, text: &str, context: Context, mode: Mode) -> Value {
+        if context.public {
+            if mode == Mode::Learn {
+                self.public
+                    .insert(crate::text::collapse_whitespace(text).to_lowercase());
+            }
+            return keep(&Value::String(text.to_owned()), mode);
+        }
+        // JSON inside a string is read as JSON and written back compact.
+        let trimmed = text.trim_start();
+        if trimmed.starts_with(['{', '['])
+            && let Ok(inner) = serde_json::from_str::<Value>(text)
+        {
+            let out = self.walk(&inner, context, mode);
+            return match mode {
+                Mode::Apply => Value::String(out.to_string()),
+                _ => Value::Null,
+            };
+        }
+        if let Some(kind) = context.kind
+            && let Some(out) = self.keyed(kind, text, mode)
+        {
+            return out;
+        }
+        if context.id_key {
+            match mode {
+                // Whether it is built from a name is known once every name is.
+                Mode::Learn => {
+                    self.id_candidates.push(text.to_owned());
+                    return Value::Null;
+                }
+                Mode::Apply if self.built_from_name(text) => {
+                    let normal = text.trim().to_lowercase();
+                    return Value::String(self.known_or_new(PiiKind::UserId, text, normal));
+                }
+                Mode::Apply => {}
+            }
+        }
+        match mode {
+            Mode::Apply => Value::String(self.text(text)),
+            Mode::Learn => {
+                self.learn_text(text);
+                Value::Null
+            }
+        }
+    }
+
+    // A value under a personal key: its placeholder (or what it learns), or None
+    // when the value does not look like that kind (a phone key holding "n/a").
+    fn keyed(&mut self, kind: PiiKind, text: &str, mode: Mode) -> Option<Value> {
+        let normal = keyed_value(kind, text)?;
+        Some(match mode {
+            Mode::Apply => Value::String(self.known_or_new(kind, text, normal)),
+            Mode::Learn => {
+                let placeholder = match self.known.get(&text.trim().to_lowercase()) {
+                    Some(existing) => existing.clone(),
+                    None => self.placeholder(kind, normal),
+                };
+                // A value the patterns find as it is (an email, `+1 415 ...`) needs
+                // no carrying; the rest (names, `4155550134`, postal codes) does.
+                let trimmed = text.trim();
+                let found_whole = !matches!(kind, PiiKind::Name | PiiKind::Address | PiiKind::Dob)
+                    && find(trimmed)
+                        .first()
+                        .is_some_and(|f| f.start == 0 && f.end == trimmed.len());
+                if !found_whole {
+                    self.remember(kind, text, &placeholder);
+                }
+                Value::Null
+            }
+        })
+    }
+
+    fn known_or_new(&mut self, kind: PiiKind, text: &str, normal: String) -> String {
+        match self.known.get(&text.trim().to_lowercase()) {
+            Some(placeholder) => placeholder.clone(),
+            None => self.placeholder(kind, normal),
+        }
+    }
+
+    // Remembers a learned value (and the parts of a name) for propagation.
+    fn remember(&mut self, kind: PiiKind, value: &str, placeholder: &str) {
+        let value = crate::text::collapse_whitespace(value).to_lowercase();
+        if value.chars().count() < 2 {
+            return;
+        }
+        // "4438 Park Road, Tucson, AZ 85701" is also "4438 Park Road", the line a
+        // structured address holds, with the same placeholder.
+        if kind == PiiKind::Address
+            && let Some((street, _)) = value.split_once(',')
+            && street.trim().contains(' ')
+        {
+            self.known
+                .entry(street.trim().to_owned())
+                .or_insert_with(|| placeholder.to_owned());
+        }
+        if kind == PiiKind::Name {
+            for part in value.split([' ', '-']) {
+                let part = part.trim_matches(|c: char| !c.is_alphanumeric());
+                if part.chars().count() >= 2 && !keys::NOT_NAMES.contains(&part) {
+                    self.name_parts.insert(part.to_owned());
+                    self.known
+                        .entry(part.to_owned())
+                        .or_insert_with(|| placeholder.to_owned());
+                }
+            }
+        }
+        self.known
+            .entry(value)
+            .or_insert_with(|| placeholder.to_owned());
+    }
+
+    // Whether an identifier holds a learned name part as one of its words
+    // (`mia_li_3668`), or has the shape first_last_digits.
+    fn built_from_name(&self, text: &str) -> bool {
+        let lower = text.trim().to_lowercase();
+        if lower.contains(char::is_whitespace) || lower.chars().count() > 64 {
+            return false;
+        }
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.iter().any(|w| self.name_parts.contains(*w)) {
+            return true;
+        }
+        // The shape first_last_digits, unless its words name a thing
+        // (`credit_card_9525117`, `gift_card_77`).
+        const THINGS: &[&str] = &[
+            "account",
+            "bank",
+            "card",
+            "cert",
+            "certificate",
+            "checking",
+            "coupon",
+            "credit",
+            "debit",
+            "gift",
+            "item",
+            "order",
+            "payment",
+            "paypal",
+            "product",
+            "promo",
+            "savings",
+            "test",
+            "user",
+            "voucher",
+        ];
+        USER_HANDLE.is_match(&lower) && !words.iter().any(|w| THINGS.contains(w))
+    }
+
+    // Copies `text` to `out`, replacing learned values that stand as whole words.
+    fn replace_known(&mut self, text: &str, out: &mut String) {
+        if self.known.is_empty() || text.is_empty() {
+            out.push_str(text);
+            return;
+        }
+        if self.known_pattern.is_none() || self.known_len != self.known.len() {
+            let mut values: Vec<&String> = self.known.keys().collect();
+            values.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            let alternation: Vec<String> = values.iter().map(|v| regex::escape(v)).collect();
+            let pattern = format!("(?i)(?:{})", alternation.join("|"));
+            self.known_pattern = Regex::new(&pattern).ok();
+            self.known_len = self.known.len();
+        }
+        let Some(pattern) = &self.known_pattern else {
+            out.push_str(text);
+            return;
+        };
+        let mut at = 0;
+        for m in pattern.find_iter(text) {
+            if !boundary(text, m.start(), m.end(), |c| {
+                c.is_alphanumeric() || c == '_'
+            }) {
+                continue;
+            }
+            if let Some(placeholder) = self.known.get(&m.as_str().to_lowercase()) {
+                out.push_str(&text[at..m.start()]);
+                out.push_str(placeholder);
+                at = m.end();
+            }
+        }
+        out.push_str(&text[at..]);
     }
 
     fn placeholder(&mut self, kind: PiiKind, normal: String) -> String {
@@ -155,22 +530,43 @@ impl Redactor {
     }
 }
 
-/// `value` with keys in sorted order and nothing else changed (what [`Redactor::json`]
-/// does when redaction is off).
-pub(crate) fn sorted_json(value: &Value) -> Value {
-    match value {
-        Value::Array(items) => Value::Array(items.iter().map(sorted_json).collect()),
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.clone(), sorted_json(v)))
-                    .collect(),
-            )
+/// Texts at least this long keep what the patterns found in them from learning to
+/// replacing, as do shorter ones with a digit, `@` or `:` (which the patterns scan).
+const CACHED_TEXT_BYTES: usize = 48;
+
+fn worth_caching(text: &str) -> bool {
+    text.len() >= CACHED_TEXT_BYTES
+        || text
+            .bytes()
+            .any(|b| b.is_ascii_digit() || b == b'@' || b == b':')
+}
+
+fn keep(value: &Value, mode: Mode) -> Value {
+    match mode {
+        Mode::Apply => value.clone(),
+        _ => Value::Null,
+    }
+}
+
+/// Where a JSON value sits: the kind its key names, whether its key introduces a
+/// person (`customer`, `passengers`), whether its key is an identifier.
+#[derive(Debug, Clone, Copy)]
+struct Context {
+    kind: Option<PiiKind>,
+    person_key: bool,
+    id_key: bool,
+    /// A business's contact data: kept as it is.
+    public: bool,
+}
+
+impl Context {
+    fn root(person: bool) -> Context {
+        Context {
+            kind: None,
+            person_key: person,
+            id_key: false,
+            public: false,
         }
-        _ => value.clone(),
     }
 }
 
@@ -206,7 +602,34 @@ regex!(
 );
 regex!(IBAN, r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}");
 regex!(CARD, r"\d(?:[ \-]?\d){12,18}");
-regex!(SSN, r"\d{3}-\d{2}-\d{4}");
+regex!(SSN, r"\d{3}[- ]\d{2}[- ]\d{4}");
+regex!(
+    SSN_KEYWORD,
+    r"(?i)(?-u:\b)(?:ssn|social security(?: number)?)(?:\s*(?:is|:|#|number|no\.?))*\s*(\d{9})(?-u:\b)"
+);
+regex!(
+    ADDRESS,
+    r"(?-u:\b)\d{1,6}\s+(?:[A-Z][A-Za-z'.\-]*\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row)(?-u:\b)\.?(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|\#)\.?\s*[A-Za-z0-9\-]+)?(?:,\s+[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2},\s+[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?)?"
+);
+regex!(
+    DOB_INTRO,
+    r"(?i)(?-u:\b)(?:born(?:\s+on)?|date\s+of\s+birth(?:\s+is)?|d\.?o\.?b\.?|birth\s*date(?:\s+is)?|birthday(?:\s+is)?)\s*[:\-]?\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4})"
+);
+regex!(
+    NAME_INTRO,
+    r"(?:(?i:my\s+name\s+is|my\s+name's|name's|i\s+am|i'm|i’m|this\s+is|call\s+me|it's|it’s))\s+([A-Z][\p{L}'’\-]+(?:\s+[A-Z][\p{L}'’\-]+){0,2})"
+);
+// Cheap literal hints that say whether the costlier patterns can match at all.
+regex!(
+    NAME_HINT,
+    r"(?i)name|i'm|i’m|i am|this is|it's|it’s|call me"
+);
+regex!(BIRTH_OR_SSN_HINT, r"(?i)born|birth|dob|d\.o\.b|ssn|social");
+regex!(
+    STREET_HINT,
+    r"Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row"
+);
+regex!(USER_HANDLE, r"^[a-z]{2,}[._][a-z]{2,}[._]\d{2,}$");
 regex!(PHONE_INTL, r"\+\d[\d \-.()]{6,22}\d");
 regex!(
     PHONE_US,
@@ -221,10 +644,13 @@ pub fn find(text: &str) -> Vec<Finding> {
     let has_digit = bytes.iter().any(u8::is_ascii_digit);
     let has_at = bytes.contains(&b'@');
     let has_colon = bytes.contains(&b':');
-    if !has_digit && !has_at && !has_colon {
-        return Vec::new();
-    }
     let mut found = Spans::default();
+    if text.contains(' ') && NAME_HINT.is_match(text) {
+        names(text, &mut found);
+    }
+    if !has_digit && !has_at && !has_colon {
+        return found.into_findings();
+    }
     if has_at {
         for m in EMAIL.find_iter(text) {
             found.add(
@@ -236,6 +662,36 @@ pub fn find(text: &str) -> Vec<Finding> {
         }
     }
     if has_digit {
+        // Introduced dates of birth and street addresses before the dates and
+        // numbers they hold.
+        let birth_or_ssn = BIRTH_OR_SSN_HINT.is_match(text);
+        if birth_or_ssn {
+            for captures in DOB_INTRO.captures_iter(text) {
+                if let Some(date) = captures.get(1) {
+                    let normal =
+                        normal_date(date.as_str()).unwrap_or_else(|| date.as_str().to_lowercase());
+                    found.add(date.start(), date.end(), Some(PiiKind::Dob), normal);
+                }
+            }
+        }
+        if STREET_HINT.is_match(text) {
+            for m in ADDRESS.find_iter(text) {
+                let normal = crate::text::collapse_whitespace(m.as_str()).to_lowercase();
+                found.add(m.start(), m.end(), Some(PiiKind::Address), normal);
+            }
+        }
+        if birth_or_ssn {
+            for captures in SSN_KEYWORD.captures_iter(text) {
+                if let Some(number) = captures.get(1) {
+                    found.add(
+                        number.start(),
+                        number.end(),
+                        Some(PiiKind::Ssn),
+                        number.as_str().to_owned(),
+                    );
+                }
+            }
+        }
         // Dates, timestamps and UUIDs shield what they cover.
         for m in UUID.find_iter(text).chain(DATE_TIME.find_iter(text)) {
             if standalone(text, m.start(), m.end()) {
@@ -309,6 +765,162 @@ pub fn find(text: &str) -> Vec<Finding> {
         }
     }
     found.into_findings()
+}
+
+// Names introduced as such: "my name is Olivia Smith", "this is Dana calling",
+// "I'm Mia". "this is" needs "calling", "speaking" or "here" after the name, and
+// a first word that is a common word ("I'm Sorry") is not a name.
+fn names(text: &str, found: &mut Spans) {
+    const COMMON: &[&str] = &[
+        "sorry",
+        "not",
+        "just",
+        "looking",
+        "calling",
+        "trying",
+        "here",
+        "ok",
+        "okay",
+        "so",
+        "still",
+        "also",
+        "going",
+        "interested",
+        "happy",
+        "glad",
+        "good",
+        "fine",
+        "great",
+        "afraid",
+        "sure",
+        "done",
+        "ready",
+        "back",
+        "new",
+        "having",
+        "getting",
+        "writing",
+        "wondering",
+        "the",
+        "a",
+        "an",
+        "in",
+        "on",
+        "at",
+        "from",
+        "with",
+        "your",
+        "my",
+        "very",
+        "really",
+        "hoping",
+        "planning",
+        "actually",
+        "currently",
+        "unable",
+        "able",
+        "flying",
+        "traveling",
+        "travelling",
+        "booking",
+        "thinking",
+        "all",
+        "it",
+        "that",
+        "this",
+        "yes",
+        "no",
+        "thanks",
+        "thank",
+        "hello",
+        "hi",
+        "hey",
+        "what",
+        "how",
+        "when",
+        "where",
+    ];
+    for captures in NAME_INTRO.captures_iter(text) {
+        let (Some(lead), Some(name)) = (captures.get(0), captures.get(1)) else {
+            continue;
+        };
+        let lead = lead.as_str().to_lowercase();
+        let name_text = name.as_str();
+        let mut words: Vec<(usize, usize)> = Vec::new();
+        let mut word_start = None;
+        for (i, c) in name_text.char_indices() {
+            if c.is_whitespace() {
+                if let Some(s) = word_start.take() {
+                    words.push((s, i));
+                }
+            } else if word_start.is_none() {
+                word_start = Some(i);
+            }
+        }
+        if let Some(s) = word_start {
+            words.push((s, name_text.len()));
+        }
+        let common =
+            |&(s, e): &(usize, usize)| COMMON.contains(&name_text[s..e].to_lowercase().as_str());
+        if words.first().is_none_or(common) {
+            continue;
+        }
+        while words.len() > 1 && words.last().is_some_and(common) {
+            words.pop();
+        }
+        let needs_verb = lead.starts_with("this") || lead.starts_with("it");
+        if needs_verb {
+            let after = text[name.end()..].trim_start().to_lowercase();
+            let said = ["calling", "speaking", "here"]
+                .iter()
+                .any(|verb| after.starts_with(verb));
+            if !said {
+                continue;
+            }
+        }
+        let end = name.start() + words.last().map_or(0, |&(_, e)| e);
+        found.add(
+            name.start(),
+            end,
+            Some(PiiKind::Name),
+            crate::text::collapse_whitespace(&text[name.start()..end]).to_lowercase(),
+        );
+    }
+}
+
+/// A written date as `YYYY-MM-DD`: `1988-06-13`, `06/13/1988`, `June 13, 1988`,
+/// `13 June 1988`.
+fn normal_date(text: &str) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let lower = text.trim().to_lowercase();
+    let parts: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let number =
+        |p: &str| -> Option<u32> { p.trim_end_matches(|c: char| c.is_alphabetic()).parse().ok() };
+    let month_of = |p: &str| {
+        MONTHS
+            .iter()
+            .position(|m| p.starts_with(m))
+            .map(|i| i as u32 + 1)
+    };
+    let (year, month, day) = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()) => {
+            (number(y)?, number(m)?, number(d)?)
+        }
+        [m, d, y] if month_of(m).is_some() => (number(y)?, month_of(m)?, number(d)?),
+        [d, m, y] | [d, _, m, y] if month_of(m).is_some() => (number(y)?, month_of(m)?, number(d)?),
+        [m, d, y] => {
+            let y = number(y)?;
+            (if y < 100 { y + 1900 } else { y }, number(m)?, number(d)?)
+        }
+        _ => return None,
+    };
+    ((1..=12).contains(&month) && (1..=31).contains(&day))
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
 }
 
 // Accepted spans by start; they never overlap, so only the span that starts last
@@ -473,6 +1085,9 @@ pub(crate) fn iban_checksum(iban: &str) -> bool {
 }
 
 fn valid_ssn(ssn: &str) -> bool {
+    if ssn.as_bytes()[3] != ssn.as_bytes()[6] {
+        return false;
+    }
     let area = &ssn[0..3];
     let group = &ssn[4..6];
     let serial = &ssn[7..11];
@@ -506,36 +1121,46 @@ fn phone_normal(text: &str) -> String {
     }
 }
 
-// A value under a key that says what it is (`phone`, `ssn`, `card_number`).
-fn kind_of_key(key: &str) -> Option<PiiKind> {
-    let words = crate::text::identifier_words(key);
-    let has = |w: &str| {
-        words
-            .iter()
-            .any(|word| word == w || word.strip_suffix('s') == Some(w))
-    };
-    if has("phone")
-        || has("mobile")
-        || has("cell")
-        || has("msisdn")
-        || has("tel")
-        || has("telephone")
-    {
-        Some(PiiKind::Phone)
-    } else if has("ssn") || (has("social") && has("security")) {
-        Some(PiiKind::Ssn)
-    } else if (has("card") && (has("number") || has("no") || has("num")))
-        || has("pan")
-        || has("ccn")
-    {
-        Some(PiiKind::Card)
-    } else {
-        None
-    }
-}
-
 fn keyed_value(kind: PiiKind, text: &str) -> Option<String> {
     let trimmed = text.trim();
+    let alphanumeric = || -> String {
+        trimmed
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_uppercase)
+            .collect()
+    };
+    match kind {
+        // A name has letters and no digits (`C-20931` under `customer` is an id).
+        PiiKind::Name => {
+            return (trimmed.chars().any(char::is_alphabetic)
+                && !trimmed.chars().any(|c| c.is_ascii_digit())
+                && trimmed.chars().count() <= 100)
+                .then(|| crate::text::collapse_whitespace(trimmed).to_lowercase());
+        }
+        PiiKind::Address => {
+            return (trimmed.chars().any(char::is_alphabetic) && trimmed.chars().count() <= 200)
+                .then(|| crate::text::collapse_whitespace(trimmed).to_lowercase());
+        }
+        PiiKind::Email => return trimmed.contains('@').then(|| trimmed.to_lowercase()),
+        PiiKind::Dob => {
+            return trimmed
+                .chars()
+                .any(|c| c.is_ascii_digit())
+                .then(|| normal_date(trimmed).unwrap_or_else(|| trimmed.to_lowercase()));
+        }
+        PiiKind::PostalCode => {
+            let normal = alphanumeric();
+            return ((3..=10).contains(&normal.len())
+                && normal.chars().any(|c| c.is_ascii_digit()))
+            .then_some(normal);
+        }
+        PiiKind::NationalId | PiiKind::Account => {
+            let normal = alphanumeric();
+            return (normal.chars().filter(char::is_ascii_digit).count() >= 4).then_some(normal);
+        }
+        _ => {}
+    }
     if trimmed.is_empty()
         || !trimmed
             .chars()
@@ -638,6 +1263,35 @@ mod tests {
             redactor.kinds().into_iter().collect::<Vec<_>>(),
             [PiiKind::Email, PiiKind::Phone]
         );
+    }
+
+    #[test]
+    fn serde_json_maps_keep_keys_sorted() {
+        // Drafts rely on it for key order (no `preserve_order` in the workspace).
+        let value: Value = serde_json::from_str(r#"{"b": 1, "a": 2, "C": 3}"#).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["C", "a", "b"]);
+    }
+
+    #[test]
+    fn dates_of_birth_have_one_normal_form() {
+        for text in [
+            "1988-06-13",
+            "06/13/1988",
+            "June 13, 1988",
+            "13 June 1988",
+            "Jun 13th 1988",
+        ] {
+            assert_eq!(normal_date(text).as_deref(), Some("1988-06-13"), "{text}");
+        }
+        assert_eq!(normal_date("next week"), None);
+        // Mixed separators are not an SSN.
+        assert_eq!(kinds("ref 755 11-8030"), []);
     }
 
     #[test]

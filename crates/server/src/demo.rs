@@ -9,15 +9,15 @@ use crate::import::new_session;
 pub const EXAMPLES: &[(&str, &str)] = &[
     (
         "refund-voice.analysis-input.json",
-        include_str!("../../drafter/tests/data/refund-voice.analysis-input.json"),
+        include_str!("../../../examples/refund-voice.analysis-input.json"),
     ),
     (
         "dispute-sms.analysis-input.json",
-        include_str!("../../drafter/tests/data/dispute-sms.analysis-input.json"),
+        include_str!("../../../examples/dispute-sms.analysis-input.json"),
     ),
     (
         "reschedule-chat.openai.json",
-        include_str!("../../drafter/tests/data/reschedule-chat.openai.json"),
+        include_str!("../../../examples/reschedule-chat.openai.json"),
     ),
 ];
 

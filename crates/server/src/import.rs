@@ -1,10 +1,15 @@
-//! `feather import`: captured sessions from files into the store, streamed.
+//! `feather import`: captured sessions from files into the store, streamed; and
+//! the one session-file reader that `feather import` and `feather draft` share.
 //!
-//! Accepts JSON files (one session, or an array of sessions), JSONL files (one
-//! session a line) and folders of them, in both capture formats. Nothing is read
-//! whole: a JSONL file is read line by line, and a JSON array element by element
-//! (a serde `SeqAccess` visitor hands each element over as soon as it is parsed),
-//! so memory stays flat however large the input.
+//! Accepts JSON files (one session, an array of sessions, or a bare array of
+//! chat-completions messages, which is one chat log), JSONL / NDJSON files (one
+//! session a line) and folders of them (walked with `walkdir`, `.json`, `.jsonl`
+//! and `.ndjson` files in name order), in both capture formats. Nothing is read
+//! whole: a JSONL file is read line by line, and a JSON array of sessions element
+//! by element (a serde `SeqAccess` visitor hands each element over as soon as it is
+//! parsed), so memory stays flat however large the input. An array whose first
+//! element is a chat message (an object with a `role`) is one chat log and is
+//! collected whole.
 //!
 //! A reader thread parses, converts and drafts the records while the async side stores
 //! them, `batch_size` sessions a transaction: an interrupted import leaves every
@@ -25,6 +30,7 @@ use feather_store::{NewSession, Store, StoreError};
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::Value;
 use tokio::sync::mpsc;
+use uuid::Uuid;
 
 /// What an import did.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -35,6 +41,30 @@ pub struct ImportSummary {
     pub updated: u64,
     /// Records refused: where (`file:line` or `file[index]`) and why.
     pub rejected: Vec<(String, String)>,
+    /// The id of every stored session, with its place, when asked for
+    /// ([`ImportOptions::list_ids`]).
+    pub ids: Vec<(Uuid, String)>,
+}
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Sessions stored per transaction.
+    pub batch_size: usize,
+    /// The organization of chat logs that name none; without it they are refused.
+    pub organization_id: Option<Uuid>,
+    /// Keep the id and place of every stored session in the summary.
+    pub list_ids: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            batch_size: 500,
+            organization_id: None,
+            list_ids: false,
+        }
+    }
 }
 
 impl fmt::Display for ImportSummary {
@@ -69,8 +99,16 @@ pub fn new_session(captured: CapturedSession) -> NewSession {
 
 /// A record the reader thread hands to the storing side.
 enum Item {
-    Session(Box<NewSession>),
+    Session(Box<NewSession>, String),
     Rejected { place: String, reason: String },
+}
+
+/// One record of a session file: where it is (`file`, `file:line`, `file[index]`,
+/// `file#n`) and its JSON, or why it could not be read.
+#[derive(Debug)]
+pub struct Record {
+    pub place: String,
+    pub value: Result<Value, String>,
 }
 
 /// Imports every record under `paths`, `batch_size` sessions a transaction.
@@ -82,11 +120,28 @@ pub async fn import_paths(
     store: &Store,
     paths: &[PathBuf],
     batch_size: usize,
+    progress: impl FnMut(ImportProgress<'_>),
+) -> Result<ImportSummary, StoreError> {
+    let options = ImportOptions {
+        batch_size,
+        ..ImportOptions::default()
+    };
+    import_paths_with(store, paths, &options, progress).await
+}
+
+/// As [`import_paths`], with every option.
+pub async fn import_paths_with(
+    store: &Store,
+    paths: &[PathBuf],
+    options: &ImportOptions,
     mut progress: impl FnMut(ImportProgress<'_>),
 ) -> Result<ImportSummary, StoreError> {
-    let batch_size = batch_size.max(1);
+    let batch_size = options.batch_size.max(1);
+    let organization_id = options.organization_id;
+    let list_ids = options.list_ids;
     let mut summary = ImportSummary::default();
-    let files = files(paths, &mut summary);
+    let (files, unreadable) = session_files(paths);
+    summary.rejected.extend(unreadable);
     let bytes_total = files
         .iter()
         .filter_map(|file| std::fs::metadata(file).ok())
@@ -100,8 +155,8 @@ pub async fn import_paths(
         let bytes_read = Arc::clone(&bytes_read);
         tokio::task::spawn_blocking(move || {
             for file in files {
-                let keep_going = read_file(&file, &bytes_read, &mut |item| {
-                    sender.blocking_send(item).is_ok()
+                let keep_going = read_file(&file, &bytes_read, &mut |record| {
+                    sender.blocking_send(item(record, organization_id)).is_ok()
                 });
                 if !keep_going {
                     break;
@@ -113,7 +168,12 @@ pub async fn import_paths(
     let mut batch = Vec::with_capacity(batch_size);
     while let Some(item) = receiver.recv().await {
         match item {
-            Item::Session(session) => batch.push(*session),
+            Item::Session(session, place) => {
+                if list_ids {
+                    summary.ids.push((session.session_id, place));
+                }
+                batch.push(*session)
+            }
             Item::Rejected { place, reason } => summary.rejected.push((place, reason)),
         }
         if batch.len() >= batch_size {
@@ -158,43 +218,38 @@ async fn flush(
     Ok(())
 }
 
-// The files named, with folders expanded to their `.json` / `.jsonl` files in
-// name order, so an import is repeatable.
-fn files(paths: &[PathBuf], summary: &mut ImportSummary) -> Vec<PathBuf> {
+/// The session files named by `paths`: files as given, folders walked (with
+/// `walkdir`, symbolic links not followed) for `.json`, `.jsonl` and `.ndjson`
+/// files in name order, so an import is repeatable; and the places that could not
+/// be read, with why.
+pub fn session_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(String, String)>) {
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            let mut stack = vec![path.clone()];
-            let mut found = Vec::new();
-            while let Some(dir) = stack.pop() {
-                let entries = match std::fs::read_dir(&dir) {
-                    Ok(entries) => entries,
-                    Err(err) => {
-                        summary
-                            .rejected
-                            .push((dir.display().to_string(), err.to_string()));
-                        continue;
-                    }
-                };
-                for entry in entries.flatten() {
-                    let entry = entry.path();
-                    if entry.is_dir() {
-                        stack.push(entry);
-                    } else if matches!(
-                        entry.extension().and_then(|e| e.to_str()),
-                        Some("json" | "jsonl")
-                    ) {
-                        found.push(entry);
+        if !path.is_dir() {
+            out.push(path.clone());
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            match entry {
+                Ok(entry) => {
+                    let is_session_file = entry.file_type().is_file()
+                        && matches!(
+                            entry.path().extension().and_then(|e| e.to_str()),
+                            Some("json" | "jsonl" | "ndjson")
+                        );
+                    if is_session_file {
+                        out.push(entry.into_path());
                     }
                 }
+                Err(err) => {
+                    let place = err.path().unwrap_or(path).display().to_string();
+                    unreadable.push((place, err.to_string()));
+                }
             }
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(path.clone());
         }
     }
-    out
+    (out, unreadable)
 }
 
 /// Counts the bytes read through it, for the progress bar.
@@ -212,15 +267,19 @@ impl<R: Read> Read for Counting<'_, R> {
 }
 
 /// Reads one file and hands each record to `emit`, which answers whether to go
-/// on (it stops when the storing side has given up). Returns that answer.
-fn read_file(path: &Path, bytes_read: &AtomicU64, emit: &mut dyn FnMut(Item) -> bool) -> bool {
+/// on (it stops when the consumer has given up). Returns that answer.
+pub fn read_file(
+    path: &Path,
+    bytes_read: &AtomicU64,
+    emit: &mut dyn FnMut(Record) -> bool,
+) -> bool {
     let name = path.display().to_string();
     let file = match File::open(path) {
         Ok(file) => file,
         Err(err) => {
-            return emit(Item::Rejected {
+            return emit(Record {
                 place: name,
-                reason: format!("cannot read the file: {err}"),
+                value: Err(format!("cannot read the file: {err}")),
             });
         }
     };
@@ -246,19 +305,46 @@ fn read_file(path: &Path, bytes_read: &AtomicU64, emit: &mut dyn FnMut(Item) -> 
     };
     match result {
         Ok(keep_going) => keep_going,
-        Err(err) => emit(Item::Rejected {
+        Err(err) => emit(Record {
             place: name,
-            reason: format!("cannot read the file: {err}"),
+            value: Err(format!("cannot read the file: {err}")),
         }),
     }
 }
 
-/// Turns one parsed record into the item to store, or its rejection.
-fn item(place: String, record: Result<Value, String>) -> Item {
-    match record.and_then(|value| {
+/// Reads one record as a captured session, in either format.
+pub fn captured(record: Result<Value, String>) -> Result<CapturedSession, String> {
+    record.and_then(|value| {
         feather_drafter::capture::parse_value(value).map_err(|err| err.to_string())
-    }) {
-        Ok(captured) => Item::Session(Box::new(new_session(captured))),
+    })
+}
+
+/// Turns one read record into the item to store, or its rejection: a session
+/// without messages is refused (there is nothing to draft), and a chat log that
+/// names no organization takes `organization_id` or is refused.
+fn item(record: Record, organization_id: Option<Uuid>) -> Item {
+    let Record { place, value } = record;
+    let checked = captured(value).and_then(|mut captured| {
+        if captured.input.messages.is_empty() {
+            return Err(
+                "the session has no messages, so there is nothing to draft from it".to_owned(),
+            );
+        }
+        if captured.input.organization_id.is_nil() {
+            match organization_id {
+                Some(org) => captured.input.organization_id = org,
+                None => {
+                    return Err(
+                        "the chat log names no organization_id; pass --org UUID to import it"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        Ok(captured)
+    });
+    match checked {
+        Ok(captured) => Item::Session(Box::new(new_session(captured)), place),
         Err(reason) => Item::Rejected { place, reason },
     }
 }
@@ -268,7 +354,7 @@ fn item(place: String, record: Result<Value, String>) -> Item {
 fn read_lines(
     name: &str,
     reader: &mut impl BufRead,
-    emit: &mut dyn FnMut(Item) -> bool,
+    emit: &mut dyn FnMut(Record) -> bool,
 ) -> std::io::Result<bool> {
     let mut line = Vec::new();
     let mut number = 0usize;
@@ -281,8 +367,9 @@ fn read_lines(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let record = serde_json::from_slice(&line).map_err(|err| format!("not JSON: {err}"));
-        if !emit(item(format!("{name}:{number}"), record)) {
+        let value = serde_json::from_slice(&line).map_err(|err| format!("not JSON: {err}"));
+        let place = format!("{name}:{number}");
+        if !emit(Record { place, value }) {
             return Ok(false);
         }
     }
@@ -314,15 +401,17 @@ fn first_significant_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u
 fn read_array(
     name: &str,
     reader: &mut impl Read,
-    emit: &mut dyn FnMut(Item) -> bool,
+    emit: &mut dyn FnMut(Record) -> bool,
 ) -> std::io::Result<bool> {
     let mut index = 0usize;
     let mut stopped = false;
+    let mut messages = None;
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let visitor = EachElement {
         name,
         index: &mut index,
         stopped: &mut stopped,
+        messages: &mut messages,
         emit,
     };
     let outcome = deserializer
@@ -332,11 +421,24 @@ fn read_array(
         return Ok(false);
     }
     match outcome {
-        Ok(()) => Ok(true),
+        Ok(()) => Ok(match messages {
+            // A bare array of chat messages is one chat log.
+            Some(messages) => emit(Record {
+                place: name.to_owned(),
+                value: Ok(Value::Array(messages)),
+            }),
+            None if index == 0 => emit(Record {
+                place: name.to_owned(),
+                value: Err("the file holds an empty array: no sessions".to_owned()),
+            }),
+            None => true,
+        }),
         Err(err) if err.is_io() => Err(err.into()),
-        Err(err) => Ok(emit(Item::Rejected {
+        Err(err) => Ok(emit(Record {
             place: format!("{name}[{index}]"),
-            reason: format!("not JSON: {err}; the rest of the file was not read"),
+            value: Err(format!(
+                "not JSON: {err}; the rest of the file was not read"
+            )),
         })),
     }
 }
@@ -346,7 +448,9 @@ struct EachElement<'a, 'e> {
     name: &'a str,
     index: &'a mut usize,
     stopped: &'a mut bool,
-    emit: &'e mut dyn FnMut(Item) -> bool,
+    /// The elements so far, once the first showed the array is one chat log.
+    messages: &'a mut Option<Vec<Value>>,
+    emit: &'e mut dyn FnMut(Record) -> bool,
 }
 
 impl<'de> Visitor<'de> for EachElement<'_, '_> {
@@ -360,7 +464,17 @@ impl<'de> Visitor<'de> for EachElement<'_, '_> {
         while let Some(value) = seq.next_element::<Value>()? {
             let place = format!("{}[{}]", self.name, self.index);
             *self.index += 1;
-            if !(self.emit)(item(place, Ok(value))) {
+            if *self.index == 1 && feather_drafter::capture::is_chat_message(&value) {
+                *self.messages = Some(Vec::new());
+            }
+            if let Some(messages) = self.messages.as_mut() {
+                messages.push(value);
+                continue;
+            }
+            if !(self.emit)(Record {
+                place,
+                value: Ok(value),
+            }) {
                 *self.stopped = true;
                 // The rest is not wanted; reading it would only keep the reader busy.
                 return Err(serde::de::Error::custom("the import stopped"));
@@ -375,27 +489,30 @@ impl<'de> Visitor<'de> for EachElement<'_, '_> {
 fn read_documents(
     name: &str,
     reader: &mut impl Read,
-    emit: &mut dyn FnMut(Item) -> bool,
+    emit: &mut dyn FnMut(Record) -> bool,
 ) -> std::io::Result<bool> {
     let mut documents = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
     let first = match documents.next() {
         None => {
-            return Ok(emit(Item::Rejected {
+            return Ok(emit(Record {
                 place: name.to_owned(),
-                reason: "the file holds no JSON".to_owned(),
+                value: Err("the file holds no JSON".to_owned()),
             }));
         }
         Some(Err(err)) if err.is_io() => return Err(err.into()),
         Some(Err(err)) => {
-            return Ok(emit(Item::Rejected {
+            return Ok(emit(Record {
                 place: name.to_owned(),
-                reason: format!("not JSON: {err}"),
+                value: Err(format!("not JSON: {err}")),
             }));
         }
         Some(Ok(first)) => first,
     };
     let Some(second) = documents.next() else {
-        return Ok(emit(item(name.to_owned(), Ok(first))));
+        return Ok(emit(Record {
+            place: name.to_owned(),
+            value: Ok(first),
+        }));
     };
     for (number, document) in std::iter::once(Ok(first))
         .chain(std::iter::once(second))
@@ -405,16 +522,21 @@ fn read_documents(
         let place = format!("{name}#{}", number + 1);
         match document {
             Ok(value) => {
-                if !emit(item(place, Ok(value))) {
+                if !emit(Record {
+                    place,
+                    value: Ok(value),
+                }) {
                     return Ok(false);
                 }
             }
             Err(err) if err.is_io() => return Err(err.into()),
             // A syntax error leaves the stream without a known place to resume.
             Err(err) => {
-                return Ok(emit(Item::Rejected {
+                return Ok(emit(Record {
                     place,
-                    reason: format!("not JSON: {err}; the rest of the file was not read"),
+                    value: Err(format!(
+                        "not JSON: {err}; the rest of the file was not read"
+                    )),
                 }));
             }
         }
@@ -433,9 +555,9 @@ mod tests {
         std::fs::write(&file, text).unwrap();
         let count = AtomicU64::new(0);
         let mut out = Vec::new();
-        read_file(&file, &count, &mut |item| {
-            out.push(match item {
-                Item::Session(session) => Ok(session.analysis_input),
+        read_file(&file, &count, &mut |record| {
+            out.push(match item(record, None) {
+                Item::Session(session, _) => Ok(session.analysis_input),
                 Item::Rejected { place, reason } => {
                     Err((place.rsplit('/').next().unwrap().to_owned(), reason))
                 }
@@ -472,6 +594,19 @@ mod tests {
             reason.contains("the rest of the file was not read"),
             "{reason}"
         );
+    }
+
+    #[test]
+    fn a_bare_array_of_messages_is_one_chat_log_that_needs_an_organization() {
+        let text = r#"[{"role": "user", "content": "hi, where is order 88412?"},
+                       {"role": "assistant", "content": "It shipped."}]"#;
+        let items = collect("chat.json", text);
+        assert_eq!(items.len(), 1);
+        let (place, reason) = items[0].as_ref().unwrap_err();
+        assert_eq!(place, "chat.json");
+        assert!(reason.contains("--org"), "{reason}");
+        let items = collect("empty.json", "[]");
+        assert!(items[0].as_ref().unwrap_err().1.contains("no sessions"));
     }
 
     #[test]

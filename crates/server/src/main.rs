@@ -123,6 +123,14 @@ struct ImportArgs {
     /// Sessions stored per transaction.
     #[arg(long, default_value_t = 500)]
     batch_size: usize,
+    /// The organization (a UUID) of chat logs that name none; without it such logs
+    /// are rejected.
+    #[arg(long, value_name = "UUID")]
+    org: Option<Uuid>,
+    /// Print the id and place of every stored session (tab-separated, one a line)
+    /// before the summary, so a session whose id was derived can be drafted.
+    #[arg(long)]
+    ids: bool,
     /// Files or folders to import.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -133,7 +141,9 @@ struct DraftArgs {
     /// Leave PII in the draft.
     #[arg(long)]
     no_redact_pii: bool,
-    /// A session file in either capture format (a JSON array or JSONL drafts each).
+    /// A session file (or folder) in either format, read as `import` reads it: one
+    /// session, a JSON array of sessions, a bare array of chat messages (one chat
+    /// log), or JSONL; several sessions print an array of drafts.
     file: PathBuf,
 }
 
@@ -272,27 +282,30 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
         bar
     });
     let started = std::time::Instant::now();
-    let summary = import::import_paths(
-        &store,
-        &args.paths,
-        args.batch_size,
-        |progress| match &bar {
-            Some(bar) => {
-                bar.set_length(progress.bytes_total);
-                bar.set_position(progress.bytes_read);
-                bar.set_message(progress.summary.to_string());
-            }
-            None => eprintln!(
-                "{} ({} of {} bytes read)",
-                progress.summary, progress.bytes_read, progress.bytes_total
-            ),
-        },
-    )
+    let options = import::ImportOptions {
+        batch_size: args.batch_size,
+        organization_id: args.org,
+        list_ids: args.ids,
+    };
+    let summary = import::import_paths_with(&store, &args.paths, &options, |progress| match &bar {
+        Some(bar) => {
+            bar.set_length(progress.bytes_total);
+            bar.set_position(progress.bytes_read);
+            bar.set_message(progress.summary.to_string());
+        }
+        None => eprintln!(
+            "{} ({} of {} bytes read)",
+            progress.summary, progress.bytes_read, progress.bytes_total
+        ),
+    })
     .await;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let summary = summary?;
+    for (id, place) in &summary.ids {
+        println!("{id}\t{place}");
+    }
     for (place, reason) in &summary.rejected {
         eprintln!("rejected {place}: {reason}");
     }
@@ -311,30 +324,37 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn draft(args: DraftArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
     let options = DraftOptions {
         redact_pii: !args.no_redact_pii,
     };
-    let values: Vec<serde_json::Value> = match serde_json::from_str(&text) {
-        Ok(serde_json::Value::Array(values)) => values,
-        Ok(value) => vec![value],
-        Err(_) => text
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .map(serde_json::from_str)
-            .collect::<Result<_, _>>()
-            .map_err(|e| {
-                anyhow::anyhow!("{} is neither JSON nor JSONL: {e}", args.file.display())
-            })?,
-    };
-    let mut drafts = Vec::with_capacity(values.len());
-    for value in values {
-        let captured = feather_drafter::capture::parse_value(value)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-        let draft = feather_drafter::draft(&captured, &options)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
-        drafts.push(serde_json::to_value(draft)?);
+    let (files, unreadable) = import::session_files(std::slice::from_ref(&args.file));
+    let mut problems: Vec<String> = unreadable
+        .into_iter()
+        .map(|(place, reason)| format!("{place}: {reason}"))
+        .collect();
+    let mut drafts = Vec::new();
+    let bytes_read = std::sync::atomic::AtomicU64::new(0);
+    for file in &files {
+        import::read_file(file, &bytes_read, &mut |record| {
+            let place = record.place.clone();
+            let drafted = import::captured(record.value).and_then(|captured| {
+                feather_drafter::draft(&captured, &options).map_err(|e| e.to_string())
+            });
+            match drafted.and_then(|d| serde_json::to_value(d).map_err(|e| e.to_string())) {
+                Ok(draft) => drafts.push(draft),
+                Err(reason) => problems.push(format!("{place}: {reason}")),
+            }
+            true
+        });
+    }
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("error: {problem}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    if drafts.is_empty() {
+        anyhow::bail!("{} holds no session to draft", args.file.display());
     }
     let output = match <[serde_json::Value; 1]>::try_from(drafts) {
         Ok([one]) => one,

@@ -3,7 +3,9 @@
 //! formats, PII redaction, awkward inputs, and properties over generated sessions.
 
 mod capture;
+mod crm;
 mod examples;
+mod goals;
 mod inputs;
 mod pii;
 mod props;

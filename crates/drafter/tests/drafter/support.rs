@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use feather_drafter::{CapturedSession, DraftOptions, capture, draft};
 use feather_types::ScenarioDraft;
 
-/// The example sessions, by file name (they live in `tests/data/`).
-pub const EXAMPLES: [&str; 3] = [
+/// The example sessions, by file name (they live in the top-level `examples/`).
+pub const EXAMPLES: [&str; 4] = [
     "refund-voice.analysis-input.json",
     "dispute-sms.analysis-input.json",
     "reschedule-chat.openai.json",
+    "order-return.chat.json",
 ];
 
 pub fn crate_dir() -> PathBuf {
@@ -18,7 +19,7 @@ pub fn crate_dir() -> PathBuf {
 
 /// The example's JSON.
 pub fn example_value(name: &str) -> serde_json::Value {
-    let path = crate_dir().join("tests/data").join(name);
+    let path = crate_dir().join("../../examples").join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|err| panic!("reading {}: {err}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|err| panic!("{name} is JSON: {err}"))

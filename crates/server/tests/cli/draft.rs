@@ -39,3 +39,51 @@ fn draft_of_a_file_that_is_not_a_session_fails_with_a_message() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bad.json"), "{stderr}");
 }
+
+#[test]
+fn draft_reads_bare_chat_logs_and_refuses_files_without_sessions() {
+    let output = Command::new(BIN)
+        .arg("draft")
+        .arg(example("order-return.chat.json"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let draft: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let text = draft.to_string();
+    assert!(
+        !text.contains("Olivia") && !text.contains("Laurel"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in [
+        ("empty.json", "[]"),
+        ("blank.jsonl", "\n\n"),
+        ("nothing.json", ""),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        let output = Command::new(BIN).arg("draft").arg(&file).output().unwrap();
+        assert!(!output.status.success(), "{name}");
+        assert!(output.stdout.is_empty(), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(name), "{name}: {stderr}");
+    }
+
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, r#"{"messages": [{"content": 1}, {"role": 2}]}"#).unwrap();
+    let output = Command::new(BIN).arg("draft").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("messages.0.role") && stderr.contains("messages.1.role"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("README.md#session-file-formats"),
+        "{stderr}"
+    );
+}

@@ -237,3 +237,73 @@ async fn an_import_killed_midway_leaves_whole_sessions_only_on_postgres() {
     };
     import_killed_midway(&schema.url).await;
 }
+
+#[tokio::test]
+async fn chat_logs_are_imported_with_org_and_their_ids_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("logs");
+    std::fs::create_dir_all(data.join("nested")).unwrap();
+    // A bare array of messages is one chat log; an NDJSON file in a subfolder holds
+    // two `{"messages": [...]}` logs and one with no messages.
+    std::fs::copy(
+        example("order-return.chat.json"),
+        data.join("order-return.chat.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("nested/more.ndjson"),
+        "{\"messages\": [{\"role\": \"user\", \"content\": \"where is order 88412?\"}]}\n\
+         {\"messages\": [{\"role\": \"user\", \"content\": \"cancel order 88413\"}]}\n\
+         {\"messages\": []}\n",
+    )
+    .unwrap();
+    let database = dir.path().join("chat.db");
+    let run = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["import", "--database-url"])
+            .arg(&database)
+            .args(extra)
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    let without_org = run(&[]);
+    let stderr = String::from_utf8_lossy(&without_org.stderr);
+    assert!(
+        String::from_utf8_lossy(&without_org.stdout).contains("imported 0, updated 0, rejected 4"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--org"), "{stderr}");
+    assert!(
+        stderr.contains("more.ndjson:3: the session has no messages"),
+        "{stderr}"
+    );
+
+    let org = "5089f4bc-8601-5899-8283-2b9a5d462041";
+    let with_org = run(&["--org", org, "--ids"]);
+    let stdout = String::from_utf8_lossy(&with_org.stdout);
+    assert!(
+        stdout.contains("imported 3, updated 0, rejected 1"),
+        "{stdout}"
+    );
+    let ids: Vec<Uuid> = stdout
+        .lines()
+        .filter_map(|line| line.split('\t').next())
+        .filter_map(|id| Uuid::parse_str(id).ok())
+        .collect();
+    assert_eq!(ids.len(), 3, "{stdout}");
+    // Each printed id is stored under the --org organization.
+    let store = Store::connect(&database.display().to_string())
+        .await
+        .unwrap();
+    for id in &ids {
+        let stored = store
+            .get_session(OrgScope::Organization(Uuid::parse_str(org).unwrap()), *id)
+            .await
+            .unwrap();
+        assert!(
+            stored.is_some(),
+            "{id} is stored under the --org organization"
+        );
+    }
+}

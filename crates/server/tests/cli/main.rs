@@ -46,10 +46,10 @@ use uuid::Uuid;
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_feather");
 
-/// An example session file of the drafter's tests.
+/// An example session file (the top-level `examples/` folder).
 pub fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../drafter/tests/data")
+        .join("../../examples")
         .join(name)
 }
 

@@ -1,0 +1,83 @@
+//! Names and intents: every goal, in order, named from what the customer asked for,
+//! with the facts the simulated customer needs and nothing the customer never said.
+
+use feather_drafter::capture::parse_value;
+use serde_json::{Value, json};
+
+use crate::support::{assert_within_limits, drafted};
+
+fn call(id: &str, name: &str, arguments: Value) -> Value {
+    json!({"role": "assistant", "content": null, "tool_calls": [
+        {"id": id, "type": "function", "function": {"name": name, "arguments": arguments.to_string()}}]})
+}
+
+fn result(id: &str, content: Value) -> Value {
+    json!({"role": "tool", "tool_call_id": id, "content": content.to_string()})
+}
+
+fn say(role: &str, text: &str) -> Value {
+    json!({"role": role, "content": text})
+}
+
+#[test]
+fn every_goal_is_named_in_order_without_ids_the_customer_never_gave() {
+    let log = json!({
+        "messages": [
+            say("user", "What's my savings balance? Then transfer $1,730 to my friend from savings, not from checking. And what's the weather in Chicago?"),
+            call("c1", "verify_identity", json!({"customer_id": "CUST-1"})),
+            result("c1", json!({"verified": true})),
+            call("c2", "get_account_balance", json!({"account_type": "savings", "customer_id": "CUST-1"})),
+            result("c2", json!({"balance": 2450.25})),
+            call("c3", "transfer_funds", json!({"amount": 1730, "from_account": "savings", "payment_id": "credit_card_9525117"})),
+            result("c3", json!({"status": "completed"})),
+            call("c4", "get_weather", json!({"city": "Chicago"})),
+            result("c4", json!({"forecast": "rain"})),
+            say("assistant", "Rain in Chicago."),
+        ],
+        "outcome": "resolved"
+    });
+    let draft = drafted(&parse_value(log).expect("a chat log"), true);
+    assert_within_limits(&draft);
+    assert_eq!(
+        draft.name,
+        "Get account balance, then transfer funds, then get weather (resolved)"
+    );
+    assert!(!draft.name.contains("credit_card"), "{}", draft.name);
+    let intent = &draft.intent;
+    for fact in ["savings", "1730", "Chicago", "not from checking"] {
+        assert!(intent.contains(fact), "{fact} missing: {intent}");
+    }
+    assert!(!intent.contains("credit_card_9525117"), "{intent}");
+    assert!(!intent.contains("verify"), "{intent}");
+    assert!(intent.chars().count() <= 500);
+}
+
+#[test]
+fn more_than_three_goals_end_with_and_more_and_a_given_up_goal_says_so() {
+    let mut messages = vec![say("user", "Several things, please.")];
+    for (i, tool) in ["add_alarm", "book_table", "play_song", "search_flights"]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("c{i}");
+        messages.push(call(&id, tool, json!({})));
+        messages.push(result(&id, json!({"ok": true})));
+    }
+    messages.push(say("user", "Hmm, never mind the flight."));
+    let draft = drafted(
+        &parse_value(Value::Array(messages)).expect("a chat log"),
+        true,
+    );
+    assert!(
+        draft
+            .name
+            .starts_with("Add alarm, then book table, then play song and more"),
+        "{}",
+        draft.name
+    );
+    assert!(
+        draft.intent.contains("4) search flights (given up)"),
+        "{}",
+        draft.intent
+    );
+}

@@ -1,0 +1,625 @@
+//! `feather-eval`: drafts labelled chat logs and prints how good the drafts are, per
+//! source. Run from the repository root:
+//!
+//! ```text
+//! cargo run -p feather-eval --release            # the table
+//! cargo run -p feather-eval --release -- --details   # plus every miss
+//! cargo run -p feather-eval --release -- generate    # rewrite eval/data/generated*.jsonl
+//! ```
+//!
+//! Sources: `sgd` and `sgd-pii` are the development corpus read in place from
+//! `../shared/dev-corpus/` (never copied into the repository; `--corpus DIR` points
+//! elsewhere), `generated` is `eval/data/generated.jsonl` with its gold lines, made
+//! by [`generate`] with a fixed seed.
+//!
+//! # What is counted
+//!
+//! - **accepted as is**: `capture::parse_value` takes the log unchanged. A log it
+//!   refuses is drafted anyway after filling what the old envelope required
+//!   (`organization_id`, `started_at`, `id`), so the other figures stay comparable.
+//! - **schema-valid**: the draft passes the API crate's `ScenarioDraft` validator.
+//! - **tool calls replayable**: for each recorded call, the mock world holds an entry
+//!   under the same tool name at the same position, with an `output` or an `error`
+//!   and arguments with the same keys.
+//! - **goals named**: a gold goal (an SGD intent name split into words, or the
+//!   generator's words) counts as named when every word of it, stop words aside,
+//!   matches a word of name + intent after Snowball stemming; a verb also matches
+//!   through its synonym group ([`SYNONYMS`]), and adjacent words are also tried
+//!   joined ("one way" matches "oneway").
+//! - **stated facts in intent**: SGD: each tool-call argument value (string or
+//!   number, two characters or more, not a street address, which is redacted) that
+//!   the customer wrote in a turn; generated:
+//!   the generator's facts. A fact counts when one of its spellings appears in the
+//!   intent as a whole word, ignoring case.
+//! - **personal values leaked**: planted (`sgd-pii`), SGD argument values naming
+//!   the people the customer deals with (`receiver`, and keys ending in `name` with
+//!   `contact` or `recipient`), or generated personal values, found anywhere in the draft (every
+//!   string, key and number of it), as a whole word, ignoring case.
+//! - **must-survive values lost**: SGD: every other tool-call argument value (not a
+//!   street address, not under an `address` key, not containing planted data);
+//!   generated: the generator's list
+//!   (order and reservation ids, flight numbers, prices, product names, cities,
+//!   travel dates). Lost when found nowhere in the draft.
+
+mod generate;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use feather_drafter::{DraftOptions, capture, draft};
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(
+    name = "feather-eval",
+    about = "Measure drafts against labelled chat logs."
+)]
+struct Cli {
+    /// The development corpus (default: `../shared/dev-corpus` from the repository root).
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    /// Print every miss: goals not named, facts not in the intent, leaks, losses.
+    #[arg(long)]
+    details: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Rewrite `eval/data/generated.jsonl` and `generated.gold.jsonl`.
+    Generate {
+        #[arg(long, default_value_t = 60)]
+        count: usize,
+        #[arg(long, default_value_t = 13)]
+        seed: u64,
+    },
+}
+
+/// Verbs that name the same goal: a goal word matches when any word of its group does.
+pub const SYNONYMS: &[&[&str]] = &[
+    &[
+        "find", "search", "look", "lookup", "get", "check", "show", "list", "view",
+    ],
+    &[
+        "reserve", "book", "make", "schedule", "buy", "purchase", "rent", "add", "set", "create",
+        "get",
+    ],
+    &["transfer", "send", "pay", "payment", "request"],
+    &["play", "listen", "stream"],
+    &["update", "change", "modify", "edit", "move", "switch"],
+    &["cancel", "delete", "remove"],
+    &["downgrade", "change", "update"],
+    &["return", "refund"],
+];
+
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "the", "for", "by", "to", "of", "in", "on", "at", "and",
+];
+
+/// The labels of one session.
+#[derive(Debug, Default, Deserialize)]
+struct Labels {
+    #[serde(default)]
+    goals: Vec<Vec<String>>,
+    #[serde(default)]
+    facts: Vec<Vec<String>>,
+    #[serde(default)]
+    personal: Vec<String>,
+    #[serde(default)]
+    must_survive: Vec<String>,
+}
+
+struct Case {
+    id: String,
+    log: Value,
+    labels: Labels,
+}
+
+#[derive(Default)]
+struct Tally {
+    sessions: usize,
+    accepted: usize,
+    drafted: usize,
+    valid: usize,
+    calls: usize,
+    replayable: usize,
+    goals: usize,
+    named: usize,
+    facts: usize,
+    stated: usize,
+    personal: usize,
+    leaked: usize,
+    survive: usize,
+    lost: usize,
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("eval/ has a parent")
+        .to_owned()
+}
+
+fn read_jsonl(path: &Path) -> Result<Vec<Value>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            serde_json::from_str(line).with_context(|| format!("a line of {}", path.display()))
+        })
+        .collect()
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::Generate { count, seed }) = cli.command {
+        return write_generated(count, seed);
+    }
+    let corpus = cli
+        .corpus
+        .unwrap_or_else(|| repo_root().join("../shared/dev-corpus"));
+    let stemmer = Stemmer::create(Algorithm::English);
+    let mut sources: Vec<(&str, Vec<Case>)> = Vec::new();
+    match sgd_cases(&corpus) {
+        Ok(cases) => sources.extend(cases),
+        Err(err) => eprintln!("skipping the development corpus: {err:#}"),
+    }
+    sources.push(("generated", generated_cases()?));
+    println!(
+        "{:<10} {:>8} {:>9} {:>8} {:>8} {:>12} {:>12} {:>12} {:>10} {:>10}",
+        "source",
+        "sessions",
+        "as-is",
+        "drafted",
+        "valid",
+        "replayable",
+        "goals named",
+        "facts",
+        "leaked",
+        "lost"
+    );
+    for (source, cases) in &sources {
+        let tally = evaluate(source, cases, &stemmer, cli.details);
+        let pct = |a: usize, b: usize| {
+            if b == 0 {
+                "-".to_owned()
+            } else {
+                format!("{a}/{b} {:.0}%", 100.0 * a as f64 / b as f64)
+            }
+        };
+        println!(
+            "{:<10} {:>8} {:>9} {:>8} {:>8} {:>12} {:>12} {:>12} {:>10} {:>10}",
+            source,
+            tally.sessions,
+            tally.accepted,
+            tally.drafted,
+            tally.valid,
+            pct(tally.replayable, tally.calls),
+            pct(tally.named, tally.goals),
+            pct(tally.stated, tally.facts),
+            format!("{}/{}", tally.leaked, tally.personal),
+            format!("{}/{}", tally.lost, tally.survive),
+        );
+    }
+    Ok(())
+}
+
+fn write_generated(count: usize, seed: u64) -> Result<()> {
+    let dir = repo_root().join("eval/data");
+    let mut logs = String::new();
+    let mut gold = String::new();
+    for (log, labels) in generate::generate(count, seed) {
+        logs.push_str(&serde_json::to_string(&log)?);
+        logs.push('\n');
+        gold.push_str(&serde_json::to_string(&labels)?);
+        gold.push('\n');
+    }
+    std::fs::write(dir.join("generated.jsonl"), logs)?;
+    std::fs::write(dir.join("generated.gold.jsonl"), gold)?;
+    eprintln!("wrote {count} sessions to {}", dir.display());
+    Ok(())
+}
+
+fn generated_cases() -> Result<Vec<Case>> {
+    let dir = repo_root().join("eval/data");
+    let logs = read_jsonl(&dir.join("generated.jsonl"))?;
+    let gold = read_jsonl(&dir.join("generated.gold.jsonl"))?;
+    logs.into_iter()
+        .zip(gold)
+        .map(|(log, gold)| {
+            Ok(Case {
+                id: gold["id"].as_str().unwrap_or_default().to_owned(),
+                labels: serde_json::from_value(gold)?,
+                log,
+            })
+        })
+        .collect()
+}
+
+// The split words of an SGD intent: `SearchOnewayFlight` → search, oneway, flight.
+fn camel_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for (i, c) in name.char_indices() {
+        if c.is_uppercase() || i == 0 {
+            words.push(String::new());
+        }
+        if let Some(last) = words.last_mut() {
+            last.extend(c.to_lowercase());
+        }
+    }
+    words
+}
+
+// Tool-call argument values of a chat log, with their keys.
+fn arguments(log: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for message in log["messages"].as_array().into_iter().flatten() {
+        for call in message["tool_calls"].as_array().into_iter().flatten() {
+            let text = call["function"]["arguments"].as_str().unwrap_or("{}");
+            let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
+                continue;
+            };
+            for (key, value) in map {
+                let value = match value {
+                    Value::String(s) => s,
+                    Value::Number(n) => n.to_string(),
+                    _ => continue,
+                };
+                if value.chars().count() >= 2 {
+                    out.push((key, value));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn customer_text(log: &Value) -> String {
+    let mut out = String::new();
+    for message in log["messages"].as_array().into_iter().flatten() {
+        if message["role"] == "user" {
+            out.push_str(message["content"].as_str().unwrap_or(""));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn sgd_labels(log: &Value, intents: &[String], planted: &[String]) -> Labels {
+    let said = customer_text(log);
+    let mut facts = Vec::new();
+    let mut survive = Vec::new();
+    let mut people = Vec::new();
+    let mut seen = HashSet::new();
+    for (key, value) in arguments(log) {
+        if !seen.insert(value.to_lowercase()) {
+            continue;
+        }
+        let personal = planted
+            .iter()
+            .any(|p| value.contains(p.as_str()) || p.contains(value.as_str()));
+        if personal {
+            continue;
+        }
+        // People the customer names (a contact to share a location with, the
+        // recipient of a transfer) are personal; street addresses are neither
+        // personal nor on the must-survive list.
+        let names_someone = ["contact", "recipient", "receiver"]
+            .iter()
+            .any(|k| key.contains(k))
+            && (key.ends_with("name") || key == "receiver");
+        if names_someone {
+            people.push(value);
+            continue;
+        }
+        let address = key.contains("address") || street_address(&value);
+        if contains_word(&said, &value) && !address {
+            facts.push(vec![value.clone()]);
+        }
+        if !address {
+            survive.push(value);
+        }
+    }
+    let mut personal = planted.to_vec();
+    personal.extend(people);
+    Labels {
+        goals: intents.iter().map(|i| camel_words(i)).collect(),
+        facts,
+        personal,
+        must_survive: survive,
+    }
+}
+
+// "2150 Chestnut Street": a number, then words ending in a street suffix.
+fn street_address(value: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "boulevard",
+        "blvd",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "court",
+        "ct",
+        "way",
+        "place",
+        "pl",
+        "parkway",
+        "highway",
+    ];
+    let words: Vec<String> = value
+        .split([' ', ','])
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words
+        .first()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        && words
+            .iter()
+            .skip(2)
+            .any(|w| SUFFIXES.contains(&w.trim_end_matches('.')))
+}
+
+fn sgd_cases(corpus: &Path) -> Result<Vec<(&'static str, Vec<Case>)>> {
+    let gold: HashMap<String, Value> = read_jsonl(&corpus.join("gold.jsonl"))?
+        .into_iter()
+        .map(|g| (g["id"].as_str().unwrap_or_default().to_owned(), g))
+        .collect();
+    let intents = |id: &str| -> Vec<String> {
+        gold.get(id)
+            .and_then(|g| g["gold_intents"].as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect()
+    };
+    let sgd = read_jsonl(&corpus.join("sessions.jsonl"))?
+        .into_iter()
+        .map(|log| {
+            let id = log["id"].as_str().unwrap_or_default().to_owned();
+            Case {
+                labels: sgd_labels(&log, &intents(&id), &[]),
+                id,
+                log,
+            }
+        })
+        .collect();
+    let pii_gold: HashMap<String, Value> = read_jsonl(&corpus.join("pii_gold.jsonl"))?
+        .into_iter()
+        .map(|g| (g["id"].as_str().unwrap_or_default().to_owned(), g))
+        .collect();
+    let pii = read_jsonl(&corpus.join("pii_sessions.jsonl"))?
+        .into_iter()
+        .map(|log| {
+            let id = log["id"].as_str().unwrap_or_default().to_owned();
+            let gold = pii_gold.get(&id).cloned().unwrap_or(Value::Null);
+            let planted: Vec<String> = gold["planted_strings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(str::to_owned))
+                .collect();
+            let original = gold["derived_from"].as_str().unwrap_or_default();
+            Case {
+                labels: sgd_labels(&log, &intents(original), &planted),
+                id,
+                log,
+            }
+        })
+        .collect();
+    Ok(vec![("sgd", sgd), ("sgd-pii", pii)])
+}
+
+// What the old envelope required, filled in, for logs the drafter refuses as they are.
+fn filled(log: &Value, id: &str) -> Value {
+    let mut log = log.clone();
+    if let Value::Object(map) = &mut log {
+        if !map.get("organization_id").is_some_and(Value::is_string) {
+            map.insert(
+                "organization_id".to_owned(),
+                json!("00000000-0000-0000-0000-00000000e7a1"),
+            );
+        }
+        if !map.get("started_at").is_some_and(Value::is_string) {
+            map.insert("started_at".to_owned(), json!("2026-01-01T00:00:00Z"));
+        }
+        if !map.contains_key("id") {
+            map.insert("id".to_owned(), json!(id));
+        }
+        for key in ["persona", "ended_at"] {
+            if map.get(key).is_some_and(Value::is_null) {
+                map.remove(key);
+            }
+        }
+    }
+    log
+}
+
+fn evaluate(source: &str, cases: &[Case], stemmer: &Stemmer, details: bool) -> Tally {
+    let mut tally = Tally::default();
+    for case in cases {
+        tally.sessions += 1;
+        let captured = match capture::parse_value(case.log.clone()) {
+            Ok(captured) => {
+                tally.accepted += 1;
+                captured
+            }
+            Err(_) => match capture::parse_value(filled(&case.log, &case.id)) {
+                Ok(captured) => captured,
+                Err(err) => {
+                    if details {
+                        println!("{source} {}: refused: {err}", case.id);
+                    }
+                    continue;
+                }
+            },
+        };
+        let Ok(drafted) = draft(&captured, &DraftOptions::default()) else {
+            continue;
+        };
+        tally.drafted += 1;
+        let mut value = serde_json::to_value(&drafted).expect("a draft serialises");
+        if feather_validation::value_as::<feather_types::ScenarioDraft>(&mut value.clone(), vec![])
+            .is_ok()
+        {
+            tally.valid += 1;
+        }
+        // Replay: each recorded call has its entry, in order, under its tool's name.
+        let mut position: HashMap<&str, usize> = HashMap::new();
+        for call in &captured.input.tool_calls {
+            tally.calls += 1;
+            let at = position.entry(call.name.as_str()).or_insert(0);
+            let entry = &value["mock_world"]["tools"][call.name.as_str()][*at];
+            *at += 1;
+            let answers = entry.get("output").is_some() || entry.get("error").is_some();
+            let keys = |v: &Value| -> Vec<String> {
+                v.as_object()
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default()
+            };
+            let original: Value = serde_json::from_str(&call.arguments).unwrap_or(Value::Null);
+            if answers && keys(&entry["arguments"]) == keys(&original) {
+                tally.replayable += 1;
+            } else if details {
+                println!("{source} {}: call {} not replayable", case.id, call.name);
+            }
+        }
+        let words = stems(&format!("{} {}", drafted.name, drafted.intent), stemmer);
+        for goal in &case.labels.goals {
+            tally.goals += 1;
+            if goal_named(goal, &words, stemmer) {
+                tally.named += 1;
+            } else if details {
+                println!(
+                    "{source} {}: goal {:?} not named in {:?} / {:?}",
+                    case.id, goal, drafted.name, drafted.intent
+                );
+            }
+        }
+        for fact in &case.labels.facts {
+            tally.facts += 1;
+            if fact.iter().any(|f| contains_word(&drafted.intent, f)) {
+                tally.stated += 1;
+            } else if details {
+                println!(
+                    "{source} {}: fact {:?} not in {:?}",
+                    case.id, fact, drafted.intent
+                );
+            }
+        }
+        let mut text = String::new();
+        all_text(&mut value, &mut text);
+        for personal in &case.labels.personal {
+            tally.personal += 1;
+            if contains_word(&text, personal) {
+                tally.leaked += 1;
+                if details {
+                    println!("{source} {}: leaked {personal:?}", case.id);
+                }
+            }
+        }
+        for keep in &case.labels.must_survive {
+            tally.survive += 1;
+            if !contains_word(&text, keep) {
+                tally.lost += 1;
+                if details {
+                    println!("{source} {}: lost {keep:?}", case.id);
+                }
+            }
+        }
+    }
+    tally
+}
+
+// Every string, key and number of a draft, one a line.
+fn all_text(value: &mut Value, out: &mut String) {
+    match value {
+        Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Value::Number(n) => {
+            out.push_str(&n.to_string());
+            out.push('\n');
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| all_text(i, out)),
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                out.push_str(key);
+                out.push('\n');
+                all_text(item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether `needle` occurs in `haystack` ignoring case, not glued to a letter or digit.
+fn contains_word(haystack: &str, needle: &str) -> bool {
+    let haystack = haystack.to_lowercase();
+    let needle = needle.to_lowercase();
+    if needle.is_empty() {
+        return false;
+    }
+    let mut from = 0;
+    while let Some(at) = haystack[from..].find(&needle) {
+        let start = from + at;
+        let end = start + needle.len();
+        let before = haystack[..start].chars().next_back();
+        let after = haystack[end..].chars().next();
+        let glued = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        if !glued(before) && !glued(after) {
+            return true;
+        }
+        from = start + haystack[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+fn stems(text: &str, stemmer: &Stemmer) -> HashSet<String> {
+    let words: Vec<String> = text
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut out: HashSet<String> = words.iter().map(|w| stemmer.stem(w).into_owned()).collect();
+    for pair in words.windows(2) {
+        out.insert(
+            stemmer
+                .stem(&format!("{}{}", pair[0], pair[1]))
+                .into_owned(),
+        );
+    }
+    out
+}
+
+fn goal_named(goal: &[String], words: &HashSet<String>, stemmer: &Stemmer) -> bool {
+    goal.iter()
+        .map(|w| w.to_lowercase())
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .all(|word| {
+            let mut options: Vec<&str> = vec![&word];
+            for group in SYNONYMS {
+                if group.contains(&word.as_str()) {
+                    options.extend(group.iter());
+                }
+            }
+            options
+                .iter()
+                .any(|o| words.contains(stemmer.stem(o).as_ref()))
+        })
+}
