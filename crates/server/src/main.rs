@@ -1,7 +1,7 @@
 //! `feather`: serve the API, import captured sessions, draft a session file, and
 //! manage API keys. Run `feather --help` for the commands.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -141,6 +141,10 @@ struct DraftArgs {
     /// Leave PII in the draft.
     #[arg(long)]
     no_redact_pii: bool,
+    /// Indent the JSON for people; by default it is the server's bytes (compact, in
+    /// the contract's field order).
+    #[arg(long)]
+    pretty: bool,
     /// A session file (or folder) in either format, read as `import` reads it: one
     /// session, a JSON array of sessions, a bare array of chat messages (one chat
     /// log), or JSONL; several sessions print an array of drafts.
@@ -340,7 +344,7 @@ fn draft(args: DraftArgs) -> anyhow::Result<ExitCode> {
             let drafted = import::captured(record.value).and_then(|captured| {
                 feather_drafter::draft(&captured, &options).map_err(|e| e.to_string())
             });
-            match drafted.and_then(|d| serde_json::to_value(d).map_err(|e| e.to_string())) {
+            match drafted {
                 Ok(draft) => drafts.push(draft),
                 Err(reason) => problems.push(format!("{place}: {reason}")),
             }
@@ -356,11 +360,19 @@ fn draft(args: DraftArgs) -> anyhow::Result<ExitCode> {
     if drafts.is_empty() {
         anyhow::bail!("{} holds no session to draft", args.file.display());
     }
-    let output = match <[serde_json::Value; 1]>::try_from(drafts) {
-        Ok([one]) => one,
-        Err(many) => serde_json::Value::Array(many),
+    // Serialised from the draft itself, not through `serde_json::Value` (whose map
+    // sorts keys): the same bytes the server stores and sends.
+    let text = match (<[_; 1]>::try_from(drafts), args.pretty) {
+        (Ok([one]), false) => serde_json::to_string(&one)?,
+        (Ok([one]), true) => serde_json::to_string_pretty(&one)?,
+        (Err(many), false) => serde_json::to_string(&many)?,
+        (Err(many), true) => serde_json::to_string_pretty(&many)?,
     };
-    println!("{}", serde_json::to_string_pretty(&output)?);
+    // A reader that stops early (`| head`) is not an error of ours.
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

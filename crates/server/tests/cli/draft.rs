@@ -87,3 +87,34 @@ fn draft_reads_bare_chat_logs_and_refuses_files_without_sessions() {
         "{stderr}"
     );
 }
+
+/// `feather draft` prints the bytes the server stores and sends for the same session
+/// (compact, in the contract's field order); `--pretty` indents the same draft.
+#[test]
+fn draft_prints_the_servers_bytes_and_pretty_on_request() {
+    let file = example("refund-voice.analysis-input.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let captured =
+        feather_drafter::capture::parse_value(serde_json::from_str(&text).unwrap()).unwrap();
+    let expected =
+        serde_json::to_string(&feather_drafter::draft(&captured, &Default::default()).unwrap())
+            .unwrap();
+
+    let output = Command::new(BIN).arg("draft").arg(&file).output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!("{expected}\n")
+    );
+
+    let output = Command::new(BIN)
+        .args(["draft", "--pretty"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let pretty = String::from_utf8(output.stdout).unwrap();
+    assert!(pretty.lines().count() > 5, "{pretty}");
+    let same: Value = serde_json::from_str(&pretty).unwrap();
+    assert_eq!(same, serde_json::from_str::<Value>(&expected).unwrap());
+}
