@@ -623,3 +623,65 @@ fn goal_named(goal: &[String], words: &HashSet<String>, stemmer: &Stemmer) -> bo
                 .any(|o| words.contains(stemmer.stem(o).as_ref()))
         })
 }
+
+/// The eval's targets, checked on every `cargo test`: the committed generated
+/// sessions always, and the development corpus where it lies beside the repository
+/// (`../shared/dev-corpus/`, as on CI; with `CI` set, a missing corpus fails).
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(source: &str, cases: &[Case]) {
+        let tally = evaluate(source, cases, &Stemmer::create(Algorithm::English), false);
+        assert_eq!(
+            tally.drafted, tally.sessions,
+            "{source}: every session drafted"
+        );
+        assert_eq!(
+            tally.valid, tally.drafted,
+            "{source}: every draft schema-valid"
+        );
+        assert_eq!(
+            tally.replayable, tally.calls,
+            "{source}: every tool call replays"
+        );
+        assert_eq!(tally.leaked, 0, "{source}: personal values leaked");
+        assert_eq!(tally.lost, 0, "{source}: must-survive values lost");
+        assert!(
+            tally.named * 10 >= tally.goals * 9,
+            "{source}: goals named {}/{} (target 90%)",
+            tally.named,
+            tally.goals
+        );
+        assert!(
+            tally.stated * 10 >= tally.facts * 9,
+            "{source}: stated facts in intent {}/{} (target 90%)",
+            tally.stated,
+            tally.facts
+        );
+    }
+
+    #[test]
+    fn generated_sessions_meet_the_targets() {
+        let cases = generated_cases().unwrap();
+        assert_eq!(cases.len(), 60);
+        check("generated", &cases);
+    }
+
+    #[test]
+    fn the_development_corpus_meets_the_targets() {
+        let corpus = repo_root().join("../shared/dev-corpus");
+        if !corpus.is_dir() && std::env::var_os("CI").is_none() {
+            eprintln!(
+                "\n!!! {} is missing: the development corpus was NOT evaluated !!!\n",
+                corpus.display()
+            );
+            return;
+        }
+        let sources = sgd_cases(&corpus).unwrap();
+        assert!(!sources.is_empty());
+        for (source, cases) in &sources {
+            check(source, cases);
+        }
+    }
+}

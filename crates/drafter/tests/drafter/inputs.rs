@@ -1,8 +1,6 @@
 //! Awkward inputs: sessions that cannot be drafted, partial tool records, odd roles,
 //! non-Latin text, extreme latencies, handoffs and very long sessions.
 
-use std::time::Instant;
-
 use feather_drafter::{DraftError, DraftOptions, SessionAttribution, draft};
 use feather_types::session::{HandoffEvent, ToolResult};
 use serde_json::json;
@@ -271,7 +269,9 @@ fn attribution_fills_the_source_fields() {
 }
 
 #[test]
-fn a_ten_thousand_turn_session_is_compacted_quickly() {
+// Speed is the criterion benchmark's to measure (`benches/draft.rs`, linear in
+// session length); this test checks what a very long session's draft holds.
+fn a_ten_thousand_turn_session_is_compacted() {
     let mut messages = Vec::new();
     let mut calls = Vec::new();
     for i in 0..10_000u128 {
@@ -304,11 +304,8 @@ fn a_ten_thousand_turn_session_is_compacted_quickly() {
         }
     }
     let session = session(messages, calls);
-    let started = Instant::now();
     let draft = drafted(&session, true);
-    let elapsed = started.elapsed();
     assert_within_limits(&draft);
-    assert!(elapsed.as_secs_f64() < 5.0, "drafting took {elapsed:?}");
     assert_eq!(tool_calls_of(&draft, "get_order").len(), 2500);
     assert!(draft.journey.contains("left out"), "compacted");
     assert!(
@@ -435,13 +432,7 @@ fn a_huge_tool_output_full_of_personal_data_is_redacted_quickly() {
         vec![message(0, "user", "export my contacts"), ask, result],
         vec![],
     );
-    let started = Instant::now();
     let draft = drafted(&session, true);
-    assert!(
-        started.elapsed().as_secs_f64() < 5.0,
-        "took {:?}",
-        started.elapsed()
-    );
     let exported = tool_calls_of(&draft, "export_contacts")[0]["output"]
         .as_str()
         .expect("text output")
