@@ -316,7 +316,8 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let seconds = started.elapsed().as_secs_f64();
     let stored = summary.imported + summary.updated;
     eprintln!(
-        "{stored} sessions stored in {seconds:.1} s ({:.0} sessions/s)",
+        "{stored} {} stored in {seconds:.1} s ({:.0} sessions/s)",
+        if stored == 1 { "session" } else { "sessions" },
         stored as f64 / seconds.max(1e-9)
     );
     println!("{summary}");
