@@ -105,14 +105,16 @@ reference_addr=127.0.0.1:18082 postgres_addr=127.0.0.1:18083
 "$bin"/feather serve --bind "$draft_addr" --database-url "$database_url" \
     --api-key bench --no-demo --log-level warn 2>"$work/server.log" &
 server_pid=$!; pids+=("$server_pid")
-"$bin"/feather-bench-baseline "$baseline_addr" 2>"$work/baseline.log" &
+# The baseline's front accepts the same key the draft requests send.
+"$bin"/feather-bench-baseline "$baseline_addr" "$api_key" 2>"$work/baseline.log" &
 pids+=("$!")
 draft_probe() {
     curl -sf -o /dev/null -X POST "http://$1/v1/scenarios/draft-from-session" \
         -H "x-api-key: $2" -H 'content-type: application/json' -d "{\"session_id\": \"$first_id\"}"
 }
 await "feather serve" "$server_pid" draft_probe "$draft_addr" "$api_key"
-await baseline "${pids[1]}" curl -sf -o /dev/null -X POST "http://$baseline_addr/v1/scenarios/draft-from-session" -d '{}'
+await baseline "${pids[1]}" curl -sf -o /dev/null -X POST "http://$baseline_addr/v1/scenarios/draft-from-session" \
+    -H "x-api-key: $api_key" -d '{}'
 
 reference_pid="" postgres_pid="" postgres_key=""
 if [ -n "$postgres_url" ]; then

@@ -97,6 +97,14 @@ put("customer_metadata not an object", mutate(lambda b: b.update(customer_metada
 put("rag traces", mutate(lambda b: b.update(rag_traces=[{"rag_query_id": T, "assistant_turn_id": T, "kb_ids": ["nope"], "retrieved": [{"chunk_id": "c"}], "top_score": "high", "hit": 2}])))
 put("datetime spellings", mutate(lambda b: b.update(started_at="2026-11-20T25:00:00Z", ended_at="2026-02-30T00:00:00Z")))
 put("more datetime spellings", mutate(lambda b: b.update(started_at="2026-11-20 10:00", ended_at="1e3", messages=[{"turn_id": T, "role": "user", "timestamp": "2026-11-20T10:00:00+25:00", "content": "x"}, {"turn_id": T, "role": "user", "timestamp": 1795186800, "content": "y"}])))
+# Numeric timestamps as pydantic 2 reads them: fractions kept, milliseconds beyond
+# 2e10, and its reason for one beyond year 9999. The invalid channel makes each a 422
+# that lists exactly what pydantic refused.
+put("numeric timestamps accepted", mutate(lambda b: b.update(channel=7, started_at=1700000000.5, ended_at=1700000000123, messages=[{"turn_id": T, "role": "user", "timestamp": 1700000000.123456, "content": "x"}, {"turn_id": T, "role": "user", "timestamp": 20000000001, "content": "y"}, {"turn_id": T, "role": "user", "timestamp": -1.5, "content": "z"}])))
+put("numeric timestamps beyond year 9999", mutate(lambda b: b.update(started_at=1e20, ended_at=253402300800000)))
+# Typed dictionary keys: kb_versions maps KB ids (UUIDs) to counts. The keys are in
+# sorted order here, as our error list follows key order (see the README).
+put("dictionary keys", mutate(lambda b: b.update(kb_snapshot={"captured_at": "2026-11-20T15:00:00Z", "kb_versions": {"3FF2C61AABC5566E9580B30E44B78527": 1, "5089f4bc-8601-5899-8283-2b9a5d462041": "three", "nope": 2, "urn:uuid:1234": 3}})))
 put("bad path and bad body", {"session_id": 1}, path="/v1/sessions/nope/analysis-input")
 put("bad path, query and body", {}, path="/v1/sessions/nope/analysis-input?persona_id=abc")
 put("bad query only", VALID, path=SESSION + "?persona_id=abc&agent_name=a&agent_name=b")

@@ -151,9 +151,26 @@ OLD_UUID_LENGTH = re.compile(r"invalid length: expected length 32 for simple for
 OLD_UUID_CHAR = re.compile(r"(invalid character: found `.` at )(\d+)")
 
 
+def uuid_counts_from_one():
+    """Whether this pydantic-core's uuid crate counts a bad character's index from 1
+    (the older crate); pydantic 2.14's already counts from 0 like upstream's."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(uuid.UUID).validate_python("x" * 36)
+    except ValidationError as err:
+        return "at 1" in err.errors()[0]["msg"]
+    return False
+
+
+COUNTS_FROM_ONE = uuid_counts_from_one()
+
+
 def modernise(value):
     if isinstance(value, str):
         value = OLD_UUID_LENGTH.sub(r"invalid length: found \1", value)
+        if not COUNTS_FROM_ONE:
+            return value
         return OLD_UUID_CHAR.sub(lambda m: m.group(1) + str(int(m.group(2)) - 1), value)
     if isinstance(value, list):
         return [modernise(v) for v in value]

@@ -1,14 +1,19 @@
 //! The benchmark's baseline: a dropshot server configured as `feather serve` is
 //! (detached handler tasks, the same body limit, the same warn-level logger, the
-//! same allocator), whose endpoints answer the draft and capture routes with a fixed
-//! small JSON body. Whatever the draft and capture endpoints cost beyond this is ours.
+//! same allocator, behind the same front with the same limits), whose endpoints
+//! answer the draft and capture routes with a fixed small JSON body. Its key check is
+//! a constant-time comparison with one key, as the development key's is. Whatever the
+//! draft and capture endpoints cost beyond this is ours.
 //!
-//! Usage: `feather-bench-baseline [ADDR]` (default 127.0.0.1:8001).
+//! Usage: `feather-bench-baseline [ADDR] [KEY]` (default 127.0.0.1:8001 and `bench`).
 
-use dropshot::{
-    ApiDescription, ConfigDropshot, HandlerTaskMode, HttpError, HttpResponseOk, RequestContext,
-    ServerBuilder, UntypedBody,
-};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use dropshot::{ApiDescription, HttpError, HttpResponseOk, RequestContext, UntypedBody};
+use feather_api::ApiError;
+use feather_server::config::FrontOptions;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -28,6 +33,25 @@ async fn fixed(
     _body: UntypedBody,
 ) -> Result<HttpResponseOk<Fixed>, HttpError> {
     Ok(HttpResponseOk(Fixed { status: "ok" }))
+}
+
+/// The key check: the development key's comparison, with the one key it accepts.
+struct BenchKey(String);
+
+impl feather_server::front::Gate for BenchKey {
+    fn admit<'a>(
+        &'a self,
+        headers: &'a http::HeaderMap,
+    ) -> Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send + 'a>> {
+        Box::pin(async move {
+            match headers.get(feather_api::API_KEY_HEADER) {
+                Some(key) if feather_store::constant_time_eq(key.as_bytes(), self.0.as_bytes()) => {
+                    Ok(())
+                }
+                _ => Err(ApiError::unauthorized()),
+            }
+        })
+    }
 }
 
 /// Reads the capture's body, as the real endpoint does, and answers a constant.
@@ -56,16 +80,19 @@ async fn main() -> anyhow::Result<()> {
     api.register(fixed_capture)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let log = feather_server::config::logger("warn")?;
-    let config = ConfigDropshot {
-        bind_address: bind.parse()?,
-        default_request_body_max_bytes: 8 * 1024 * 1024,
-        default_handler_task_mode: HandlerTaskMode::Detached,
-        ..Default::default()
-    };
-    let server = ServerBuilder::new(api, (), log)
-        .config(config)
-        .start()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!("baseline listening on http://{}", server.local_addr());
+    let (server, front) = feather_server::start_behind_front(
+        api,
+        (),
+        Arc::new(BenchKey(
+            std::env::args()
+                .nth(2)
+                .unwrap_or_else(|| "bench".to_owned()),
+        )),
+        feather_server::routes(),
+        bind.parse()?,
+        &FrontOptions::default(),
+        log,
+    )?;
+    eprintln!("baseline listening on http://{}", front.local_addr());
     server.await.map_err(anyhow::Error::msg)
 }

@@ -15,8 +15,9 @@
 //! itself, with its own body. Each other method dropshot can route on our two paths
 //! is registered here, unpublished (absent from the contract), and answers 405 with
 //! an `ErrorResponse` and an `Allow` header. They have default bodies, so the server
-//! implements only the three operations. What dropshot still answers itself (unknown
-//! paths, methods it cannot route such as `TRACE`) is listed in the README.
+//! implements only the three operations. The server's front (`crates/server/src/front`)
+//! answers what dropshot cannot route at all (unknown paths, `TRACE`, custom methods),
+//! and on the documented paths answers 405 itself before these are reached.
 //!
 //! Why [`SerializedOk`]: a draft is made once, when its session is captured, and
 //! its stored JSON text is what the draft endpoint sends (see [`response`]). It is

@@ -100,6 +100,9 @@ pub fn finish(mut doc: Value) -> Value {
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
         schemas.remove("ApiError");
     }
+    // JSON Schema's `propertyNames` (the UUID keys of `kb_versions`), which validation
+    // reads, does not exist in OpenAPI 3.0.
+    remove_key(&mut doc["components"]["schemas"], "propertyNames");
     doc["components"]["schemas"]["ErrorResponse"]["properties"]["error"]["description"] =
         json!(feather_types::codes::description());
     if let Some(components) = doc["components"].as_object_mut() {
@@ -116,6 +119,18 @@ pub fn finish(mut doc: Value) -> Value {
         }
     }
     doc
+}
+
+/// Removes `key` from every object inside `value`.
+fn remove_key(value: &mut Value, key: &str) {
+    match value {
+        Value::Object(map) => {
+            map.remove(key);
+            map.values_mut().for_each(|v| remove_key(v, key));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| remove_key(v, key)),
+        _ => {}
+    }
 }
 
 fn finish_operation(operation: &mut Value) {

@@ -1,8 +1,11 @@
 //! What the operator chooses: address, database, keys, redaction, limits.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use slog::{Drain, Level, LevelFilter};
+use slog::Drain;
+
+pub use crate::front::{FrontOptions, Limits, TlsFiles};
 
 /// The default address, as upstream's "Local dev" server.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
@@ -10,6 +13,20 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
 pub const DEFAULT_DATABASE_URL: &str = "feather.db";
 /// The default largest request body: 8 MiB, enough for long captured sessions.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The default bytes of all request bodies in flight together: two of the largest.
+/// A body is held by the front and again by dropshot, then parsed into a tree a few
+/// times its size, so 16 MiB of bodies keeps the server within its 64 MiB budget.
+pub const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT: usize = 16 * 1024 * 1024;
+/// The default number of open client connections. Each holds up to three
+/// descriptors, so 512 fit a common limit of 1,024 only if raised; `serve` raises
+/// its soft limit to what this needs when the hard limit allows.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The default wait for a request head (and of an idle keep-alive connection).
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
+/// The default longest gap in a body (and wait for its first byte).
+pub const DEFAULT_BODY_IDLE_TIMEOUT_SECS: u64 = 10;
+/// The default lowest average body rate: 8 KiB/s (an 8 MiB body in 17 minutes).
+pub const DEFAULT_BODY_MIN_RATE: u64 = 8 * 1024;
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -23,8 +40,8 @@ pub struct ServerConfig {
     pub api_key: Option<String>,
     /// Redact PII from drafts (on unless turned off).
     pub redact_pii: bool,
-    /// The largest request body accepted; larger ones get 413.
-    pub max_body_bytes: usize,
+    /// The front: what it allows each client and all of them together, CORS, TLS.
+    pub front: FrontOptions,
     /// The log level: trace, debug, info, warn, error or critical.
     pub log_level: String,
 }
@@ -36,9 +53,47 @@ impl Default for ServerConfig {
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             api_key: None,
             redact_pii: true,
-            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            front: FrontOptions::default(),
             log_level: "info".to_owned(),
         }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_body_bytes_in_flight: DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
+            body_idle_timeout: Duration::from_secs(DEFAULT_BODY_IDLE_TIMEOUT_SECS),
+            body_min_rate: DEFAULT_BODY_MIN_RATE,
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses limits that cannot work together.
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.max_connections > 0,
+            "the connection limit must be at least 1"
+        );
+        anyhow::ensure!(
+            self.max_body_bytes <= self.max_body_bytes_in_flight,
+            "the in-flight body budget ({} bytes) must hold at least one largest body ({} bytes)",
+            self.max_body_bytes_in_flight,
+            self.max_body_bytes
+        );
+        anyhow::ensure!(
+            u32::try_from(self.max_body_bytes_in_flight).is_ok(),
+            "the in-flight body budget must be under 4 GiB"
+        );
+        anyhow::ensure!(
+            !self.header_timeout.is_zero() && !self.body_idle_timeout.is_zero(),
+            "timeouts must be longer than zero"
+        );
+        Ok(())
     }
 }
 
@@ -50,31 +105,11 @@ impl ServerConfig {
 }
 
 /// Human-readable lines on stderr at `level` (trace, debug, info, warn, error or
-/// critical), written by a background thread as dropshot's own loggers are.
-///
-/// Not dropshot's `ConfigLogging::StderrTerminal`: that one filters by level on
-/// the background thread, so every request's info-level records are still built,
-/// sent over a channel and dropped there even when only warnings are wanted (about
-/// 5% of the draft endpoint's CPU under load). Here the filter comes first and a
-/// record below the level costs a comparison.
+/// critical), written by a background thread from a bounded queue that never drops
+/// a warning or an error unannounced: see [`crate::logging`].
 pub fn logger(level: &str) -> anyhow::Result<slog::Logger> {
-    let level = match level.to_ascii_lowercase().as_str() {
-        "trace" => Level::Trace,
-        "debug" => Level::Debug,
-        "info" => Level::Info,
-        "warn" | "warning" => Level::Warning,
-        "error" => Level::Error,
-        "critical" => Level::Critical,
-        other => anyhow::bail!("unknown log level {other:?}"),
-    };
+    let level = crate::logging::parse_level(level)?;
     let decorator = slog_term::TermDecorator::new().build();
     let format = slog_term::FullFormat::new(decorator).build().fuse();
-    let background = slog_async::Async::new(format)
-        .chan_size(1024)
-        .build()
-        .fuse();
-    Ok(slog::Logger::root(
-        LevelFilter::new(background, level).fuse(),
-        slog::o!(),
-    ))
+    crate::logging::logger_to(level, format, crate::logging::QUEUE_RECORDS)
 }

@@ -51,6 +51,17 @@ impl ServerContext {
     }
 }
 
+/// The front checks the key with the very function the handlers use.
+impl crate::front::Gate for ServerContext {
+    fn admit<'a>(
+        &'a self,
+        headers: &'a http::HeaderMap,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>> + Send + 'a>>
+    {
+        Box::pin(async move { self.authenticate(headers).await.map(|_| ()) })
+    }
+}
+
 /// The response for a store failure: 503 while the store is unreachable, else 500.
 pub fn store_error(err: StoreError) -> ApiError {
     if err.is_unavailable() {

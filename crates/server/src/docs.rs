@@ -72,6 +72,16 @@ pub const SWAGGER_UI_LICENSE: &str = concat!(
     include_str!(concat!(env!("OUT_DIR"), "/swagger-ui-LICENSE")),
 );
 
+/// The paths [`register`] serves (`GET`, no key); the front's route table lists them.
+pub const PATHS: &[&str] = &[
+    "/openapi.json",
+    "/docs",
+    "/docs/swagger-initializer.js",
+    "/docs/swagger-ui-bundle.js",
+    "/docs/swagger-ui.css",
+    "/docs/swagger-ui-license.txt",
+];
+
 /// Registers the unpublished documentation routes on an API description.
 pub fn register(
     api: &mut dropshot::ApiDescription<ServerContext>,

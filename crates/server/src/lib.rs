@@ -13,10 +13,13 @@ pub mod context;
 pub mod demo;
 pub mod docs;
 pub mod drafts;
+pub mod front;
 pub mod handlers;
 pub mod import;
+pub mod logging;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use dropshot::{ApiDescription, ConfigDropshot, HandlerTaskMode, HttpServer, ServerBuilder};
 use feather_api::feather_api_mod;
@@ -40,26 +43,74 @@ pub fn openapi_document() -> serde_json::Value {
     feather_api::openapi::document_for(&api_description())
 }
 
-/// A running server.
+/// The front's route table: the contract's operations and the documentation.
+pub fn routes() -> front::routes::Routes {
+    front::routes::Routes::from_openapi(&openapi_document(), docs::PATHS)
+}
+
+/// A running server: the front on the public address, dropshot behind it.
 pub struct RunningServer {
     server: HttpServer<ServerContext>,
+    front: front::Front,
 }
 
 impl RunningServer {
     /// The address the server listens on (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.server.local_addr()
+        self.front.local_addr()
     }
 
     /// Waits until the server stops by itself.
     pub async fn wait(self) -> Result<(), String> {
-        self.server.await
+        let RunningServer { server, mut front } = self;
+        tokio::select! {
+            result = server => result,
+            () = front.wait() => Err("the front stopped".to_owned()),
+        }
     }
 
-    /// Stops the server gracefully.
+    /// Stops the server gracefully: the front first, then dropshot.
     pub async fn close(self) -> Result<(), String> {
+        self.front.close().await;
         self.server.close().await
     }
+}
+
+/// Starts `api` on an ephemeral loopback port and [`front::Front`] on `bind` before
+/// it. The benchmark's baseline starts through this too, so both pay the same.
+pub fn start_behind_front<C: dropshot::ServerContext>(
+    api: ApiDescription<C>,
+    context: C,
+    gate: Arc<dyn front::Gate>,
+    routes: front::routes::Routes,
+    bind: SocketAddr,
+    options: &front::FrontOptions,
+    log: slog::Logger,
+) -> anyhow::Result<(HttpServer<C>, front::Front)> {
+    options.limits.check()?;
+    let mut options = options.clone();
+    let limits = &mut options.limits;
+    if let Some(warning) = front::fit_descriptors(limits) {
+        slog::warn!(log, "{warning}");
+    }
+    let listener = std::net::TcpListener::bind(bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+    let dropshot = ConfigDropshot {
+        bind_address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        // The front has read the whole body within its limit already.
+        default_request_body_max_bytes: limits.max_body_bytes,
+        default_handler_task_mode: HandlerTaskMode::Detached,
+        // Dropshot sees the front's address; its request log names the client's.
+        log_headers: vec!["x-forwarded-for".to_owned()],
+        ..Default::default()
+    };
+    let server = ServerBuilder::new(api, context, log.clone())
+        .config(dropshot)
+        .start()
+        .map_err(|e| anyhow::anyhow!("cannot start the API server behind the front: {e}"))?;
+    let front = front::Front::start(listener, server.local_addr(), routes, gate, &options, log)
+        .map_err(|e| anyhow::anyhow!("cannot serve on {bind}: {e:#}"))?;
+    Ok((server, front))
 }
 
 /// Connects the store and starts serving. Returns once the socket is bound.
@@ -70,17 +121,17 @@ pub async fn start(config: &ServerConfig) -> anyhow::Result<RunningServer> {
 
 /// Starts serving over an already connected store.
 pub fn start_with_store(config: &ServerConfig, store: Store) -> anyhow::Result<RunningServer> {
+    let gate = Arc::new(ServerContext::new(config, store.clone()));
     let context = ServerContext::new(config, store);
     let log = config.logger()?;
-    let dropshot = ConfigDropshot {
-        bind_address: config.bind,
-        default_request_body_max_bytes: config.max_body_bytes,
-        default_handler_task_mode: HandlerTaskMode::Detached,
-        ..Default::default()
-    };
-    let server = ServerBuilder::new(api_description(), context, log)
-        .config(dropshot)
-        .start()
-        .map_err(|e| anyhow::anyhow!("cannot start the server on {}: {e}", config.bind))?;
-    Ok(RunningServer { server })
+    let (server, front) = start_behind_front(
+        api_description(),
+        context,
+        gate,
+        routes(),
+        config.bind,
+        &config.front,
+        log,
+    )?;
+    Ok(RunningServer { server, front })
 }

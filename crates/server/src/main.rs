@@ -8,7 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use feather_drafter::DraftOptions;
-use feather_server::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES};
+use feather_server::config::{
+    DEFAULT_BIND, DEFAULT_BODY_IDLE_TIMEOUT_SECS, DEFAULT_BODY_MIN_RATE, DEFAULT_DATABASE_URL,
+    DEFAULT_HEADER_TIMEOUT_SECS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+    DEFAULT_MAX_CONNECTIONS, FrontOptions, Limits, TlsFiles,
+};
 use feather_server::{ServerConfig, demo, import};
 use feather_store::{OrgScope, SqliteSynchronous, Store, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -65,9 +69,40 @@ struct ServeArgs {
     /// Leave PII in drafts (redaction is on by default).
     #[arg(long, env = "FEATHER_NO_REDACT_PII")]
     no_redact_pii: bool,
-    /// The largest request body accepted, in bytes; larger ones get 413.
+    /// The largest request body accepted, in bytes; larger ones get 413 (a declared
+    /// `Content-Length` at once, before any of the body is read).
     #[arg(long, env = "FEATHER_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
+    /// The bytes all request bodies being received may hold together; a body that
+    /// finds no room within 2 s gets 503. At least --max-body-bytes.
+    #[arg(long, env = "FEATHER_MAX_BODY_BYTES_IN_FLIGHT", default_value_t = DEFAULT_MAX_BODY_BYTES_IN_FLIGHT)]
+    max_body_bytes_in_flight: usize,
+    /// Open client connections at once; one more is answered 503 and closed.
+    #[arg(long, env = "FEATHER_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Seconds a connection may take to send a request head, or stay idle between
+    /// requests, before it is closed.
+    #[arg(long, env = "FEATHER_HEADER_TIMEOUT", default_value_t = DEFAULT_HEADER_TIMEOUT_SECS)]
+    header_timeout: u64,
+    /// Seconds a request body may wait for its first byte or pause between two
+    /// chunks before the connection is closed.
+    #[arg(long, env = "FEATHER_BODY_IDLE_TIMEOUT", default_value_t = DEFAULT_BODY_IDLE_TIMEOUT_SECS)]
+    body_idle_timeout: u64,
+    /// The lowest average rate of a request body, in bytes a second, after its first
+    /// --body-idle-timeout seconds; a slower body's connection is closed. 0: no check.
+    #[arg(long, env = "FEATHER_BODY_MIN_RATE", default_value_t = DEFAULT_BODY_MIN_RATE)]
+    body_min_rate: u64,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "FEATHER_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "FEATHER_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// An origin (`https://app.example.com`) whose browser applications may call the
+    /// API (CORS); repeatable, or comma-separated in the variable; `*` for any. Off
+    /// by default.
+    #[arg(long, env = "FEATHER_CORS_ALLOW_ORIGIN", value_delimiter = ',')]
+    cors_allow_origin: Vec<String>,
     /// Do not load the example sessions into an empty database.
     #[arg(long)]
     no_demo: bool,
@@ -182,17 +217,36 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let mut api_key = args.api_key.filter(|k| !k.is_empty());
+    // The key the hint may show: only one this run made. A key the operator gave
+    // (flag or environment) is theirs and never printed, nor is any stored key.
+    let mut made_key = None;
     if api_key.is_none() && store.list_api_keys(None).await?.is_empty() {
         let key = format!("dev-{}", Uuid::new_v4().simple());
         eprintln!("No API key was configured; this run accepts the development key {key}");
+        made_key = Some(key.clone());
         api_key = Some(key);
     }
+    let tls = args.tls_cert.is_some();
     let config = ServerConfig {
         bind: args.bind,
         database_url: args.database.database_url,
-        api_key: api_key.clone(),
+        api_key,
         redact_pii: !args.no_redact_pii,
-        max_body_bytes: args.max_body_bytes,
+        front: FrontOptions {
+            limits: Limits {
+                max_body_bytes: args.max_body_bytes,
+                max_body_bytes_in_flight: args.max_body_bytes_in_flight,
+                max_connections: args.max_connections,
+                header_timeout: std::time::Duration::from_secs(args.header_timeout),
+                body_idle_timeout: std::time::Duration::from_secs(args.body_idle_timeout),
+                body_min_rate: args.body_min_rate,
+            },
+            cors_allow_origins: args.cors_allow_origin,
+            tls: args
+                .tls_cert
+                .zip(args.tls_key)
+                .map(|(cert, key)| TlsFiles { cert, key }),
+        },
         log_level: args.log_level,
     };
     let session_id = match demo_ids.first() {
@@ -200,10 +254,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         None => store.session_ids(OrgScope::Any, 1).await?.first().copied(),
     };
     let server = feather_server::start_with_store(&config, store)?;
-    let base = format!("http://{}", server.local_addr());
+    let scheme = if tls { "https" } else { "http" };
+    let base = format!("{scheme}://{}", server.local_addr());
     eprintln!("Feather API listening on {base}");
     if let Some(session_id) = session_id {
-        let key = api_key.as_deref().unwrap_or("<your API key>");
+        let key = made_key.as_deref().unwrap_or("<your API key>");
         eprintln!("Draft a scenario from a stored session:");
         eprintln!(
             "  curl -s -X POST {base}/v1/scenarios/draft-from-session -H 'x-api-key: {key}' -H 'content-type: application/json' -d '{{\"session_id\": \"{session_id}\"}}'"

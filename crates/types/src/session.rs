@@ -438,8 +438,10 @@ fn nullable_any(_: &mut SchemaGenerator) -> Schema {
     Schema::Object(schema)
 }
 
-// `kb_versions` maps KB ids to counts. Upstream also says `propertyNames: {format:
-// uuid}`, which OpenAPI 3.0 cannot express; the conformance test tolerates its absence.
+// `kb_versions` maps KB ids to counts, and its keys are UUIDs (upstream's
+// `propertyNames: {format: uuid}`), which validation checks as pydantic does. OpenAPI
+// 3.0 cannot express `propertyNames`, so the API's finishing step leaves it out of the
+// document; the conformance test tolerates its absence.
 fn kb_versions(_: &mut SchemaGenerator) -> Schema {
     let mut schema = SchemaObject {
         instance_type: Some(InstanceType::Object.into()),
@@ -447,5 +449,7 @@ fn kb_versions(_: &mut SchemaGenerator) -> Schema {
     };
     schema.object().additional_properties =
         Some(Box::new(typed(InstanceType::Integer, None, false)));
+    schema.object().property_names =
+        Some(Box::new(typed(InstanceType::String, Some("uuid"), false)));
     Schema::Object(schema)
 }

@@ -76,21 +76,29 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
-/// Formats a Unix timestamp (seconds) as RFC 3339 UTC, as pydantic turns a number
-/// into a date-time. `None` when it is out of the range of four-digit years.
-pub fn from_unix(seconds: f64) -> Option<String> {
-    if !seconds.is_finite() || !(-62_135_596_800.0..253_402_300_800.0).contains(&seconds) {
-        return None;
-    }
-    let whole = seconds.floor() as i64;
-    let (days, secs) = (whole.div_euclid(86_400), whole.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    Some(format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    ))
+/// A JSON number read as a date-time as pydantic 2 reads it, written as pydantic
+/// writes the result back (RFC 3339 in UTC, microseconds when there are any):
+/// seconds since the epoch, or milliseconds beyond 2e10 (speedate's rule), with the
+/// fraction kept to the microsecond (speedate's own reading of a float, which is
+/// pydantic-core's; values checked against pydantic 2.14 in the tests below). The error is pydantic's reason, such as "dates after 9999 are not
+/// supported as unix timestamps".
+pub fn from_number(number: &serde_json::Number) -> Result<String, &'static str> {
+    let config = DateTimeConfig {
+        time_config: TimeConfig {
+            microseconds_precision_overflow_behavior:
+                MicrosecondsPrecisionOverflowBehavior::Truncate,
+            unix_timestamp_offset: Some(0),
+        },
+        ..DateTimeConfig::default()
+    };
+    let datetime = match number.as_i64() {
+        Some(whole) => DateTime::from_timestamp_with_config(whole, 0, &config),
+        // A float, or an integer beyond 64 bits (then a date beyond year 9999).
+        None => DateTime::from_float_with_config(number.as_f64().unwrap_or(f64::MAX), &config),
+    };
+    datetime
+        .map(|datetime| datetime.to_string())
+        .map_err(|err| reason(&err))
 }
 
 #[cfg(test)]
@@ -146,13 +154,31 @@ mod tests {
         assert_eq!(millis("2026-02-31T00:00:00Z"), None);
     }
 
+    /// pydantic 2.14's answers (`TypeAdapter(datetime)`, then `dump_json`).
     #[test]
-    fn formats_unix_timestamps() {
-        assert_eq!(from_unix(0.0).as_deref(), Some("1970-01-01T00:00:00Z"));
-        assert_eq!(
-            from_unix(1_795_186_800.0).as_deref(),
-            Some("2026-11-20T15:00:00Z")
-        );
-        assert_eq!(from_unix(f64::NAN), None);
+    fn reads_numbers_as_pydantic_does() {
+        let read = |text: &str| from_number(&serde_json::from_str(text).unwrap());
+        for (number, expected) in [
+            ("0", "1970-01-01T00:00:00Z"),
+            ("1700000000", "2023-11-14T22:13:20Z"),
+            ("1700000000.5", "2023-11-14T22:13:20.500000Z"),
+            ("1700000000.123456", "2023-11-14T22:13:20.123456Z"),
+            ("1700000000.1234567", "2023-11-14T22:13:20.123457Z"),
+            ("1700000000.9999996", "2023-11-14T22:13:21Z"),
+            ("1700000000123", "2023-11-14T22:13:20.123000Z"),
+            ("1700000000123.5", "2023-11-14T22:13:20.123500Z"),
+            ("-1.5", "1969-12-31T23:59:58.500000Z"),
+            ("20000000000.0", "2603-10-11T11:33:20Z"),
+            ("20000000001", "1970-08-20T11:33:20.001000Z"),
+        ] {
+            assert_eq!(read(number).as_deref(), Ok(expected), "{number}");
+        }
+        for too_late in ["1e20", "12345678901234567890123"] {
+            assert_eq!(
+                read(too_late),
+                Err("dates after 9999 are not supported as unix timestamps"),
+                "{too_late}"
+            );
+        }
     }
 }

@@ -341,14 +341,44 @@ impl Walker<'_> {
                 None => {}
             }
         }
-        if let Some(Schema::Object(additional)) = validation.additional_properties.as_deref() {
-            for (key, field) in map.iter_mut() {
-                if validation.properties.contains_key(key) {
-                    continue;
-                }
-                loc.push(LocItem::from(key.as_str()));
-                self.check(additional, field, loc, errors);
+        let names = match validation.property_names.as_deref() {
+            Some(Schema::Object(names)) => Some(names),
+            _ => None,
+        };
+        let additional = match validation.additional_properties.as_deref() {
+            Some(Schema::Object(additional)) => Some(additional),
+            _ => None,
+        };
+        if names.is_none() && additional.is_none() {
+            return;
+        }
+        // A typed dictionary, as pydantic checks one: each key (its error located at
+        // `[key, "[key]"]`, a valid key kept as pydantic writes it back), then its value.
+        let mut renamed = Vec::new();
+        for (key, field) in map.iter_mut() {
+            if validation.properties.contains_key(key) {
+                continue;
+            }
+            loc.push(LocItem::from(key.as_str()));
+            if let Some(names) = names {
+                let mut name = Value::String(key.clone());
+                loc.push(LocItem::from("[key]"));
+                self.check(names, &mut name, loc, errors);
                 loc.pop();
+                if let Value::String(name) = name
+                    && name != *key
+                {
+                    renamed.push((key.clone(), name));
+                }
+            }
+            if let Some(additional) = additional {
+                self.check(additional, field, loc, errors);
+            }
+            loc.pop();
+        }
+        for (old, new) in renamed {
+            if let Some(field) = map.remove(&old) {
+                map.insert(new, field);
             }
         }
     }
@@ -489,15 +519,18 @@ fn check_datetime(value: &mut Value, loc: &[LocItem], errors: &mut Vec<Validatio
                 ));
             }
         }
-        Value::Number(number) => match number.as_f64().and_then(crate::datetime::from_unix) {
-            Some(text) => *value = Value::String(text),
-            None => errors.push(error(
-                loc,
-                "datetime_parsing",
-                "Input should be a valid datetime",
-                value.clone(),
-                None,
-            )),
+        Value::Number(number) => match crate::datetime::from_number(number) {
+            Ok(text) => *value = Value::String(text),
+            Err(reason) => {
+                let msg = format!("Input should be a valid datetime, {reason}");
+                errors.push(error(
+                    loc,
+                    "datetime_parsing",
+                    &msg,
+                    value.clone(),
+                    Some(json!({ "error": reason })),
+                ));
+            }
         },
         _ => errors.push(error(
             loc,
@@ -508,6 +541,11 @@ fn check_datetime(value: &mut Value, loc: &[LocItem], errors: &mut Vec<Validatio
         )),
     }
 }
+
+/// The refusal of an integer beyond 64 bits, which pydantic would keep: the server
+/// stores and drafts 64-bit integers, so it says so rather than losing digits.
+const TOO_BIG: &str = "Input should be a valid integer, this server keeps integers between \
+-9223372036854775808 and 9223372036854775807";
 
 fn check_integer(
     schema: &SchemaObject,
@@ -521,6 +559,8 @@ fn check_integer(
         Value::Number(n) => match (n.as_i64(), n.as_f64()) {
             (Some(i), _) => Ok(i),
             (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.2e18 => Ok(f as i64),
+            // pydantic keeps integers of any size; this server keeps 64 bits.
+            (None, Some(f)) if f.fract() == 0.0 => Err(("int_parsing_size", TOO_BIG)),
             (None, Some(_)) => Err((
                 "int_from_float",
                 "Input should be a valid integer, got a number with a fractional part",
@@ -531,11 +571,15 @@ fn check_integer(
             )),
         },
         Value::Bool(b) => Ok(i64::from(*b)),
-        Value::String(s) => s.trim().parse::<i64>().map_err(|_| {
-            (
-                "int_parsing",
-                "Input should be a valid integer, unable to parse string as an integer",
-            )
+        Value::String(s) => s.trim().parse::<i64>().map_err(|err| {
+            use std::num::IntErrorKind::{NegOverflow, PosOverflow};
+            match err.kind() {
+                PosOverflow | NegOverflow => ("int_parsing_size", TOO_BIG),
+                _ => (
+                    "int_parsing",
+                    "Input should be a valid integer, unable to parse string as an integer",
+                ),
+            }
         }),
         _ => Err(("int_type", "Input should be a valid integer")),
     };
@@ -775,6 +819,70 @@ mod tests {
         assert_eq!(
             entry.assistant_turn_id.to_string(),
             "3ff2c61a-abc5-566e-9580-b30e44b78527"
+        );
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_refused_saying_why() {
+        for latency in [
+            json!(12345678901234567890_u64),
+            json!("-99999999999999999999"),
+        ] {
+            let mut value = json!({"tool_call_id": "c1", "assistant_turn_id": "3ff2c61a-abc5-566e-9580-b30e44b78527", "name": "n", "arguments": "{}", "latency_ms": latency});
+            let errors = details(
+                super::value_as::<feather_types::session::ToolCallEntry>(&mut value, vec![])
+                    .map_err(Rejection::Invalid),
+            );
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].error_type, "int_parsing_size");
+            assert!(
+                errors[0].msg.contains("9223372036854775807"),
+                "{}",
+                errors[0].msg
+            );
+        }
+    }
+
+    #[test]
+    fn dictionary_keys_are_validated_with_a_key_location() {
+        let mut value = json!({"captured_at": "2026-11-20T15:00:00Z", "kb_versions": {
+            "nope": 1,
+            "3FF2C61AABC5566E9580B30E44B78527": 2,
+            "5089f4bc-8601-5899-8283-2b9a5d462041": "three",
+        }});
+        let errors = details(
+            super::value_as::<feather_types::session::KbSnapshotEntry>(&mut value, vec![])
+                .map_err(Rejection::Invalid),
+        );
+        let summary: Vec<_> = errors
+            .iter()
+            .map(|e| (e.error_type.as_str(), serde_json::to_value(&e.loc).unwrap()))
+            .collect();
+        assert_eq!(
+            summary,
+            // pydantic's errors (2.14), in the order of the keys: pydantic lists them in
+            // the order of the input, which a JSON map here does not keep (README).
+            vec![
+                (
+                    "int_parsing",
+                    json!(["kb_versions", "5089f4bc-8601-5899-8283-2b9a5d462041"])
+                ),
+                ("uuid_parsing", json!(["kb_versions", "nope", "[key]"])),
+            ]
+        );
+        assert_eq!(
+            errors[1].msg,
+            "Input should be a valid UUID, invalid character: found `n` at 0"
+        );
+        // A valid key in another spelling is kept as pydantic writes it back.
+        let mut valid = json!({"captured_at": "2026-11-20T15:00:00Z", "kb_versions": {
+            "3FF2C61AABC5566E9580B30E44B78527": 2,
+        }});
+        let entry: feather_types::session::KbSnapshotEntry =
+            super::value_as(&mut valid, vec![]).unwrap();
+        assert_eq!(
+            entry.kb_versions.keys().collect::<Vec<_>>(),
+            vec!["3ff2c61a-abc5-566e-9580-b30e44b78527"]
         );
     }
 }

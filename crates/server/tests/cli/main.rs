@@ -1,6 +1,9 @@
 //! The `feather` binary as a user and an operator run it, one test binary with a
 //! module per area (dropshot's habit, so it links once):
 //! - [`draft`]: `feather draft` on session files;
+//! - [`front`]: the front on real sockets: the key before the body, 413 at once,
+//!   slow bodies, the in-flight budget, the connection limit, idle connections, the
+//!   contract's bodies for unknown paths and methods, CORS and TLS;
 //! - [`keys`]: `feather keys` arguments and messages for a new user;
 //! - [`import`]: `feather import`, its summary, streamed arrays, and a real `kill -9`
 //!   midway that must leave every committed session whole;
@@ -21,6 +24,7 @@
 //! set, where they fail ([`pg_schema`]).
 
 mod draft;
+mod front;
 mod import;
 mod keys;
 mod nul;

@@ -25,8 +25,9 @@ impl Drop for Server {
     }
 }
 
-#[test]
-fn serve_offers_demo_data_and_prints_a_curl_command_that_works() {
+/// Starts `feather serve` on an empty database with `args` and reads its output up
+/// to the printed curl command: (the server, every line printed, the command).
+fn serve_until_curl(args: &[&str]) -> (Server, tempfile::TempDir, Vec<String>, String) {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server(
         Command::new(BIN)
@@ -39,6 +40,7 @@ fn serve_offers_demo_data_and_prints_a_curl_command_that_works() {
                 "--database-url",
             ])
             .arg(dir.path().join("serve.db"))
+            .args(args)
             .env_remove("FEATHER_API_KEY")
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
@@ -64,6 +66,12 @@ fn serve_offers_demo_data_and_prints_a_curl_command_that_works() {
     }
     let curl =
         curl.unwrap_or_else(|| panic!("no curl command was printed:\n{}", printed.join("\n")));
+    (server, dir, printed, curl)
+}
+
+#[test]
+fn serve_offers_demo_data_and_prints_a_curl_command_that_works() {
+    let (_server, _dir, printed, curl) = serve_until_curl(&[]);
     assert!(
         printed.iter().any(|l| l.contains("example sessions")),
         "{}",
@@ -86,6 +94,18 @@ fn serve_offers_demo_data_and_prints_a_curl_command_that_works() {
     assert!(
         draft["name"].as_str().is_some_and(|n| !n.is_empty()),
         "{draft}"
+    );
+}
+
+#[test]
+fn a_key_given_to_serve_is_never_printed() {
+    let given = "operator-secret-3f9a";
+    let (_server, _dir, printed, curl) = serve_until_curl(&["--api-key", given]);
+    assert!(curl.contains("x-api-key: <your API key>"), "{curl}");
+    assert!(
+        printed.iter().all(|line| !line.contains(given)),
+        "{}",
+        printed.join("\n")
     );
 }
 

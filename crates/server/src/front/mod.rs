@@ -1,0 +1,690 @@
+//! The front: the server's listener, a small hyper service in front of dropshot's.
+//!
+//! Why it exists: dropshot 0.18 reads a request's body before any handler runs (so
+//! a client without a key could make the server hold every byte it sent), puts no
+//! limit on how long a body may take or how many connections may be open, and
+//! answers unknown paths and unroutable methods with its own `{request_id,
+//! message}` body, which the generated clients cannot decode. Its router cannot hold
+//! a catch-all beside literal segments, its request handler is private, and it can
+//! only serve on a socket it binds itself. So the front owns the public listener and
+//! dropshot listens on an ephemeral loopback port behind it. For each request, in
+//! this order, the front:
+//! 1. looks the path and method up in the contract's table ([`routes`]): anything
+//!    else is answered here, 404 or 405, with an `ErrorResponse`;
+//! 2. checks the API key through the [`Gate`] (401 here, before any body byte);
+//! 3. answers 413 at once for a declared `Content-Length` over the limit;
+//! 4. reserves the body's bytes in the budget shared by all connections (waiting
+//!    briefly, else 503) and reads the body under the pace limits of [`body`]; a
+//!    body too slow is not answered: the connection is closed;
+//! 5. sends the whole request to dropshot over a loopback connection of its own (one
+//!    per client connection, opened on the first request that passes 1–4) and
+//!    passes the answer back. An error answer that is not one of the contract's two
+//!    bodies (dropshot's own, should any still escape) is replaced by an
+//!    `ErrorResponse` of the same status.
+//!
+//! Connections beyond the limit are answered 503 and closed (a few at a time; past
+//! that they are closed unanswered), so descriptors cannot run out: each admitted
+//! connection holds at most three (its socket and both ends of its loopback one).
+//! The request head must arrive within the header timeout, which also closes idle
+//! keep-alive connections. Only HTTP/1.1 is served. With `--tls-cert/--tls-key` the
+//! front does the TLS handshake (within the header timeout) and everything above is
+//! unchanged; CORS ([`cors`]) is applied here too, so error answers carry it.
+//!
+//! Cost, measured with `bench/run.sh` (whose baseline goes through the same front):
+//! draft requests went from about 25,000 to 15,000 a second on a shared 2-core
+//! machine (the loopback hop), the draft/baseline ratio from 0.56 to 0.68; see the
+//! README's "Limits" section.
+
+pub mod body;
+pub mod cors;
+pub mod routes;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use dropshot::{ClientErrorStatusCode, ErrorStatusCode};
+use feather_api::ApiError;
+use feather_api::error::codes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Either, Full, Limited};
+use hyper::body::{Body as _, Incoming};
+use hyper::client::conn::http1::SendRequest;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use slog::{Logger, debug, info, warn};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Mutex, Semaphore, oneshot};
+
+use self::body::{BodyError, BodyLimits};
+use self::cors::Cors;
+use self::routes::{Lookup, Routes};
+
+/// The limits the front enforces; `feather serve` has a flag for each.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The largest request body, in bytes (413 beyond).
+    pub max_body_bytes: usize,
+    /// The body bytes all requests together may hold at once (503 beyond).
+    pub max_body_bytes_in_flight: usize,
+    /// Open client connections at once (503 and closed beyond).
+    pub max_connections: usize,
+    /// The longest wait for a request head, idle keep-alive included.
+    pub header_timeout: Duration,
+    /// The longest wait for a body's first chunk and between two chunks.
+    pub body_idle_timeout: Duration,
+    /// The lowest average body rate after the first `body_idle_timeout`, bytes/s.
+    pub body_min_rate: u64,
+}
+
+/// How long a body waits for room in the in-flight budget before 503.
+pub const BODY_QUEUE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Connections past the limit that are still answered 503 at once; beyond these a
+/// new connection is closed unanswered.
+const OVERFLOW_CONNECTIONS: usize = 64;
+/// The longest error body read back from dropshot to check its shape.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Descriptors kept free of connections: the database, the log, the listeners.
+const RESERVED_DESCRIPTORS: u64 = 128;
+
+/// Makes room for `max_connections` in the process's descriptor limit: each admitted
+/// connection may hold three (its socket and both ends of its loopback connection
+/// to dropshot), plus the 503 answers past the limit and a reserve. The soft limit is
+/// raised towards the hard one if needed; if that is not enough, the connection limit
+/// is lowered to what fits, and the returned sentence says so.
+pub fn fit_descriptors(limits: &mut Limits) -> Option<String> {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let needed =
+        3 * limits.max_connections as u64 + OVERFLOW_CONNECTIONS as u64 + RESERVED_DESCRIPTORS;
+    let mut rlimit = getrlimit(Resource::Nofile);
+    let soft = rlimit.current.unwrap_or(u64::MAX);
+    if soft >= needed {
+        return None;
+    }
+    let raised = rlimit.maximum.map_or(needed, |hard| hard.min(needed));
+    rlimit.current = Some(raised);
+    let available = match setrlimit(Resource::Nofile, rlimit) {
+        Ok(()) => raised,
+        Err(_) => soft,
+    };
+    if available >= needed {
+        return None;
+    }
+    let fits = available.saturating_sub(OVERFLOW_CONNECTIONS as u64 + RESERVED_DESCRIPTORS) / 3;
+    let fits = usize::try_from(fits).unwrap_or(usize::MAX).max(1);
+    let message = format!(
+        "the descriptor limit ({available}) holds {fits} connections, not {}; serving at most {fits} (raise `ulimit -n` to {needed} for more)",
+        limits.max_connections
+    );
+    limits.max_connections = fits;
+    Some(message)
+}
+
+/// Everything about the front an operator chooses.
+#[derive(Debug, Clone, Default)]
+pub struct FrontOptions {
+    pub limits: Limits,
+    /// Origins a browser application may call the API from (`*`: any); none: CORS off.
+    pub cors_allow_origins: Vec<String>,
+    /// Serve HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files of `serve --tls-cert FILE --tls-key FILE`.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+impl TlsFiles {
+    /// The acceptor: dropshot's own reading of the PEM files (its `ConfigTls`), with
+    /// ALPN offering only HTTP/1.1, which is what the front serves.
+    fn acceptor(&self) -> anyhow::Result<tokio_rustls::TlsAcceptor> {
+        let files = dropshot::ConfigTls::AsFile {
+            cert_file: self.cert.clone(),
+            key_file: self.key.clone(),
+        };
+        let mut config = rustls::ServerConfig::try_from(&files)
+            .map_err(|e| anyhow::anyhow!("cannot use the TLS certificate or key: {e}"))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+    }
+}
+
+/// Decides whether a request may proceed before its body is read: the API key.
+pub trait Gate: Send + Sync + 'static {
+    fn admit<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send + 'a>>;
+}
+
+/// A running front.
+pub struct Front {
+    local_addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Front {
+    /// Starts serving `listener`, passing admitted requests to `upstream`.
+    pub fn start(
+        listener: std::net::TcpListener,
+        upstream: SocketAddr,
+        routes: Routes,
+        gate: Arc<dyn Gate>,
+        options: &FrontOptions,
+        log: Logger,
+    ) -> anyhow::Result<Front> {
+        let limits = options.limits;
+        let cors = Cors::new(&options.cors_allow_origins)?;
+        let tls = options.tls.as_ref().map(TlsFiles::acceptor).transpose()?;
+        listener.set_nonblocking(true)?;
+        let listener = TcpListener::from_std(listener)?;
+        let local_addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            upstream,
+            routes,
+            gate,
+            body_limits: BodyLimits {
+                max_bytes: limits.max_body_bytes,
+                idle_timeout: limits.body_idle_timeout,
+                min_rate: limits.body_min_rate,
+                queue_timeout: BODY_QUEUE_TIMEOUT,
+            },
+            budget: Arc::new(Semaphore::new(limits.max_body_bytes_in_flight)),
+            limits,
+            cors,
+            tls,
+            log,
+        });
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(listener, shared, stopped));
+        Ok(Front {
+            local_addr,
+            stop,
+            task,
+        })
+    }
+
+    /// The address clients connect to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting, lets open requests finish (up to 5 s), and returns.
+    pub async fn close(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+
+    /// Waits until the accept loop ends (it only ends when closed).
+    pub async fn wait(&mut self) {
+        let _ = (&mut self.task).await;
+    }
+}
+
+struct Shared {
+    upstream: SocketAddr,
+    routes: Routes,
+    gate: Arc<dyn Gate>,
+    limits: Limits,
+    body_limits: BodyLimits,
+    budget: Arc<Semaphore>,
+    cors: Option<Cors>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    log: Logger,
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let slots = Arc::new(Semaphore::new(shared.limits.max_connections));
+    let overflow = Arc::new(Semaphore::new(OVERFLOW_CONNECTIONS));
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    if !matches!(
+                        err.kind(),
+                        std::io::ErrorKind::ConnectionAborted
+                            | std::io::ErrorKind::ConnectionReset
+                            | std::io::ErrorKind::ConnectionRefused
+                    ) {
+                        // Out of descriptors (EMFILE) or memory: wait, then retry.
+                        warn!(shared.log, "accept failed; retrying in 100 ms"; "error" => %err);
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    continue;
+                }
+            },
+            _ = &mut stopped => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let (slot, admitted) = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(slot) => (slot, true),
+            Err(_) => match Arc::clone(&overflow).try_acquire_owned() {
+                Ok(slot) => {
+                    debug!(shared.log, "connection limit reached; answering 503";
+                        "remote_addr" => %remote);
+                    (slot, false)
+                }
+                Err(_) => continue,
+            },
+        };
+        let shared = Arc::clone(&shared);
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            match &shared.tls {
+                None => serve_client(&shared, stream, remote, admitted, watcher).await,
+                Some(tls) => {
+                    let wait = shared.limits.header_timeout;
+                    match tokio::time::timeout(wait, tls.accept(stream)).await {
+                        Ok(Ok(stream)) => {
+                            serve_client(&shared, stream, remote, admitted, watcher).await;
+                        }
+                        Ok(Err(err)) => {
+                            debug!(shared.log, "TLS handshake failed";
+                                "remote_addr" => %remote, "error" => %err);
+                        }
+                        Err(_) => {
+                            debug!(shared.log, "TLS handshake too slow"; "remote_addr" => %remote);
+                        }
+                    }
+                }
+            }
+            drop(slot);
+        });
+    }
+    info!(
+        shared.log,
+        "front: no longer accepting; finishing open requests"
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// Serves one client connection (plain or TLS): the front's service if `admitted`,
+/// else one 503 answer.
+async fn serve_client<S>(
+    shared: &Arc<Shared>,
+    stream: S,
+    remote: SocketAddr,
+    admitted: bool,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    if !admitted {
+        let service = service_fn(|_request| async {
+            Ok::<_, Infallible>(error_response(&at_capacity(), true))
+        });
+        let _ = http1_builder(Duration::from_secs(2))
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+        return;
+    }
+    let connection = Arc::new(Connection {
+        shared: Arc::clone(shared),
+        remote,
+        forwarded_for: HeaderValue::from_str(&remote.ip().to_string())
+            .expect("an IP address is a header value"),
+        upstream: Mutex::new(None),
+    });
+    let service = service_fn(move |request| {
+        let connection = Arc::clone(&connection);
+        async move { connection.handle(request).await }
+    });
+    let serving =
+        http1_builder(shared.limits.header_timeout).serve_connection(TokioIo::new(stream), service);
+    let _ = watcher.watch(serving).await;
+}
+
+fn http1_builder(header_timeout: Duration) -> hyper::server::conn::http1::Builder {
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        // The request head must fit in 64 KiB (hyper's default is about 400 KiB),
+        // which bounds what each connection can make the server buffer.
+        .max_buf_size(64 * 1024);
+    builder
+}
+
+/// The 503 for a connection past the limit.
+fn at_capacity() -> ApiError {
+    ApiError::new(
+        ErrorStatusCode::SERVICE_UNAVAILABLE,
+        codes::SERVICE_UNAVAILABLE,
+        "The server has as many connections open as it allows; try again shortly.",
+    )
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The body of an answer: the front's own, or dropshot's passed through.
+pub type FrontBody = Either<Full<Bytes>, Incoming>;
+
+/// Why a request gets no answer: its connection is closed instead.
+#[derive(Debug)]
+struct Hangup(&'static str);
+
+impl std::fmt::Display for Hangup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Hangup {}
+
+/// One client connection and its own loopback connection to dropshot.
+struct Connection {
+    shared: Arc<Shared>,
+    remote: SocketAddr,
+    /// The client's address, for dropshot's request log.
+    forwarded_for: HeaderValue,
+    upstream: Mutex<Option<SendRequest<Full<Bytes>>>>,
+}
+
+impl Connection {
+    /// Answers one request: CORS first (a preflight, and the headers that let a
+    /// browser read any answer, errors included), then [`Connection::answer`].
+    async fn handle(&self, request: Request<Incoming>) -> Result<Response<FrontBody>, Hangup> {
+        let Some(cors) = &self.shared.cors else {
+            return self.answer(request).await;
+        };
+        let origin = request
+            .headers()
+            .get(header::ORIGIN)
+            .filter(|origin| cors.allows(origin))
+            .cloned();
+        let preflight = request.method() == http::Method::OPTIONS
+            && request
+                .headers()
+                .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let mut response = if preflight {
+            match self
+                .shared
+                .routes
+                .lookup(request.method(), request.uri().path())
+            {
+                Lookup::NoSuchPath => self.answer(request).await?,
+                Lookup::Found(_) | Lookup::WrongMethod(_) if origin.is_none() => {
+                    // Not an origin this server lets in: no CORS headers, so the
+                    // browser refuses the call.
+                    let mut response = Response::new(Either::Left(Full::new(Bytes::new())));
+                    *response.status_mut() = StatusCode::NO_CONTENT;
+                    response
+                }
+                Lookup::Found(_) | Lookup::WrongMethod(_) => {
+                    cors.preflight(self.shared.routes.allow(request.uri().path()).unwrap_or(""))
+                }
+            }
+        } else {
+            self.answer(request).await?
+        };
+        if let Some(origin) = origin {
+            cors.decorate(response.headers_mut(), origin);
+        }
+        Ok(response)
+    }
+
+    async fn answer(&self, request: Request<Incoming>) -> Result<Response<FrontBody>, Hangup> {
+        let shared = &*self.shared;
+        let endpoint = match shared.routes.lookup(request.method(), request.uri().path()) {
+            Lookup::Found(endpoint) => endpoint,
+            Lookup::NoSuchPath => {
+                let message = if request.uri().path() == "/" {
+                    "This is the Feather API; its reference is at /docs and its contract at /openapi.json."
+                } else {
+                    "No operation has this path; the API reference is at /docs."
+                };
+                let close = has_body(&request);
+                return Ok(error_response(&ApiError::not_found(message), close));
+            }
+            Lookup::WrongMethod(allow) => {
+                let mut response = error_response(
+                    &ApiError::new(
+                        ErrorStatusCode::METHOD_NOT_ALLOWED,
+                        codes::METHOD_NOT_ALLOWED,
+                        format!("This path does not serve that method; it serves {allow}."),
+                    ),
+                    has_body(&request),
+                );
+                if let Ok(allow) = HeaderValue::from_str(allow) {
+                    response.headers_mut().insert(header::ALLOW, allow);
+                }
+                return Ok(response);
+            }
+        };
+        if endpoint.needs_key
+            && let Err(err) = shared.gate.admit(request.headers()).await
+        {
+            return Ok(error_response(&err, has_body(&request)));
+        }
+        let (parts, incoming) = request.into_parts();
+        // A body on an operation that takes none is not read; hyper closes the
+        // connection after the answer instead.
+        let unread = !endpoint.takes_body && !incoming.is_end_stream();
+        let (body, permit) = if !endpoint.takes_body || incoming.is_end_stream() {
+            (Bytes::new(), None)
+        } else {
+            let limit = shared.body_limits.max_bytes;
+            let declared = match incoming.size_hint().exact().map(usize::try_from) {
+                Some(Ok(n)) if n <= limit => Some(n),
+                Some(_) => return Ok(error_response(&ApiError::payload_too_large(limit), true)),
+                None => None,
+            };
+            let reserved = body::reserve(
+                &shared.budget,
+                declared.unwrap_or(0),
+                shared.body_limits.queue_timeout,
+            )
+            .await;
+            let read = match reserved {
+                Ok(permit) => {
+                    body::read(
+                        incoming,
+                        declared,
+                        &shared.body_limits,
+                        &shared.budget,
+                        permit,
+                    )
+                    .await
+                }
+                Err(err) => Err(err),
+            };
+            match read {
+                Ok((body, permit)) => (body, Some(permit)),
+                Err(BodyError::TooLarge) => {
+                    return Ok(error_response(&ApiError::payload_too_large(limit), true));
+                }
+                Err(BodyError::Busy) => return Ok(error_response(&busy(), true)),
+                Err(BodyError::TooSlow) => {
+                    info!(shared.log, "request body too slow; closing the connection";
+                        "remote_addr" => %self.remote, "uri" => %parts.uri);
+                    return Err(Hangup("the request body was too slow"));
+                }
+                Err(BodyError::Broken(err)) => {
+                    debug!(shared.log, "request body not received whole";
+                        "remote_addr" => %self.remote, "error" => %err);
+                    return Err(Hangup("the request body was not received whole"));
+                }
+            }
+        };
+        let response = match self.forward(parts, body).await {
+            Ok(response) => response,
+            Err(err) => {
+                warn!(shared.log, "the API server behind the front did not answer"; "error" => %err);
+                return Ok(error_response(&ApiError::internal(), unread));
+            }
+        };
+        // Dropshot has answered, so it holds the body no more.
+        drop(permit);
+        Ok(self.checked(response).await)
+    }
+
+    /// Sends the request to dropshot on this connection's loopback connection,
+    /// opening it (again) if needed.
+    async fn forward(
+        &self,
+        mut parts: http::request::Parts,
+        body: Bytes,
+    ) -> Result<Response<Incoming>, BoxError> {
+        strip_hop_by_hop(&mut parts.headers);
+        parts.headers.remove(header::EXPECT);
+        parts
+            .headers
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        parts.headers.insert(
+            HeaderName::from_static("x-forwarded-for"),
+            self.forwarded_for.clone(),
+        );
+        parts.version = http::Version::HTTP_11;
+        let mut request = Request::from_parts(parts, Full::new(body));
+        let mut upstream = self.upstream.lock().await;
+        // A kept connection may have closed meanwhile; then one retry on a new one.
+        for attempt in 0..2 {
+            let sender = match upstream.as_mut() {
+                Some(sender) if !sender.is_closed() => sender,
+                _ => upstream.insert(self.connect().await?),
+            };
+            if let Err(err) = sender.ready().await {
+                *upstream = None;
+                if attempt == 1 {
+                    return Err(err.into());
+                }
+                continue;
+            }
+            match sender.try_send_request(request).await {
+                Ok(response) => return Ok(response),
+                Err(mut err) => {
+                    *upstream = None;
+                    match err.take_message() {
+                        Some(unsent) if attempt == 0 => request = unsent,
+                        _ => return Err(err.into_error().into()),
+                    }
+                }
+            }
+        }
+        unreachable!("the second attempt returns")
+    }
+
+    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, BoxError> {
+        let stream = TcpStream::connect(self.shared.upstream).await?;
+        let _ = stream.set_nodelay(true);
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        Ok(sender)
+    }
+
+    /// Dropshot's answer, with any error body that is not one of the contract's
+    /// replaced by an `ErrorResponse` of the same status.
+    async fn checked(&self, response: Response<Incoming>) -> Response<FrontBody> {
+        let status = response.status();
+        if !(status.is_client_error() || status.is_server_error()) {
+            return response.map(Either::Right);
+        }
+        let (mut parts, incoming) = response.into_parts();
+        let bytes = match Limited::new(incoming, ERROR_BODY_LIMIT).collect().await {
+            Ok(collected) => Some(collected.to_bytes()),
+            Err(_) => None,
+        };
+        if let Some(bytes) = bytes.filter(|b| is_contract_error(b)) {
+            return Response::from_parts(parts, Either::Left(Full::new(bytes)));
+        }
+        warn!(self.shared.log, "an error answer was not the contract's; replaced";
+            "status" => status.as_u16());
+        let replacement = match ClientErrorStatusCode::from_status(status) {
+            Ok(client) => ApiError::from(client),
+            Err(_) if status == StatusCode::SERVICE_UNAVAILABLE => ApiError::unavailable(),
+            Err(_) => ApiError::internal(),
+        };
+        let (_, body) = error_response(&replacement, false).into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        Response::from_parts(parts, body)
+    }
+}
+
+fn has_body(request: &Request<Incoming>) -> bool {
+    !request.body().is_end_stream()
+}
+
+/// The 503 for a body that found no room in the in-flight budget.
+fn busy() -> ApiError {
+    ApiError::new(
+        ErrorStatusCode::SERVICE_UNAVAILABLE,
+        codes::SERVICE_UNAVAILABLE,
+        "The server is receiving as many request bodies as it allows; try again shortly.",
+    )
+}
+
+/// Whether an error body is an `ErrorResponse` or an `HTTPValidationError`.
+fn is_contract_error(bytes: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(bytes) else {
+        return false;
+    };
+    let error_response = object.get("error").is_some_and(|v| v.is_string())
+        && object.get("message").is_some_and(|v| v.is_string());
+    let validation = object.get("detail").is_some_and(|v| v.is_array());
+    error_response || validation
+}
+
+/// An `ErrorResponse` (or 422) answer; `close` when the request's body was left
+/// unread, so the connection cannot carry another request.
+pub fn error_response(error: &ApiError, close: bool) -> Response<FrontBody> {
+    let json = serde_json::to_vec(error).expect("an ApiError always serialises");
+    let mut response = Response::new(Either::Left(Full::new(Bytes::from(json))));
+    *response.status_mut() = error.status().as_status();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if close {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// Removes the headers that belong to one hop (RFC 9110 §7.6.1).
+fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in [
+        header::CONNECTION,
+        header::TRANSFER_ENCODING,
+        header::TE,
+        header::TRAILER,
+        header::UPGRADE,
+        header::PROXY_AUTHORIZATION,
+        HeaderName::from_static("keep-alive"),
+        HeaderName::from_static("proxy-connection"),
+    ] {
+        headers.remove(name);
+    }
+}
