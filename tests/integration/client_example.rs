@@ -63,6 +63,65 @@ fn first_block<'a>(readme: &'a str, language: &str) -> &'a str {
         .trim_end()
 }
 
+/// The Rust client over HTTPS: `feather serve --tls-cert/--tls-key` with a
+/// certificate made now, trusted through `http_client_builder` as the client's
+/// README shows; the README example's call and a documented error come back.
+#[tokio::test]
+async fn the_rust_client_speaks_https_to_a_tls_server() {
+    let certificates = tempfile::tempdir().unwrap();
+    let (cert, key) = feather_test_support::test_certificate(certificates.path());
+    let server = TestServer::start_with(|config| {
+        config.front.tls = Some(feather_server::config::TlsFiles {
+            cert: cert.clone(),
+            key,
+        });
+    })
+    .await;
+    let port = server.server.local_addr().port();
+    let base_url = format!("https://localhost:{port}");
+
+    let authority = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+    let http = feather_client::http_client_builder(API_KEY)
+        .unwrap()
+        .tls_certs_merge([authority])
+        .build()
+        .unwrap();
+    let client = feather_client::Client::new_with_client(&base_url, http);
+    let (_, session) = examples()
+        .into_iter()
+        .find(|(name, _)| name.ends_with(".analysis-input.json"))
+        .unwrap();
+    let body: types::SessionAnalysisInput = serde_json::from_value(session).unwrap();
+    let session_id = body.session_id;
+    client
+        .put_session_analysis_input()
+        .session_id(session_id)
+        .body(body)
+        .send()
+        .await
+        .expect("a capture over HTTPS");
+    let draft = client
+        .draft_scenario_from_session()
+        .body_map(|body| body.session_id(session_id))
+        .send()
+        .await
+        .expect("a draft over HTTPS");
+    assert!(!draft.name.is_empty());
+
+    // Without the authority, the platform's store does not trust the certificate.
+    let untrusting = feather_client::with_api_key(&base_url, API_KEY).unwrap();
+    let refused = untrusting
+        .draft_scenario_from_session()
+        .body_map(|body| body.session_id(session_id))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        refused.status().is_none(),
+        "no HTTP answer without trust: {refused}"
+    );
+}
+
 #[test]
 fn the_readmes_quote_the_examples_that_ci_runs_as_they_are() {
     let read = |path: &str| std::fs::read_to_string(workspace_root().join(path)).unwrap();

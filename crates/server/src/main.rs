@@ -225,6 +225,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("No API key was configured; this run accepts the development key {key}");
         made_key = Some(key.clone());
         api_key = Some(key);
+    } else if api_key.is_none() {
+        eprintln!(
+            "The store holds API keys, so this run made no development key: use an \
+             organization's key (`feather keys list`; a lost one is replaced with `feather \
+             keys create`), or start with --api-key KEY (FEATHER_API_KEY) for a development \
+             key that sees every organization."
+        );
     }
     let tls = args.tls_cert.is_some();
     let config = ServerConfig {

@@ -12,6 +12,9 @@
 //!
 //! [`set_writable`] takes write access to a database file away and gives it back,
 //! for the tests of a store that must recover without a restart.
+//!
+//! [`test_certificate`] makes a self-signed certificate for the TLS tests of the
+//! server and of the Rust client.
 
 use std::io::Write;
 use std::sync::Once;
@@ -178,4 +181,27 @@ fn not_tested_banner(suite: &str) {
             .as_bytes(),
         );
     });
+}
+
+/// A self-signed certificate for `localhost` and 127.0.0.1, made now by the
+/// `openssl` command in `dir`: the paths of its PEM certificate and private key.
+pub fn test_certificate(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .arg("ec_paramgen_curve:prime256v1")
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        // An end-entity certificate, not a CA's (openssl's default), as rustls requires.
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "extendedKeyUsage=serverAuth"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("the TLS tests need the openssl command to make their certificate");
+    assert!(status.success(), "openssl could not make a certificate");
+    (cert, key)
 }

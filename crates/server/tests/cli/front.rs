@@ -528,35 +528,10 @@ async fn cors_lets_an_allowed_origin_read_answers_errors_included() {
     plain.close().await;
 }
 
-/// A self-signed certificate for `localhost` and 127.0.0.1, made now by `openssl`.
+/// A self-signed certificate for `localhost` and 127.0.0.1, made now.
 fn test_certificate(dir: &std::path::Path) -> TlsFiles {
-    let files = TlsFiles {
-        cert: dir.join("cert.pem"),
-        key: dir.join("key.pem"),
-    };
-    let status = std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-        ])
-        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
-        // An end-entity certificate, not a CA's (openssl's default), as rustls requires.
-        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
-        .args(["-addext", "extendedKeyUsage=serverAuth"])
-        .arg("-keyout")
-        .arg(&files.key)
-        .arg("-out")
-        .arg(&files.cert)
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("the TLS test needs the openssl command to make its certificate");
-    assert!(status.success());
-    files
+    let (cert, key) = feather_test_support::test_certificate(dir);
+    TlsFiles { cert, key }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
