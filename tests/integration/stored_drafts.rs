@@ -105,7 +105,8 @@ async fn an_outdated_or_missing_draft_is_made_again_and_kept() {
         json: r#"{"name": "an outdated draft"}"#.to_owned(),
     };
     for (session, draft) in sessions.iter().zip([Some(outdated), None]) {
-        let mut stored = feather_server::import::new_session(session.clone());
+        let mut stored =
+            feather_server::drafts::new_session(session.clone(), &DraftOptions::default());
         stored.draft = draft;
         store.put_session(&stored).await.unwrap();
         let id = session.input.session_id;
@@ -138,7 +139,7 @@ async fn a_server_without_redaction_does_not_send_redacted_drafts() {
     let imported: Vec<_> = sessions
         .iter()
         .cloned()
-        .map(feather_server::import::new_session)
+        .map(|session| feather_server::drafts::new_session(session, &DraftOptions::default()))
         .collect();
     store.put_sessions(&imported).await.unwrap();
 

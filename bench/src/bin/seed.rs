@@ -15,7 +15,7 @@
 use std::io::Write;
 
 use feather_drafter::CapturedSession;
-use feather_server::import::new_session;
+use feather_server::drafts::new_session;
 use feather_store::Store;
 use uuid::Uuid;
 
@@ -52,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
         let mut captured: CapturedSession = template.clone();
         captured.input.session_id = session_id;
         captured.input.organization_id = organization;
-        batch.push(new_session(captured));
+        batch.push(new_session(captured, &Default::default()));
         if batch.len() == BATCH {
             store.put_sessions(&batch).await?;
             batch.clear();

@@ -3,7 +3,9 @@
 use feather_store::{Store, StoreError};
 use uuid::Uuid;
 
-use crate::import::new_session;
+use feather_drafter::DraftOptions;
+
+use crate::drafts::new_session;
 
 /// The example sessions shipped with the repository, by file name.
 pub const EXAMPLES: &[(&str, &str)] = &[
@@ -30,7 +32,7 @@ pub async fn load(store: &Store) -> Result<Vec<Uuid>, StoreError> {
                 .unwrap_or_else(|err| panic!("example {name} is JSON: {err}"));
             let captured = feather_drafter::capture::parse_value(value)
                 .unwrap_or_else(|err| panic!("example {name} is a valid capture: {err}"));
-            new_session(captured)
+            new_session(captured, &DraftOptions::default())
         })
         .collect();
     store.put_sessions(&sessions).await?;

@@ -27,6 +27,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use feather_drafter::{CapturedSession, DraftOptions};
 use feather_store::{NewSession, Store, StoreError};
+
+use crate::drafts::new_session;
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -88,13 +90,6 @@ pub struct ImportProgress<'a> {
     pub bytes_read: u64,
     /// Bytes of input in all, as the files' sizes were when the import started.
     pub bytes_total: u64,
-}
-
-/// The stored form of a captured session, with its draft made as `serve` makes
-/// drafts by default (PII redacted; a server started with `--no-redact-pii` makes
-/// its own on first request, see [`crate::drafts`]).
-pub fn new_session(captured: CapturedSession) -> NewSession {
-    crate::drafts::new_session(captured, &DraftOptions::default())
 }
 
 /// A record the reader thread hands to the storing side.
@@ -344,7 +339,12 @@ fn item(record: Record, organization_id: Option<Uuid>) -> Item {
         Ok(captured)
     });
     match checked {
-        Ok(captured) => Item::Session(Box::new(new_session(captured)), place),
+        Ok(captured) => Item::Session(
+            // Drafted as `serve` drafts by default (PII redacted); a server started
+            // with `--no-redact-pii` makes its own on first request.
+            Box::new(new_session(captured, &DraftOptions::default())),
+            place,
+        ),
         Err(reason) => Item::Rejected { place, reason },
     }
 }

@@ -104,7 +104,7 @@ struct ServeArgs {
     #[arg(long, env = "FEATHER_CORS_ALLOW_ORIGIN", value_delimiter = ',')]
     cors_allow_origin: Vec<String>,
     /// Do not load the example sessions into an empty database.
-    #[arg(long)]
+    #[arg(long, env = "FEATHER_NO_DEMO")]
     no_demo: bool,
     /// SQLite only: `normal` (a capture survives the process being killed) or
     /// `full` (it survives a power loss too, with an fsync per write). See the

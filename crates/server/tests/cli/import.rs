@@ -126,7 +126,7 @@ fn large_jsonl(path: &std::path::Path, count: usize) -> HashMap<Uuid, feather_st
         text.push_str(&serde_json::to_string(&value).unwrap());
         text.push('\n');
         let captured = feather_drafter::capture::parse_value(value).unwrap();
-        let session = feather_server::import::new_session(captured);
+        let session = feather_server::drafts::new_session(captured, &Default::default());
         expected.insert(session.session_id, session);
     }
     std::fs::write(path, text).unwrap();
