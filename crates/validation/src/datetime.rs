@@ -17,9 +17,9 @@ use speedate::{
     Date, DateTime, DateTimeConfig, MicrosecondsPrecisionOverflowBehavior, ParseError, TimeConfig,
 };
 
-/// Parses a date-time as pydantic's lax mode does; the error is pydantic's reason.
-pub fn parse(text: &str) -> Result<DateTime, &'static str> {
-    let config = DateTimeConfig {
+/// speedate's settings as pydantic 2 sets them.
+fn pydantic_config() -> DateTimeConfig {
+    DateTimeConfig {
         time_config: TimeConfig {
             // pydantic's default: digits beyond microseconds are dropped, not refused.
             microseconds_precision_overflow_behavior:
@@ -27,8 +27,12 @@ pub fn parse(text: &str) -> Result<DateTime, &'static str> {
             unix_timestamp_offset: Some(0),
         },
         ..DateTimeConfig::default()
-    };
-    if let Ok(datetime) = DateTime::parse_str_with_config(text, &config) {
+    }
+}
+
+/// Parses a date-time as pydantic's lax mode does; the error is pydantic's reason.
+pub fn parse(text: &str) -> Result<DateTime, &'static str> {
+    if let Ok(datetime) = DateTime::parse_str_with_config(text, &pydantic_config()) {
         return Ok(datetime);
     }
     match Date::parse_str(text) {
@@ -80,17 +84,11 @@ pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// writes the result back (RFC 3339 in UTC, microseconds when there are any):
 /// seconds since the epoch, or milliseconds beyond 2e10 (speedate's rule), with the
 /// fraction kept to the microsecond (speedate's own reading of a float, which is
-/// pydantic-core's; values checked against pydantic 2.14 in the tests below). The error is pydantic's reason, such as "dates after 9999 are not
-/// supported as unix timestamps".
+/// pydantic-core's; values checked against pydantic 2.14 in the tests below). The
+/// error is pydantic's reason, such as "dates after 9999 are not supported as unix
+/// timestamps".
 pub fn from_number(number: &serde_json::Number) -> Result<String, &'static str> {
-    let config = DateTimeConfig {
-        time_config: TimeConfig {
-            microseconds_precision_overflow_behavior:
-                MicrosecondsPrecisionOverflowBehavior::Truncate,
-            unix_timestamp_offset: Some(0),
-        },
-        ..DateTimeConfig::default()
-    };
+    let config = pydantic_config();
     let datetime = match number.as_i64() {
         Some(whole) => DateTime::from_timestamp_with_config(whole, 0, &config),
         // A float, or an integer beyond 64 bits (then a date beyond year 9999).
