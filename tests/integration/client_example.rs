@@ -11,10 +11,8 @@ use crate::support::{API_KEY, TestServer, examples, workspace_root};
 #[allow(dead_code)] // Its `main` is for `cargo run --example`; the test calls `draft`.
 mod example;
 
-#[tokio::test]
-async fn the_readme_example_drafts_a_captured_session_and_reads_error_codes() {
-    let server = TestServer::start().await;
-    // Captured with the client's own types and builders, from an example file.
+/// Captures an example session with the client's own types and builders; its id.
+async fn capture_an_example(client: &feather_client::Client) -> Uuid {
     let (name, session) = examples()
         .into_iter()
         .find(|(name, _)| name.ends_with(".analysis-input.json"))
@@ -22,14 +20,21 @@ async fn the_readme_example_drafts_a_captured_session_and_reads_error_codes() {
     let body: types::SessionAnalysisInput =
         serde_json::from_value(session).unwrap_or_else(|e| panic!("{name}: {e}"));
     let session_id = body.session_id;
-    let client = feather_client::with_api_key(&server.base_url, API_KEY).unwrap();
     client
         .put_session_analysis_input()
         .session_id(session_id)
         .body(body)
         .send()
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("capturing {name}: {e}"));
+    session_id
+}
+
+#[tokio::test]
+async fn the_readme_example_drafts_a_captured_session_and_reads_error_codes() {
+    let server = TestServer::start().await;
+    let client = feather_client::with_api_key(&server.base_url, API_KEY).unwrap();
+    let session_id = capture_an_example(&client).await;
 
     let draft = example::draft(&server.base_url, API_KEY, session_id)
         .await
@@ -87,19 +92,7 @@ async fn the_rust_client_speaks_https_to_a_tls_server() {
         .build()
         .unwrap();
     let client = feather_client::Client::new_with_client(&base_url, http);
-    let (_, session) = examples()
-        .into_iter()
-        .find(|(name, _)| name.ends_with(".analysis-input.json"))
-        .unwrap();
-    let body: types::SessionAnalysisInput = serde_json::from_value(session).unwrap();
-    let session_id = body.session_id;
-    client
-        .put_session_analysis_input()
-        .session_id(session_id)
-        .body(body)
-        .send()
-        .await
-        .expect("a capture over HTTPS");
+    let session_id = capture_an_example(&client).await;
     let draft = client
         .draft_scenario_from_session()
         .body_map(|body| body.session_id(session_id))

@@ -8,8 +8,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 
+import { launchChromium } from "./browser.js";
 import { API_KEY, type RunningServer, startServer } from "./server.js";
 
 let allowedPage: Server;
@@ -33,18 +34,7 @@ before(async () => {
   [allowedPage, allowedOrigin] = await pageServer();
   [otherPage, otherOrigin] = await pageServer();
   server = await startServer(["--cors-allow-origin", allowedOrigin]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

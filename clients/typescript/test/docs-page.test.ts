@@ -8,8 +8,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 
+import { launchChromium } from "./browser.js";
 import { API_KEY, type RunningServer, startServer } from "./server.js";
 
 let server: RunningServer;
@@ -17,19 +18,7 @@ let browser: Browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    // playwright-core adds --headless and a fresh --user-data-dir itself.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
