@@ -206,6 +206,7 @@ async fn main() -> ExitCode {
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let options = StoreOptions {
         sqlite_synchronous: args.sqlite_synchronous,
+        ..StoreOptions::default()
     };
     let store = Store::connect_with(&args.database.database_url, options).await?;
     let mut demo_ids = Vec::new();
@@ -443,21 +444,18 @@ async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
 /// only read or change keys, so a path that names no file is a typo, not a new
 /// database to create.
 async fn connect_existing(database: &Database) -> anyhow::Result<Store> {
-    let url = database.database_url.trim();
-    let lowercase = url.to_ascii_lowercase();
-    if !(lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://")) {
-        let path = url.strip_prefix("sqlite:").map_or(url, |rest| {
-            let rest = rest.trim_start_matches("//");
-            rest.split_once('?').map_or(rest, |(path, _)| path)
-        });
-        if !path.is_empty() && path != ":memory:" && !std::path::Path::new(path).exists() {
-            anyhow::bail!(
-                "there is no SQLite database at {path} (check --database-url or \
-                 FEATHER_DATABASE_URL; `feather serve`, `import` and `keys create` create one)"
-            );
-        }
-    }
-    Ok(Store::connect(url).await?)
+    let options = StoreOptions {
+        existing_only: true,
+        ..StoreOptions::default()
+    };
+    Store::connect_with(&database.database_url, options)
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "{err} (check --database-url or FEATHER_DATABASE_URL; `feather serve`, \
+                 `import` and `keys create` create one)"
+            )
+        })
 }
 
 /// An organization id argument: a UUID, with a message that says so.

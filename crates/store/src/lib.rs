@@ -120,6 +120,10 @@ pub struct StoreOptions {
     /// How SQLite makes commits durable; PostgreSQL's durability is the server's
     /// own (`synchronous_commit`, on by default).
     pub sqlite_synchronous: SqliteSynchronous,
+    /// Open only a database that exists: an SQLite file that is missing is an error
+    /// instead of a new empty database (for commands that only read or change what
+    /// is there, where a missing file is a mistyped path).
+    pub existing_only: bool,
 }
 
 /// Which database a [`Store`] uses.
@@ -274,7 +278,7 @@ impl Store {
                 file: None,
             })
         } else {
-            let connected = sqlite::connect(url, options.sqlite_synchronous).await?;
+            let connected = sqlite::connect(url, options).await?;
             let (readers, file) = connected.file.unzip();
             Ok(Store {
                 pool: connected.pool,

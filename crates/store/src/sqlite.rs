@@ -17,7 +17,7 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
 use crate::dialect::{Dialect, Scoped};
 use crate::sqlite_readers::Readers;
-use crate::{ACQUIRE_TIMEOUT, Backend, SqliteSynchronous, StoreError};
+use crate::{ACQUIRE_TIMEOUT, Backend, SqliteSynchronous, StoreError, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -221,7 +221,7 @@ impl FileGuard {
 }
 
 /// Opens (creating if needed) the database named by `url` and migrates it.
-pub async fn connect(url: &str, synchronous: SqliteSynchronous) -> Result<Connected, StoreError> {
+pub async fn connect(url: &str, store_options: StoreOptions) -> Result<Connected, StoreError> {
     let url = url.trim();
     let (options, in_memory) = match url.strip_prefix("sqlite:") {
         Some(rest) => {
@@ -234,11 +234,17 @@ pub async fn connect(url: &str, synchronous: SqliteSynchronous) -> Result<Connec
         }
         None => (SqliteConnectOptions::new().filename(url), false),
     };
+    if store_options.existing_only && !in_memory && !options.get_filename().exists() {
+        return Err(StoreError::Other(format!(
+            "there is no SQLite database at {}",
+            options.get_filename().display()
+        )));
+    }
     let options = options.create_if_missing(true);
 
     // The `Any` driver takes only what a URL says, so the settings a URL cannot
     // carry are made on every new connection.
-    let settings: Arc<str> = connection_settings(synchronous).into();
+    let settings: Arc<str> = connection_settings(store_options.sqlite_synchronous).into();
     survive_file_size_limit();
     let guard = Arc::new(FileGuard::new(options.get_filename().to_owned()));
     let mut pool = AnyPoolOptions::new()
@@ -289,9 +295,11 @@ pub async fn connect(url: &str, synchronous: SqliteSynchronous) -> Result<Connec
     // One connection first, on its own: the pool would retry a file that is not a
     // database until its timeout and then report only that it timed out.
     let mut first = AnyConnection::connect_with(&any_options).await?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(connection_settings(synchronous)))
-        .execute(&mut first)
-        .await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(connection_settings(
+        store_options.sqlite_synchronous,
+    )))
+    .execute(&mut first)
+    .await?;
     first.close().await?;
     let pool = pool.connect_with(any_options).await?;
     MIGRATOR.run(&pool).await?;
