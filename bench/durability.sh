@@ -48,12 +48,7 @@ for setting in normal full; do
         grep -E "Non-2xx|Socket errors" <<<"$out" >&2
         exit 1
     fi
-    awk -v setting="$setting" '
-        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-        /Requests\/sec:/ { rps = $2 }
-        $1 == "50.000%" || $1 == "50%" { p50 = ms($2) }
-        $1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
-        END { printf "%-8s %10.0f %9.2f %9.2f\n", setting, rps, p50, p99 }
-    ' <<<"$out"
+    read -r rps p50 p99 < <(awk -f bench/wrk-summary.awk <<<"$out")
+    printf '%-8s %10s %9s %9s\n' "$setting" "$rps" "$p50" "$p99"
     kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 done

@@ -148,13 +148,7 @@ wrk_run() {
     local addr=$1 script=$2 conns=$3 seconds=$4 out
     out=$(wrk -t2 -c"$conns" -d"${seconds}s" --latency -s "bench/$script" "http://$addr")
     grep -E "Non-2xx|Socket errors" <<<"$out" | sed "s|^|$addr $script: |" >>"$work/wrk.err" || true
-    awk '
-        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-        /Requests\/sec:/ { rps = $2 }
-        $1 == "50.000%" || $1 == "50%" { p50 = ms($2) }
-        $1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
-        END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }
-    ' <<<"$out"
+    awk -f bench/wrk-summary.awk <<<"$out"
 }
 
 peak_rss() { awk '/VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
