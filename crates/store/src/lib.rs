@@ -333,6 +333,9 @@ impl Store {
 
     /// `rows` in one transaction through the pool.
     async fn put_rows_now(&self, rows: Vec<CaptureRow>) -> Result<Vec<PutOutcome>, StoreError> {
+        if let Some(upsert_capture) = self.dialect.upsert_capture {
+            return self.put_rows_in_one(upsert_capture, rows).await;
+        }
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(rows.len());
         for row in rows {
@@ -355,6 +358,41 @@ impl Store {
             outcomes.push(PutOutcome {
                 created: revision == 1,
             });
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// `rows` by the dialect's one-statement capture: a single session is one
+    /// round trip, several share a transaction.
+    async fn put_rows_in_one(
+        &self,
+        upsert_capture: &'static str,
+        rows: Vec<CaptureRow>,
+    ) -> Result<Vec<PutOutcome>, StoreError> {
+        let capture = |row: CaptureRow| {
+            sqlx::query_scalar::<_, i64>(upsert_capture)
+                .bind(row.organization_id)
+                .bind(row.session_id)
+                .bind(row.analysis_input)
+                .bind(row.agent_name)
+                .bind(row.persona_id)
+                .bind(row.persona_name)
+                .bind(row.draft_version)
+                .bind(row.draft)
+        };
+        let created = |revision: i64| PutOutcome {
+            created: revision == 1,
+        };
+        if rows.len() == 1 {
+            let row = rows.into_iter().next().expect("one row");
+            let revision = capture(row).fetch_one(&self.pool).await?;
+            return Ok(vec![created(revision)]);
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for row in rows {
+            outcomes.push(created(capture(row).fetch_one(&mut *tx).await?));
         }
         tx.commit().await?;
         Ok(outcomes)

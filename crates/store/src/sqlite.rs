@@ -84,6 +84,9 @@ pub static DIALECT: Dialect = Dialect {
          VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (session_id, organization_id) DO UPDATE SET \
              version = excluded.version, draft = excluded.draft",
+    // SQLite has no data-modifying common table expressions; its captures go to
+    // the writer thread (`sqlite_writer.rs`), which runs the two upserts.
+    upsert_capture: None,
     put_draft: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
          SELECT organization_id, session_id, ?1, ?2 FROM sessions \
          WHERE organization_id = ?3 AND session_id = ?4 AND revision = ?5 \
