@@ -230,8 +230,12 @@ pub(crate) enum Status {
 /// One thing the customer wanted.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Goal {
-    /// "Reserve restaurant Sakoon".
+    /// "Downgrade business flights to economy": the customer's words where they
+    /// could be matched to the call, else the tool's ("Reserve restaurant Sakoon").
     pub action: String,
+    /// The tool's phrase ("Update reservation flights") when `action` is the
+    /// customer's and the tool's words say more.
+    pub tool_action: Option<String>,
     /// Why, from the call's `reason` argument: "damaged on arrival".
     pub reason: Option<String>,
     /// ("party size", "2"), ("date", "2019-03-03"): what the customer gave for it.
@@ -326,8 +330,11 @@ static GIVE_UP: LazyLock<Regex> = LazyLock::new(|| {
 /// The goals of the session, in order.
 pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
     let said = Said::of(timeline);
+    let has_calls = !timeline.calls.is_empty();
     let mut goals: Vec<Goal> = Vec::new();
     let mut words_by_tool: HashMap<&str, Vec<String>> = HashMap::new();
+    // The customer's requests not yet matched to a goal, oldest first.
+    let mut requests: Vec<Request> = Vec::new();
     // The goal of the latest call and whether a customer turn followed it.
     let mut last: Option<usize> = None;
     for step in &timeline.steps {
@@ -380,8 +387,22 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                         } else {
                             Vec::new()
                         };
+                        let tool_action = phrase(call, &words, &said);
+                        let (action, tool_action) =
+                            match customer_phrase(&mut requests, call, &words, &said) {
+                                Some(action) => {
+                                    // The tool's phrase joins the intent when it says
+                                    // something the customer's words do not.
+                                    let shown: HashSet<String> =
+                                        words_of(&action).map(singular).collect();
+                                    let adds = words.iter().any(|w| !shown.contains(&singular(w)));
+                                    (action, adds.then_some(tool_action))
+                                }
+                                None => (tool_action, None),
+                            };
                         goals.push(Goal {
-                            action: phrase(call, &words, &said),
+                            action,
+                            tool_action,
                             reason: reason_of(call),
                             facts: facts_of(call, &said),
                             status: if succeeded {
@@ -409,6 +430,9 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                     && goals[at].status == Status::Done
                 {
                     goals[at].status = Status::GivenUp;
+                }
+                if has_calls {
+                    requests_of(text, &mut requests);
                 }
             }
             _ => {}
@@ -511,6 +535,271 @@ fn facts_of(call: &Call, said: &Said) -> Vec<(String, String)> {
         .into_iter()
         .map(|(_, key, value)| (key, value))
         .collect()
+}
+
+// Verbs that name the same kind of goal, so that a customer's "downgrade" is matched
+// to an `update_reservation_flights` call. A verb may sit in more than one group.
+const VERB_GROUPS: &[&[&str]] = &[
+    &[
+        "browse", "check", "fetch", "find", "get", "list", "locate", "look", "lookup", "query",
+        "retrieve", "search", "see", "show", "view",
+    ],
+    &[
+        "add", "book", "buy", "create", "get", "hire", "make", "order", "place", "purchase",
+        "rent", "reserve", "schedule", "set",
+    ],
+    &["move", "pay", "send", "transfer", "wire"],
+    &["listen", "play", "start", "stream", "watch"],
+    &[
+        "adjust", "change", "downgrade", "edit", "modify", "move", "replace", "reschedule",
+        "swap", "switch", "update", "upgrade",
+    ],
+    &["cancel", "delete", "drop", "remove", "stop", "void"],
+    &["exchange", "refund", "return"],
+];
+
+// Words after which a verb is a request ("can you book", "I need to cancel", "please
+// check"), rather than a noun ("the transfer", "my return flight").
+const BEFORE_VERB: &[&str] = &[
+    "also", "and", "can", "could", "i", "just", "let's", "lets", "me", "please", "pls", "then",
+    "to", "us", "wanna", "we", "you",
+];
+
+// Words that end a request's object: "transfer $50 to Sam | and then ...".
+const OBJECT_END: &[&str] = &[
+    "also", "and", "as", "because", "but", "cause", "if", "or", "please", "since", "so",
+    "thank", "thanks", "that", "then", "when", "where", "which", "while", "who",
+];
+
+// Words dropped at the start of an object: "all my business flights" → "business
+// flights", "me a table" → "a table".
+const OBJECT_SKIP: &[&str] = &[
+    "all", "just", "me", "my", "our", "please", "some", "the", "them", "this", "us", "your",
+];
+
+// Words that never end a phrase: "transfer $50 to".
+const DANGLING: &[&str] = &[
+    "a", "an", "at", "for", "from", "in", "me", "my", "of", "on", "our", "the", "to", "us", "with",
+    "your",
+];
+
+// Words before a request that say it is not one: "I don't want to buy tickets".
+const NEGATIONS: &[&str] = &[
+    "can't", "cannot", "didn't", "don't", "dont", "never", "no", "not", "won't",
+];
+
+/// The most requests waiting for a goal; older ones give way, so matching stays
+/// constant per goal and drafting linear.
+const MAX_REQUESTS: usize = 32;
+
+/// The most words of a request's object.
+const MAX_OBJECT_WORDS: usize = 8;
+
+/// Something the customer asked for, in its own words: "downgrade" + "business
+/// flights to economy".
+struct Request {
+    /// The verb as the lexicon spells it ("look" for "looking for").
+    head: &'static str,
+    /// The verb as the name shows it: "downgrade", "look for".
+    verb: String,
+    /// The object's words as written.
+    object: Vec<String>,
+    /// The object's words, lower case, singular: matched against the tool's nouns.
+    stems: Vec<String>,
+}
+
+fn is_verb(word: &str) -> Option<&'static str> {
+    VERB_GROUPS
+        .iter()
+        .flat_map(|group| group.iter())
+        .chain(WRITE_VERBS)
+        .find(|verb| **verb == word)
+        .copied()
+}
+
+// A crude singular: "flights" → "flight", "buses" → "bus", "deliveries" → "delivery".
+fn singular(word: &str) -> String {
+    let w = word.to_lowercase();
+    let n = w.len();
+    if n > 4 && w.ends_with("ies") {
+        format!("{}y", &w[..n - 3])
+    } else if n > 4 && ["ses", "xes", "ches", "shes"].iter().any(|e| w.ends_with(e)) {
+        w[..n - 2].to_owned()
+    } else if n > 3 && w.ends_with('s') && !w.ends_with("ss") {
+        w[..n - 1].to_owned()
+    } else {
+        w
+    }
+}
+
+// The words of a turn, `None` between sentences and clauses. A comma, point or colon
+// between digits belongs to the word ("$1,730", "10:30").
+fn request_tokens<'a>(text: &'a str, out: &mut Vec<Option<&'a str>>) {
+    for piece in text.split_whitespace() {
+        let bytes = piece.as_bytes();
+        let mut start = 0;
+        for (i, c) in piece.char_indices() {
+            let cut = match c {
+                '!' | '?' | ';' | '(' | ')' | '"' | '“' | '”' => true,
+                '.' | ',' | ':' => {
+                    !(i > 0
+                        && bytes[i - 1].is_ascii_digit()
+                        && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+                }
+                _ => false,
+            };
+            if cut {
+                if start < i {
+                    out.push(Some(&piece[start..i]));
+                }
+                out.push(None);
+                start = i + c.len_utf8();
+            }
+        }
+        if start < piece.len() {
+            out.push(Some(&piece[start..]));
+        }
+    }
+    out.push(None);
+}
+
+/// Adds the requests a customer turn states ("check my savings balance and then
+/// transfer $1,730 to a friend" states two) to `requests`.
+fn requests_of(text: &str, requests: &mut Vec<Request>) {
+    let mut tokens = Vec::new();
+    request_tokens(text, &mut tokens);
+    let lower: Vec<Option<String>> = tokens
+        .iter()
+        .map(|t| t.map(|t| t.to_lowercase().replace('’', "'")))
+        .collect();
+    let word = |i: usize| lower.get(i).and_then(|w| w.as_deref());
+    let mut i = 0;
+    while i < tokens.len() {
+        let Some(current) = word(i) else {
+            i += 1;
+            continue;
+        };
+        // "looking for a restaurant", "searching for a bus".
+        let (head, mut next) = match (current, word(i + 1)) {
+            ("looking", Some("for")) => (Some("look"), i + 2),
+            ("searching", Some("for")) => (Some("search"), i + 2),
+            _ => (is_verb(current), i + 1),
+        };
+        let Some(head) = head else {
+            i += 1;
+            continue;
+        };
+        let placed = i == 0
+            || word(i - 1).is_none_or(|before| BEFORE_VERB.contains(&before))
+            || next == i + 2;
+        let negated = (i.saturating_sub(4)..i).any(|j| word(j).is_some_and(|w| NEGATIONS.contains(&w)));
+        if !placed || negated {
+            i += 1;
+            continue;
+        }
+        let mut verb = head.to_owned();
+        if next == i + 2 {
+            verb.push_str(" for");
+        } else if matches!(
+            (head, word(next)),
+            ("look", Some("for" | "up")) | ("search" | "check", Some("for"))
+        ) {
+            verb.push(' ');
+            verb.push_str(word(next).unwrap_or_default());
+            next += 1;
+        }
+        while word(next).is_some_and(|w| OBJECT_SKIP.contains(&w)) {
+            next += 1;
+        }
+        let mut end = next;
+        while end < tokens.len()
+            && end - next < MAX_OBJECT_WORDS
+            && word(end).is_some_and(|w| !OBJECT_END.contains(&w))
+        {
+            end += 1;
+        }
+        while end > next && word(end - 1).is_some_and(|w| DANGLING.contains(&w)) {
+            end -= 1;
+        }
+        if end > next {
+            if requests.len() == MAX_REQUESTS {
+                requests.remove(0);
+            }
+            requests.push(Request {
+                head,
+                verb,
+                object: tokens[next..end].iter().flatten().map(|w| (*w).to_owned()).collect(),
+                stems: (next..end).filter_map(word).map(singular).collect(),
+            });
+        }
+        i = end.max(i + 1);
+    }
+}
+
+/// The goal of `call` phrased in the customer's words: the first request not yet
+/// matched whose verb is the tool's verb or one of its group ([`VERB_GROUPS`]) and
+/// whose object names one of the tool's nouns ("downgrade all my business flights to
+/// economy" for `update_reservation_flights`), or, for the tool's very verb, a value
+/// of the call's arguments ("transfer $1,730 to a friend" for `transfer_funds` with
+/// `amount: 1730`). The identifying argument the customer gave joins its noun
+/// ("cancel my reservation" → "Cancel reservation Z7GOZK").
+fn customer_phrase(
+    requests: &mut Vec<Request>,
+    call: &Call,
+    words: &[String],
+    said: &Said,
+) -> Option<String> {
+    let (tool_verb, nouns) = words.split_first()?;
+    let nouns: Vec<String> = nouns.iter().map(|n| singular(n)).collect();
+    let arguments = match &call.arguments {
+        Some(Payload::Json(Value::Object(map))) => Some(map),
+        _ => None,
+    };
+    let mut values: HashSet<String> = HashSet::new();
+    for value in arguments.into_iter().flat_map(|m| m.values()) {
+        let text = match value {
+            Value::String(text) => text.to_lowercase(),
+            Value::Number(number) => number.to_string(),
+            _ => continue,
+        };
+        values.extend(
+            words_of(&text)
+                .filter(|w| w.len() > 2 || w.bytes().all(|b| b.is_ascii_digit()))
+                .map(str::to_owned),
+        );
+    }
+    let at = requests.iter().position(|request| {
+        let same = request.head == tool_verb;
+        let grouped = same
+            || VERB_GROUPS
+                .iter()
+                .any(|g| g.contains(&request.head) && g.contains(&tool_verb.as_str()));
+        if !grouped {
+            return false;
+        }
+        let names_a_noun = request.stems.iter().any(|s| nouns.contains(s));
+        let names_a_value = request.stems.iter().any(|s| {
+            let number = s.trim_start_matches('$').replace(',', "");
+            values.contains(s) || values.contains(&number)
+        });
+        names_a_noun || ((same || nouns.is_empty()) && names_a_value)
+    })?;
+    let request = requests.remove(at);
+    let mut object = request.object;
+    if let Some((noun, value)) = arguments.and_then(|map| identifying_argument(map, words, said))
+    {
+        let value_lower = value.to_lowercase();
+        let noun = noun.rsplit(' ').next().map(singular).unwrap_or_default();
+        let shown = object.iter().any(|w| w.to_lowercase() == value_lower);
+        if !shown
+            && !noun.is_empty()
+            && let Some(at) = request.stems.iter().rposition(|s| *s == noun)
+        {
+            object.insert(at + 1, value);
+        }
+    }
+    let action = format!("{} {}", request.verb, object.join(" "));
+    Some(capitalize(&shorten(&collapse_whitespace(&action), 70)))
 }
 
 fn phrase(call: &Call, words: &[String], said: &Said) -> String {
@@ -716,7 +1005,12 @@ pub(crate) fn intent(
             .iter()
             .enumerate()
             .map(|(i, goal)| {
-                let label = lower_first(&shorten(&goal.label(), 80));
+                let mut label = lower_first(&shorten(&goal.label(), 80));
+                if let Some(tool) = &goal.tool_action {
+                    label.push_str(" [");
+                    label.push_str(&lower_first(&shorten(tool, 60)));
+                    label.push(']');
+                }
                 if goals.len() == 1 {
                     label
                 } else {
