@@ -567,7 +567,7 @@ const BEFORE_VERB: &[&str] = &[
 
 // Words that end a request's object: "transfer $50 to Sam | and then ...".
 const OBJECT_END: &[&str] = &[
-    "also", "and", "as", "because", "but", "cause", "if", "or", "please", "since", "so",
+    "also", "and", "as", "because", "but", "cause", "if", "like", "or", "please", "since", "so",
     "thank", "thanks", "that", "then", "when", "where", "which", "while", "who",
 ];
 
@@ -593,7 +593,7 @@ const NEGATIONS: &[&str] = &[
 const MAX_REQUESTS: usize = 32;
 
 /// The most words of a request's object.
-const MAX_OBJECT_WORDS: usize = 8;
+const MAX_OBJECT_WORDS: usize = 10;
 
 /// Something the customer asked for, in its own words: "downgrade" + "business
 /// flights to economy".
@@ -679,11 +679,14 @@ fn requests_of(text: &str, requests: &mut Vec<Request>) {
             i += 1;
             continue;
         };
-        // "looking for a restaurant", "searching for a bus".
-        let (head, mut next) = match (current, word(i + 1)) {
-            ("looking", Some("for")) => (Some("look"), i + 2),
-            ("searching", Some("for")) => (Some("search"), i + 2),
-            _ => (is_verb(current), i + 1),
+        // "looking for a restaurant", "searching for a bus"; a question about
+        // something ("what's the balance of my savings account?") asks to check it.
+        let (head, mut next, mut verb) = match (current, word(i + 1)) {
+            ("looking", Some("for")) => (Some("look"), i + 2, "look for"),
+            ("searching", Some("for")) => (Some("search"), i + 2, "search for"),
+            ("what's" | "whats" | "how's", _) => (Some("check"), i + 1, "check"),
+            ("what" | "how", Some("is" | "are")) => (Some("check"), i + 2, "check"),
+            _ => (is_verb(current), i + 1, ""),
         };
         let Some(head) = head else {
             i += 1;
@@ -691,19 +694,21 @@ fn requests_of(text: &str, requests: &mut Vec<Request>) {
         };
         let placed = i == 0
             || word(i - 1).is_none_or(|before| BEFORE_VERB.contains(&before))
-            || next == i + 2;
+            || !verb.is_empty();
         let negated = (i.saturating_sub(4)..i).any(|j| word(j).is_some_and(|w| NEGATIONS.contains(&w)));
         if !placed || negated {
             i += 1;
             continue;
         }
-        let mut verb = head.to_owned();
-        if next == i + 2 {
-            verb.push_str(" for");
-        } else if matches!(
+        if verb.is_empty() {
+            verb = head;
+        }
+        let mut verb = verb.to_owned();
+        if matches!(
             (head, word(next)),
             ("look", Some("for" | "up")) | ("search" | "check", Some("for"))
-        ) {
+        ) && !verb.contains(' ')
+        {
             verb.push(' ');
             verb.push_str(word(next).unwrap_or_default());
             next += 1;
