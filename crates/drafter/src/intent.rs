@@ -34,11 +34,11 @@
 //! within 500 characters. Without any tool call, the customer's first request is the
 //! goal. Customer turns that only greet, thank or acknowledge are never quoted.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
 
 use crate::model::{Call, CallResult, Payload, Speaker, Step, Timeline};
@@ -264,7 +264,7 @@ impl Goal {
 struct Said {
     /// Hashes of the words (no string kept per word).
     words: HashSet<u64>,
-    hasher: RandomState,
+    hasher: FxBuildHasher,
 }
 
 // Words as values are written: `#W4817735`, `2026-05-15`, `18:30`, `mia_li_3668`.
@@ -278,8 +278,8 @@ fn words_of(text: &str) -> impl Iterator<Item = &str> {
 
 impl Said {
     fn of(timeline: &Timeline) -> Said {
-        let hasher = RandomState::new();
-        let mut words = HashSet::new();
+        let hasher = FxBuildHasher;
+        let mut words = HashSet::default();
         for turn in timeline.customer_turns() {
             let lower = turn.to_lowercase();
             words.extend(words_of(&lower).map(|w| hasher.hash_one(w)));
@@ -332,9 +332,13 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
     let said = Said::of(timeline);
     let has_calls = !timeline.calls.is_empty();
     let mut goals: Vec<Goal> = Vec::new();
-    let mut words_by_tool: HashMap<&str, Vec<String>> = HashMap::new();
-    // The customer's requests not yet matched to a goal, oldest first.
+    let mut words_by_tool: HashMap<&str, Vec<String>> = HashMap::default();
+    // The customer's requests not yet matched to a goal, oldest first, and the
+    // customer turns not yet read for requests: they are read only when a new goal
+    // needs them, newest first and no further back than the pool holds, so a long
+    // session with few goals reads few turns.
     let mut requests: Vec<Request> = Vec::new();
+    let mut unread: Vec<&str> = Vec::new();
     // The goal of the latest call and whether a customer turn followed it.
     let mut last: Option<usize> = None;
     for step in &timeline.steps {
@@ -362,7 +366,7 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                 let values = if write {
                     scalar_values(call)
                 } else {
-                    HashSet::new()
+                    HashSet::default()
                 };
                 let at = match goals.iter().position(|g| g.tool == call.name()) {
                     Some(at) => {
@@ -387,6 +391,7 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                         } else {
                             Vec::new()
                         };
+                        read_requests(&mut unread, &mut requests);
                         let tool_action = phrase(call, &words, &said);
                         let (action, tool_action) =
                             match customer_phrase(&mut requests, call, &words, &said) {
@@ -432,7 +437,7 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                     goals[at].status = Status::GivenUp;
                 }
                 if has_calls {
-                    requests_of(text, &mut requests);
+                    unread.push(text);
                 }
             }
             _ => {}
@@ -478,7 +483,7 @@ fn reason_of(call: &Call) -> Option<String> {
 
 fn scalar_values(call: &Call) -> HashSet<String> {
     let Some(Payload::Json(Value::Object(map))) = &call.arguments else {
-        return HashSet::new();
+        return HashSet::default();
     };
     map.values()
         .filter_map(|value| match value {
@@ -608,13 +613,24 @@ struct Request {
     stems: Vec<String>,
 }
 
-fn is_verb(word: &str) -> Option<&'static str> {
-    VERB_GROUPS
+// Every verb of [`VERB_GROUPS`] and [`WRITE_VERBS`], sorted, for a binary search.
+static VERBS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut verbs: Vec<&'static str> = VERB_GROUPS
         .iter()
         .flat_map(|group| group.iter())
         .chain(WRITE_VERBS)
-        .find(|verb| **verb == word)
         .copied()
+        .collect();
+    verbs.sort_unstable();
+    verbs.dedup();
+    verbs
+});
+
+fn is_verb(word: &str) -> Option<&'static str> {
+    if !(2..=10).contains(&word.len()) {
+        return None;
+    }
+    VERBS.binary_search(&word).ok().map(|at| VERBS[at])
 }
 
 // A crude singular: "flights" → "flight", "buses" → "bus", "deliveries" → "delivery".
@@ -663,16 +679,62 @@ fn request_tokens<'a>(text: &'a str, out: &mut Vec<Option<&'a str>>) {
     out.push(None);
 }
 
+// Reads the unread turns' requests into the pool: the same pool as reading every
+// turn in order (the oldest give way beyond [`MAX_REQUESTS`]), reading only the
+// newest turns that fill it.
+fn read_requests(unread: &mut Vec<&str>, requests: &mut Vec<Request>) {
+    let mut fresh: Vec<Vec<Request>> = Vec::new();
+    let mut count = 0;
+    for text in unread.iter().rev() {
+        if count >= MAX_REQUESTS {
+            break;
+        }
+        let mut found = Vec::new();
+        requests_of(text, &mut found);
+        count += found.len();
+        fresh.push(found);
+    }
+    unread.clear();
+    for found in fresh.into_iter().rev() {
+        for request in found {
+            if requests.len() == MAX_REQUESTS {
+                requests.remove(0);
+            }
+            requests.push(request);
+        }
+    }
+}
+
 /// Adds the requests a customer turn states ("check my savings balance and then
 /// transfer $1,730 to a friend" states two) to `requests`.
 fn requests_of(text: &str, requests: &mut Vec<Request>) {
     let mut tokens = Vec::new();
     request_tokens(text, &mut tokens);
-    let lower: Vec<Option<String>> = tokens
-        .iter()
-        .map(|t| t.map(|t| t.to_lowercase().replace('’', "'")))
-        .collect();
-    let word = |i: usize| lower.get(i).and_then(|w| w.as_deref());
+    // Lower case once per turn; an ASCII turn keeps its byte offsets in lower case,
+    // so its lower-case words are slices at the same places.
+    let ascii = text.is_ascii();
+    let lowered = if ascii {
+        text.to_ascii_lowercase()
+    } else {
+        String::new()
+    };
+    let owned: Vec<Option<String>> = if ascii {
+        Vec::new()
+    } else {
+        tokens
+            .iter()
+            .map(|t| t.map(|t| t.to_lowercase().replace('’', "'")))
+            .collect()
+    };
+    let word = |i: usize| -> Option<&str> {
+        if ascii {
+            let token = tokens.get(i).copied().flatten()?;
+            let start = token.as_ptr() as usize - text.as_ptr() as usize;
+            lowered.get(start..start + token.len())
+        } else {
+            owned.get(i).and_then(|w| w.as_deref())
+        }
+    };
     let mut i = 0;
     while i < tokens.len() {
         let Some(current) = word(i) else {
@@ -760,7 +822,7 @@ fn customer_phrase(
         Some(Payload::Json(Value::Object(map))) => Some(map),
         _ => None,
     };
-    let mut values: HashSet<String> = HashSet::new();
+    let mut values: HashSet<String> = HashSet::default();
     for value in arguments.into_iter().flat_map(|m| m.values()) {
         let text = match value {
             Value::String(text) => text.to_lowercase(),
@@ -784,8 +846,9 @@ fn customer_phrase(
         }
         let names_a_noun = request.stems.iter().any(|s| nouns.contains(s));
         let names_a_value = request.stems.iter().any(|s| {
-            let number = s.trim_start_matches('$').replace(',', "");
-            values.contains(s) || values.contains(&number)
+            values.contains(s)
+                || (s.starts_with('$') || s.contains(','))
+                    && values.contains(&s.trim_start_matches('$').replace(',', ""))
         });
         names_a_noun || ((same || nouns.is_empty()) && names_a_value)
     })?;
@@ -885,7 +948,7 @@ fn identifying_argument(
 pub(crate) fn constraints(timeline: &Timeline) -> Vec<String> {
     let mut constraints = Vec::new();
     let mut requests = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for turn in timeline.customer_turns() {
         for sentence in turn.split_inclusive(['.', '!', '?', ';']) {
             let sentence = sentence.trim();
