@@ -582,10 +582,11 @@ const OBJECT_SKIP: &[&str] = &[
     "all", "just", "me", "my", "our", "please", "some", "the", "them", "this", "us", "your",
 ];
 
-// Words that never end a phrase: "transfer $50 to".
+// Words that never end a phrase ("transfer $50 to"), and pronouns that alone
+// name nothing ("book it").
 const DANGLING: &[&str] = &[
-    "a", "an", "at", "for", "from", "in", "me", "my", "of", "on", "our", "the", "to", "us", "with",
-    "your",
+    "a", "an", "at", "for", "from", "in", "it", "me", "my", "of", "on", "our", "that", "the",
+    "them", "this", "to", "us", "with", "your",
 ];
 
 // Words before a request that say it is not one: "I don't want to buy tickets".
@@ -1172,4 +1173,51 @@ pub(crate) fn intent(
         );
     }
     shorten(&out, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requests(text: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        requests_of(text, &mut out);
+        out.into_iter()
+            .map(|r| (r.verb, r.object.join(" ")))
+            .collect()
+    }
+
+    fn pair(verb: &str, object: &str) -> (String, String) {
+        (verb.to_owned(), object.to_owned())
+    }
+
+    #[test]
+    fn reads_each_request_of_a_turn_in_the_customers_words() {
+        assert_eq!(
+            requests("Check my savings balance and then transfer $1,730 to a friend."),
+            [
+                pair("check", "savings balance"),
+                pair("transfer", "$1,730 to a friend")
+            ]
+        );
+        assert_eq!(
+            requests("I'm looking for a restaurant in San Jose for me"),
+            [pair("look for", "a restaurant in San Jose")]
+        );
+        assert_eq!(
+            requests("What's the weather like in Chicago?"),
+            [pair("check", "weather")]
+        );
+        assert_eq!(
+            requests("Café: pouvez-vous réserver? I’d like to cancel the order"),
+            [pair("cancel", "order")]
+        );
+    }
+
+    #[test]
+    fn a_noun_or_a_declined_request_is_not_a_request() {
+        assert!(requests("The transfer was late and my return flight too.").is_empty());
+        assert!(requests("No, I don't want to buy tickets now.").is_empty());
+        assert!(requests("Book it.").is_empty());
+    }
 }
