@@ -473,13 +473,7 @@ fn filled(log: &Value, id: &str) -> Value {
     log
 }
 
-fn evaluate(
-    source: &str,
-    cases: &[Case],
-    stemmer: &Stemmer,
-    details: bool,
-    names: bool,
-) -> Tally {
+fn evaluate(source: &str, cases: &[Case], stemmer: &Stemmer, details: bool, names: bool) -> Tally {
     let mut tally = Tally::default();
     for case in cases {
         tally.sessions += 1;
