@@ -47,7 +47,7 @@
 //!     placeholders aside) or a tool's name as written (`BuyBusTicket`,
 //!     `get_user_details`), or a tool-call argument value of three characters or more with a
 //!     digit or `_` in it that no customer turn holds (a payment method id, an
-//!     internal id). Target 0.
+//!     internal id). Target 0, checked by the tests.
 //!   - *goal phrases in the customer's words*: a phrase counts when its every word,
 //!     stop words and placeholders aside, is after Snowball stemming a word of the
 //!     customer's turns, without synonyms (the customer's own verb is wanted).
@@ -780,6 +780,10 @@ mod tests {
         );
         assert_eq!(tally.leaked, 0, "{source}: personal values leaked");
         assert_eq!(tally.lost, 0, "{source}: must-survive values lost");
+        assert_eq!(
+            tally.internal, 0,
+            "{source}: names with an internal id or a tool's raw name"
+        );
         assert!(
             tally.named * 10 >= tally.goals * 9,
             "{source}: goals named {}/{} (target 90%)",
