@@ -291,12 +291,7 @@ impl Redactor {
                 let shape = keys::Shape::of(infos.iter(), context.person_key);
                 let mut renamed: Vec<(String, String)> = Vec::new();
                 for ((key, item), info) in map.iter_mut().zip(&infos) {
-                    let child = Context {
-                        kind: info.class.kind(&shape),
-                        person_key: info.class.introduces_person(),
-                        id_key: info.class == keys::Class::Identifier,
-                        public: keys::Class::public(info, &shape),
-                    };
+                    let child = Context::child(info, &shape);
                     self.walk_in_place(item, child);
                     if let Some(redacted) = self.redacted_key(key) {
                         renamed.push((key.clone(), redacted));
@@ -370,12 +365,7 @@ impl Redactor {
                 }
                 let mut out = Map::new();
                 for ((key, item), info) in map.iter().zip(&infos) {
-                    let child = Context {
-                        kind: info.class.kind(&shape),
-                        person_key: info.class.introduces_person(),
-                        id_key: info.class == keys::Class::Identifier,
-                        public: keys::Class::public(info, &shape),
-                    };
+                    let child = Context::child(info, &shape);
                     let item = self.walk(item, child, mode);
                     if mode == Mode::Apply {
                         let key = self.redacted_key(key).unwrap_or_else(|| key.clone());
@@ -655,6 +645,17 @@ struct Context {
 }
 
 impl Context {
+    // The context of the value under a key of the given class, in an object of the
+    // given shape.
+    fn child(info: &keys::KeyInfo, shape: &keys::Shape) -> Context {
+        Context {
+            kind: info.class.kind(shape),
+            person_key: info.class.introduces_person(),
+            id_key: info.class == keys::Class::Identifier,
+            public: keys::Class::public(info, shape),
+        }
+    }
+
     fn root(person: bool) -> Context {
         Context {
             kind: None,
