@@ -678,6 +678,11 @@ pub struct Finding {
 }
 
 macro_rules! regex {
+    // A pattern also kept as text, for the set below.
+    ($name:ident, $text:ident = $pattern:expr) => {
+        const $text: &str = $pattern;
+        regex!($name, $text);
+    };
     ($name:ident, $pattern:expr) => {
         static $name: LazyLock<Regex> =
             LazyLock::new(|| Regex::new($pattern).expect("a valid regex"));
@@ -688,17 +693,18 @@ regex!(
     EMAIL,
     r"(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}"
 );
-const P_UUID: &str = r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-regex!(UUID, P_UUID);
-const P_DATE_TIME: &str =
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+\-]\d{2}:?\d{2})?)?";
-regex!(DATE_TIME, P_DATE_TIME);
-const P_IBAN: &str = r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}";
-regex!(IBAN, P_IBAN);
-const P_CARD: &str = r"\d(?:[ \-]?\d){12,18}";
-regex!(CARD, P_CARD);
-const P_SSN: &str = r"\d{3}[- ]\d{2}[- ]\d{4}";
-regex!(SSN, P_SSN);
+regex!(
+    UUID,
+    P_UUID = r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+);
+regex!(
+    DATE_TIME,
+    P_DATE_TIME =
+        r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+\-]\d{2}:?\d{2})?)?"
+);
+regex!(IBAN, P_IBAN = r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}");
+regex!(CARD, P_CARD = r"\d(?:[ \-]?\d){12,18}");
+regex!(SSN, P_SSN = r"\d{3}[- ]\d{2}[- ]\d{4}");
 regex!(
     SSN_KEYWORD,
     r"(?i)(?-u:\b)(?:ssn|social security(?: number)?)(?:\s*(?:is|:|#|number|no\.?))*\s*(\d{9})(?-u:\b)"
@@ -726,12 +732,12 @@ regex!(
     r"Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row"
 );
 regex!(USER_HANDLE, r"^[a-z]{2,}[._][a-z]{2,}[._]\d{2,}$");
-const P_PHONE_INTL: &str = r"\+\d[\d \-.()]{6,22}\d";
-regex!(PHONE_INTL, P_PHONE_INTL);
-const P_PHONE_US: &str = r"(?:1[ .\-]?)?(?:\(\d{3}\) ?|\d{3}[ .\-])\d{3}[ .\-]\d{4}";
-regex!(PHONE_US, P_PHONE_US);
-const P_IPV4: &str = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}";
-regex!(IPV4, P_IPV4);
+regex!(PHONE_INTL, P_PHONE_INTL = r"\+\d[\d \-.()]{6,22}\d");
+regex!(
+    PHONE_US,
+    P_PHONE_US = r"(?:1[ .\-]?)?(?:\(\d{3}\) ?|\d{3}[ .\-])\d{3}[ .\-]\d{4}"
+);
+regex!(IPV4, P_IPV4 = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}");
 regex!(IPV6, r"(?i)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}");
 
 // The patterns above that need a digit, as one set: one scan of a text says which
