@@ -187,6 +187,7 @@ enum KeysCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    feather_server::no_transparent_huge_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
