@@ -1,5 +1,7 @@
 //! The `feather` binary as a user and an operator run it, one test binary with a
 //! module per area (dropshot's habit, so it links once):
+//! - [`crash`]: a real `kill -9` of `feather serve` during a burst of concurrent
+//!   captures, after which every acknowledged capture is found whole;
 //! - [`draft`]: `feather draft` on session files;
 //! - [`front`]: the front on real sockets: the key before the body, 413 at once,
 //!   slow bodies, the in-flight budget, the connection limit, idle connections, the
@@ -23,6 +25,7 @@
 //! they print a loud banner and pass without testing anything, except with `CI`
 //! set, where they fail ([`pg_schema`]).
 
+mod crash;
 mod draft;
 mod front;
 mod import;
@@ -155,6 +158,18 @@ impl Serve {
             Err(_) => panic!("feather serve did not start:\n{}", serve.log()),
         }
         serve
+    }
+
+    /// Kills the server with SIGKILL and waits for it to end.
+    pub fn kill(&mut self) {
+        use std::os::unix::process::ExitStatusExt;
+        self.child.kill().unwrap();
+        let status = self.child.wait().unwrap();
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "the server ended by itself: {status}"
+        );
     }
 
     /// The server's process id.
