@@ -15,12 +15,18 @@
 //! 3. answers 413 at once for a declared `Content-Length` over the limit;
 //! 4. reserves the body's bytes in the budget shared by all connections (waiting
 //!    briefly, else 503) and reads the body under the pace limits of [`body`]; a
-//!    body too slow is not answered: the connection is closed;
+//!    body too slow is not answered: the connection is closed. A body of at most
+//!    [`SMALL_BODY_BYTES`] reserves from an allowance of its own instead, so small
+//!    requests are not queued behind large bodies (the tokio semaphore is fair: a
+//!    small reservation would otherwise wait behind every large one before it);
 //! 5. sends the whole request to dropshot over a loopback connection of its own (one
-//!    per client connection, opened on the first request that passes 1–4) and
-//!    passes the answer back. An error answer that is not one of the contract's two
-//!    bodies (dropshot's own, should any still escape) is replaced by an
-//!    `ErrorResponse` of the same status.
+//!    per client connection, opened on the first request that passes 1–4), with
+//!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]), and
+//!    passes the answer back. The body's reservation is held until dropshot has
+//!    answered, so the budget bounds what a body costs while it is validated,
+//!    drafted and stored (about ten times its size), not only while it arrives. An
+//!    error answer that is not one of the contract's two bodies (dropshot's own,
+//!    should any still escape) is replaced by an `ErrorResponse` of the same status.
 //!
 //! Connections beyond the limit are answered 503 and closed (a few at a time; past
 //! that they are closed unanswered), so descriptors cannot run out: each admitted
@@ -85,6 +91,13 @@ pub struct Limits {
 
 /// How long a body waits for room in the in-flight budget before 503.
 pub const BODY_QUEUE_TIMEOUT: Duration = Duration::from_secs(2);
+/// A body declaring at most this length is *small*: it draws on an allowance of its
+/// own ([`SMALL_BODIES_IN_FLIGHT`] of them at once) instead of the in-flight budget,
+/// so requests such as a draft (`{"session_id": ...}`) or a short capture are not
+/// queued behind large bodies, whoever sends those.
+pub const SMALL_BODY_BYTES: usize = 64 * 1024;
+/// How many small bodies of the largest small size fit in their allowance (1 MiB).
+pub const SMALL_BODIES_IN_FLIGHT: usize = 16;
 /// Connections past the limit that are still answered 503 at once; beyond these a
 /// new connection is closed unanswered.
 const OVERFLOW_CONNECTIONS: usize = 64;
@@ -159,12 +172,21 @@ impl TlsFiles {
     }
 }
 
+/// The header in which the front passes the [`Gate`]'s finding to the handlers, so
+/// they need not check the key again. The front removes it from every request
+/// before anything else; what the gate puts in it is its own to prove (the server's
+/// gate signs it with a secret of the process, because any local process can reach
+/// dropshot's loopback port without the front).
+pub const ADMISSION_HEADER: HeaderName = HeaderName::from_static("x-feather-admission");
+
 /// Decides whether a request may proceed before its body is read: the API key.
 pub trait Gate: Send + Sync + 'static {
+    /// `Ok` admits the request, with the value (if any) the front puts in
+    /// [`ADMISSION_HEADER`] of the request it forwards.
     fn admit<'a>(
         &'a self,
         headers: &'a HeaderMap,
-    ) -> Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send + 'a>>;
+    ) -> Pin<Box<dyn Future<Output = Result<Option<HeaderValue>, ApiError>> + Send + 'a>>;
 }
 
 /// A running front.
@@ -201,6 +223,7 @@ impl Front {
                 queue_timeout: BODY_QUEUE_TIMEOUT,
             },
             budget: Arc::new(Semaphore::new(limits.max_body_bytes_in_flight)),
+            small_budget: Arc::new(Semaphore::new(SMALL_BODIES_IN_FLIGHT * SMALL_BODY_BYTES)),
             limits,
             cors,
             tls,
@@ -238,7 +261,10 @@ struct Shared {
     gate: Arc<dyn Gate>,
     limits: Limits,
     body_limits: BodyLimits,
+    /// The body bytes in flight, from the first byte read until dropshot answers.
     budget: Arc<Semaphore>,
+    /// The same for bodies of at most [`SMALL_BODY_BYTES`], apart from `budget`.
+    small_budget: Arc<Semaphore>,
     cors: Option<Cors>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     log: Logger,
@@ -440,8 +466,10 @@ impl Connection {
         Ok(response)
     }
 
-    async fn answer(&self, request: Request<Incoming>) -> Result<Response<FrontBody>, Hangup> {
+    async fn answer(&self, mut request: Request<Incoming>) -> Result<Response<FrontBody>, Hangup> {
         let shared = &*self.shared;
+        // Only the gate's finding may reach the handlers, never a client's claim.
+        request.headers_mut().remove(ADMISSION_HEADER);
         let endpoint = match shared.routes.lookup(request.method(), request.uri().path()) {
             Lookup::Found(endpoint) => endpoint,
             Lookup::NoSuchPath => {
@@ -468,10 +496,14 @@ impl Connection {
                 return Ok(response);
             }
         };
-        if endpoint.needs_key
-            && let Err(err) = shared.gate.admit(request.headers()).await
-        {
-            return Ok(error_response(&err, has_body(&request)));
+        if endpoint.needs_key {
+            match shared.gate.admit(request.headers()).await {
+                Ok(Some(admission)) => {
+                    request.headers_mut().insert(ADMISSION_HEADER, admission);
+                }
+                Ok(None) => {}
+                Err(err) => return Ok(error_response(&err, has_body(&request))),
+            }
         }
         let (parts, incoming) = request.into_parts();
         // A body on an operation that takes none is not read; hyper closes the
@@ -486,8 +518,14 @@ impl Connection {
                 Some(_) => return Ok(error_response(&ApiError::payload_too_large(limit), true)),
                 None => None,
             };
+            // A small declared body draws on an allowance of its own, so it never
+            // queues behind large ones that fill the budget.
+            let pool = match declared {
+                Some(n) if n <= SMALL_BODY_BYTES => &shared.small_budget,
+                _ => &shared.budget,
+            };
             let reserved = body::reserve(
-                &shared.budget,
+                pool,
                 declared.unwrap_or(0),
                 shared.body_limits.queue_timeout,
             )

@@ -4,6 +4,9 @@
 //! - [`front`]: the front on real sockets: the key before the body, 413 at once,
 //!   slow bodies, the in-flight budget, the connection limit, idle connections, the
 //!   contract's bodies for unknown paths and methods, CORS and TLS;
+//! - [`front_upstream`]: the front before an API server the test plays on a real
+//!   socket: a body's budget is held until its answer, small bodies pass large ones,
+//!   and the handlers get the front's admission, never a client's;
 //! - [`keys`]: `feather keys` arguments and messages for a new user;
 //! - [`import`]: `feather import`, its summary, streamed arrays, and a real `kill -9`
 //!   midway that must leave every committed session whole;
@@ -25,6 +28,7 @@
 
 mod draft;
 mod front;
+mod front_upstream;
 mod import;
 mod keys;
 mod nul;
