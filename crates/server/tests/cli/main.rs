@@ -1,5 +1,7 @@
 //! The `feather` binary as a user and an operator run it, one test binary with a
 //! module per area (dropshot's habit, so it links once):
+//! - [`disk_full`]: a real full disk (a tmpfs the test mounts, as root): 503, then
+//!   200 once there is room, without a restart;
 //! - [`draft`]: `feather draft` on session files;
 //! - [`front`]: the front on real sockets: the key before the body, 413 at once,
 //!   slow bodies, the in-flight budget, the connection limit, idle connections, the
@@ -26,6 +28,7 @@
 //! they print a loud banner and pass without testing anything, except with `CI`
 //! set, where they fail ([`pg_schema`]).
 
+mod disk_full;
 mod draft;
 mod front;
 mod front_upstream;
