@@ -88,7 +88,7 @@ impl FeatherApi for FeatherServer {
             ));
         }
         let captured = CapturedSession { input, attribution };
-        let session = drafts::new_session_off_thread(captured, &context.draft_options).await?;
+        let session = drafts::new_session_for_capture(captured, &context.draft_options).await?;
         let outcome = context.store.put_session(&session).await.map_err(|err| {
             error!(rqctx.log, "storing a session failed"; "error" => %err);
             store_error(err)

@@ -41,6 +41,11 @@ pub struct Dialect {
     /// session id, drafter version (empty when there is no draft), draft (JSON text
     /// or NULL).
     pub upsert_draft_row: &'static str,
+    /// Both upserts above as one statement, for a backend that has one: a capture
+    /// is then one round trip, atomic without a transaction of its own. It returns
+    /// the session's revision. Parameters: those of `upsert_session`, then the
+    /// drafter version and the draft of `upsert_draft_row`.
+    pub upsert_capture: Option<&'static str>,
     /// Stores a draft beside a session only if the session is still at the given
     /// revision. Parameters: version, draft, organization id, session id, revision.
     pub put_draft: &'static str,

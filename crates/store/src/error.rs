@@ -8,7 +8,7 @@
 use sqlx::error::DatabaseError;
 
 /// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached or used right now: connection refused or
     /// lost, pool timed out, file unreadable or locked. Worth retrying later.

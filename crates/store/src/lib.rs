@@ -49,6 +49,7 @@ mod postgres;
 mod rows;
 mod sqlite;
 mod sqlite_readers;
+mod sqlite_writer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,6 +62,7 @@ use uuid::Uuid;
 use crate::dialect::Dialect;
 use crate::rows::{KeyRecord, SessionRecord, parse_uuid};
 use crate::sqlite_readers::Readers;
+use crate::sqlite_writer::Writer;
 
 pub use error::StoreError;
 pub use keys::constant_time_eq;
@@ -143,6 +145,9 @@ pub struct Store {
     readers: Option<Arc<Readers>>,
     /// The guard of an SQLite file's writes (`sqlite::FileGuard`).
     file: Option<Arc<sqlite::FileGuard>>,
+    /// The thread that commits an SQLite file's captures in groups
+    /// (`sqlite_writer.rs`); `None` where captures go through the pool.
+    writer: Option<Arc<Writer>>,
 }
 
 /// Installs sqlx's `Any` drivers for the backends, once.
@@ -163,9 +168,9 @@ impl std::fmt::Debug for Store {
 pub struct NewSession {
     pub organization_id: Uuid,
     pub session_id: Uuid,
-    /// The session's `SessionAnalysisInput`, as JSON. It must be a JSON object; the
-    /// database refuses anything else.
-    pub analysis_input: serde_json::Value,
+    /// The session's `SessionAnalysisInput`, as JSON text. It must be a JSON
+    /// object; the database refuses anything else.
+    pub analysis_input: String,
     pub attribution: SessionAttribution,
     /// The session's draft, made now, to keep beside it; `None` when there is none
     /// (the session cannot be drafted). It replaces whatever draft was stored.
@@ -276,15 +281,20 @@ impl Store {
                 dialect: &postgres::DIALECT,
                 readers: None,
                 file: None,
+                writer: None,
             })
         } else {
             let connected = sqlite::connect(url, options).await?;
-            let (readers, file) = connected.file.unzip();
+            let (readers, file, writer) = match connected.file {
+                Some(file) => (Some(file.readers), Some(file.guard), Some(file.writer)),
+                None => (None, None, None),
+            };
             Ok(Store {
                 pool: connected.pool,
                 dialect: &sqlite::DIALECT,
                 readers,
                 file,
+                writer,
             })
         }
     }
@@ -304,6 +314,9 @@ impl Store {
     /// Stores several sessions in one transaction: all of them or none. The
     /// outcomes are in the order of `sessions`; a session id that appears twice in
     /// one batch is created by the first and replaced by the second.
+    ///
+    /// On an SQLite file the transaction is shared with the captures that arrive at
+    /// the same time, each in a savepoint of its own (`sqlite_writer.rs`).
     pub async fn put_sessions(
         &self,
         sessions: &[NewSession],
@@ -311,44 +324,75 @@ impl Store {
         if sessions.is_empty() {
             return Ok(Vec::new());
         }
-        self.write(self.put_sessions_now(sessions)).await
+        let rows = sessions.iter().map(CaptureRow::from).collect();
+        match &self.writer {
+            Some(writer) => writer.put(rows).await,
+            None => self.write(self.put_rows_now(rows)).await,
+        }
     }
 
-    async fn put_sessions_now(
-        &self,
-        sessions: &[NewSession],
-    ) -> Result<Vec<PutOutcome>, StoreError> {
+    /// `rows` in one transaction through the pool.
+    async fn put_rows_now(&self, rows: Vec<CaptureRow>) -> Result<Vec<PutOutcome>, StoreError> {
+        if let Some(upsert_capture) = self.dialect.upsert_capture {
+            return self.put_rows_in_one(upsert_capture, rows).await;
+        }
         let mut tx = self.pool.begin().await?;
-        let mut outcomes = Vec::with_capacity(sessions.len());
-        for session in sessions {
-            let analysis_input = serde_json::to_string(&session.analysis_input).map_err(|err| {
-                StoreError::Other(format!("session {}: {err}", session.session_id))
-            })?;
-            let organization_id = session.organization_id.to_string();
-            let session_id = session.session_id.to_string();
-            let attribution = &session.attribution;
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for row in rows {
             let revision: i64 = sqlx::query_scalar(self.dialect.upsert_session)
-                .bind(&organization_id)
-                .bind(&session_id)
-                .bind(analysis_input)
-                .bind(attribution.agent_name.as_deref().map(str::as_bytes))
-                .bind(attribution.persona_id.as_deref().map(str::as_bytes))
-                .bind(attribution.persona_name.as_deref().map(str::as_bytes))
+                .bind(&row.organization_id)
+                .bind(&row.session_id)
+                .bind(row.analysis_input)
+                .bind(row.agent_name)
+                .bind(row.persona_id)
+                .bind(row.persona_name)
                 .fetch_one(&mut *tx)
                 .await?;
-            // Every session has its draft row; an empty version and no draft when
-            // it could not be drafted (migration 0003 says why).
-            let draft = session.draft.as_ref();
             sqlx::query(self.dialect.upsert_draft_row)
-                .bind(&organization_id)
-                .bind(&session_id)
-                .bind(draft.map_or("", |draft| &draft.version))
-                .bind(draft.map(|draft| draft.json.as_str()))
+                .bind(row.organization_id)
+                .bind(row.session_id)
+                .bind(row.draft_version)
+                .bind(row.draft)
                 .execute(&mut *tx)
                 .await?;
             outcomes.push(PutOutcome {
                 created: revision == 1,
             });
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// `rows` by the dialect's one-statement capture: a single session is one
+    /// round trip, several share a transaction.
+    async fn put_rows_in_one(
+        &self,
+        upsert_capture: &'static str,
+        rows: Vec<CaptureRow>,
+    ) -> Result<Vec<PutOutcome>, StoreError> {
+        let capture = |row: CaptureRow| {
+            sqlx::query_scalar::<_, i64>(upsert_capture)
+                .bind(row.organization_id)
+                .bind(row.session_id)
+                .bind(row.analysis_input)
+                .bind(row.agent_name)
+                .bind(row.persona_id)
+                .bind(row.persona_name)
+                .bind(row.draft_version)
+                .bind(row.draft)
+        };
+        let created = |revision: i64| PutOutcome {
+            created: revision == 1,
+        };
+        if rows.len() == 1 {
+            let row = rows.into_iter().next().expect("one row");
+            let revision = capture(row).fetch_one(&self.pool).await?;
+            return Ok(vec![created(revision)]);
+        }
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for row in rows {
+            outcomes.push(created(capture(row).fetch_one(&mut *tx).await?));
         }
         tx.commit().await?;
         Ok(outcomes)
@@ -582,6 +626,42 @@ impl Store {
         }
         file.check()?;
         written
+    }
+}
+
+/// A session as the capture statements bind it (`Dialect::upsert_session` and
+/// `Dialect::upsert_draft_row`, in their order), owned so that it can go to the
+/// SQLite writer thread.
+struct CaptureRow {
+    organization_id: String,
+    session_id: String,
+    analysis_input: String,
+    agent_name: Option<Vec<u8>>,
+    persona_id: Option<Vec<u8>>,
+    persona_name: Option<Vec<u8>>,
+    /// Empty, with no draft, when the session could not be drafted: every session
+    /// has its draft row (migration 0003 says why).
+    draft_version: String,
+    draft: Option<String>,
+}
+
+impl From<&NewSession> for CaptureRow {
+    fn from(session: &NewSession) -> Self {
+        let bytes = |value: &Option<String>| value.as_ref().map(|text| text.as_bytes().to_vec());
+        let attribution = &session.attribution;
+        CaptureRow {
+            organization_id: session.organization_id.to_string(),
+            session_id: session.session_id.to_string(),
+            analysis_input: session.analysis_input.clone(),
+            agent_name: bytes(&attribution.agent_name),
+            persona_id: bytes(&attribution.persona_id),
+            persona_name: bytes(&attribution.persona_name),
+            draft_version: session
+                .draft
+                .as_ref()
+                .map_or_else(String::new, |draft| draft.version.clone()),
+            draft: session.draft.as_ref().map(|draft| draft.json.clone()),
+        }
     }
 }
 

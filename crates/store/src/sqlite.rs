@@ -17,6 +17,7 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
 use crate::dialect::{Dialect, Scoped};
 use crate::sqlite_readers::Readers;
+use crate::sqlite_writer::{Statements, Writer};
 use crate::{ACQUIRE_TIMEOUT, Backend, SqliteSynchronous, StoreError, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -83,6 +84,9 @@ pub static DIALECT: Dialect = Dialect {
          VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (session_id, organization_id) DO UPDATE SET \
              version = excluded.version, draft = excluded.draft",
+    // SQLite has no data-modifying common table expressions; its captures go to
+    // the writer thread (`sqlite_writer.rs`), which runs the two upserts.
+    upsert_capture: None,
     put_draft: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
          SELECT organization_id, session_id, ?1, ?2 FROM sessions \
          WHERE organization_id = ?3 AND session_id = ?4 AND revision = ?5 \
@@ -129,11 +133,19 @@ pub static DIALECT: Dialect = Dialect {
          WHERE key_hash = ?1 AND revoked_at IS NULL",
 };
 
-/// What [`connect`] opens: the pool, and for a database in a file its readers and
-/// its guard.
+/// What [`connect`] opens: the pool, and for a database in a file what works on
+/// the file beside it.
 pub struct Connected {
     pub pool: AnyPool,
-    pub file: Option<(Arc<Readers>, Arc<FileGuard>)>,
+    pub file: Option<File>,
+}
+
+/// The request-path readers of a database file, the guard of its writes and the
+/// thread that commits its captures.
+pub struct File {
+    pub readers: Arc<Readers>,
+    pub guard: Arc<FileGuard>,
+    pub writer: Arc<Writer>,
 }
 
 /// The database file a store opened, watched so that its writes stay honest.
@@ -284,7 +296,7 @@ pub async fn connect(url: &str, store_options: StoreOptions) -> Result<Connected
                 let keep = !retire.opened_before_failure(metadata.age);
                 Box::pin(async move { Ok(keep) })
             });
-        Some((Readers::new(path.to_owned(), BUSY_TIMEOUT)?, guard))
+        Some((path.to_owned(), guard))
     };
     let any_options = if in_memory {
         AnyConnectOptions::from_str(url)?
@@ -303,9 +315,30 @@ pub async fn connect(url: &str, store_options: StoreOptions) -> Result<Connected
     first.close().await?;
     let pool = pool.connect_with(any_options).await?;
     MIGRATOR.run(&pool).await?;
-    if let Some((_, guard)) = &file {
-        guard.opened()?;
-    }
+    let file = match file {
+        None => None,
+        Some((path, guard)) => {
+            guard.opened()?;
+            let readers = Readers::new(path.clone(), BUSY_TIMEOUT)?;
+            let statements = Statements {
+                upsert_session: DIALECT.upsert_session,
+                upsert_draft_row: DIALECT.upsert_draft_row,
+            };
+            let writer = Writer::start(
+                path,
+                store_options.sqlite_synchronous,
+                BUSY_TIMEOUT,
+                statements,
+                Arc::clone(&guard),
+                Arc::clone(&readers),
+            )?;
+            Some(File {
+                readers,
+                guard,
+                writer: Arc::new(writer),
+            })
+        }
+    };
     Ok(Connected { pool, file })
 }
 

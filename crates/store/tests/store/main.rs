@@ -128,7 +128,8 @@ pub fn session(organization_id: Uuid, session_id: Uuid, label: &str) -> NewSessi
             "session_id": session_id,
             "label": label,
             "transcript": [{"role": "customer", "text": "Where is my order?"}],
-        }),
+        })
+        .to_string(),
         attribution: SessionAttribution {
             agent_name: Some(format!("agent of {label}")),
             persona_id: None,

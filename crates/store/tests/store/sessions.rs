@@ -25,7 +25,7 @@ async fn a_put_creates_then_replaces_on(db: &TestDb) {
         .await
         .unwrap()
         .expect("the session is stored");
-    assert_eq!(stored.analysis_input, first.analysis_input);
+    assert_eq!(stored.analysis_input, json(&first.analysis_input));
     assert_eq!(stored.attribution, first.attribution);
     assert_eq!(stored.created_at, stored.updated_at);
 
@@ -49,7 +49,7 @@ async fn a_put_creates_then_replaces_on(db: &TestDb) {
         .await
         .unwrap()
         .expect("the session is still stored");
-    assert_eq!(replaced.analysis_input, second.analysis_input);
+    assert_eq!(replaced.analysis_input, json(&second.analysis_input));
     assert_eq!(
         replaced.attribution, second.attribution,
         "attribution is replaced too"
@@ -308,7 +308,7 @@ async fn a_batch_that_fails_midway_stores_nothing_on(db: &TestDb) {
     // analysis input must be a JSON object) after the first two were written in the
     // same transaction, so the failure really happens midway.
     let mut not_an_object = session(organization, Uuid::new_v4(), "array");
-    not_an_object.analysis_input = serde_json::json!(["not", "an", "object"]);
+    not_an_object.analysis_input = serde_json::json!(["not", "an", "object"]).to_string();
     let batch = [
         session(organization, fresh, "fresh"),
         session(organization, existing, "replacement"),
@@ -337,7 +337,8 @@ async fn a_batch_that_fails_midway_stores_nothing_on(db: &TestDb) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        kept.analysis_input, original.analysis_input,
+        kept.analysis_input,
+        json(&original.analysis_input),
         "the replacement was rolled back"
     );
 
@@ -370,7 +371,8 @@ async fn analysis_input_comes_back_exactly_on(db: &TestDb) {
         "nul": "before\u{0}after",
         "empty": {},
         "list": [],
-    });
+    })
+    .to_string();
     db.store.put_session(&new).await.unwrap();
     let stored = db
         .store
@@ -378,10 +380,9 @@ async fn analysis_input_comes_back_exactly_on(db: &TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.analysis_input, new.analysis_input);
     assert_eq!(
         serde_json::to_string(&stored.analysis_input).unwrap(),
-        serde_json::to_string(&new.analysis_input).unwrap(),
+        new.analysis_input,
         "the document keeps its key order"
     );
 }
@@ -428,7 +429,9 @@ async fn nul_characters_are_kept_on(db: &TestDb) {
     let organization = Uuid::new_v4();
     let id = Uuid::new_v4();
     let mut stored = session(organization, id, "nul \u{0} inside");
-    stored.analysis_input["with\u{0}key"] = serde_json::json!("a\u{0}b");
+    let mut input: serde_json::Value = serde_json::from_str(&stored.analysis_input).unwrap();
+    input["with\u{0}key"] = serde_json::json!("a\u{0}b");
+    stored.analysis_input = input.to_string();
     stored.attribution = SessionAttribution {
         agent_name: Some("a\u{0}b".to_owned()),
         persona_id: Some("\u{0}".to_owned()),
@@ -442,7 +445,7 @@ async fn nul_characters_are_kept_on(db: &TestDb) {
     for scope in [OrgScope::Any, OrgScope::Organization(organization)] {
         let read = db.store.get_session(scope, id).await.unwrap().unwrap();
         assert_eq!(read.attribution, stored.attribution, "{:?}", db.backend());
-        assert_eq!(read.analysis_input, stored.analysis_input);
+        assert_eq!(read.analysis_input, json(&stored.analysis_input));
         assert_eq!(
             db.store.get_draft_source(scope, id, "v1").await.unwrap(),
             Some(feather_store::DraftSource::Current(
@@ -450,4 +453,9 @@ async fn nul_characters_are_kept_on(db: &TestDb) {
             ))
         );
     }
+}
+
+/// A stored session's analysis input as the JSON value it reads back as.
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).expect("the analysis input is JSON")
 }
