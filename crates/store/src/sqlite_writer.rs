@@ -21,6 +21,14 @@
 //! the same `synchronous` setting as any other write, so a 2xx means what it meant
 //! before (the README's "Durability").
 //!
+//! Checkpoints (copying the WAL back into the database file, with an fsync of
+//! each) are not the writer's: its connection would run one whenever a commit took
+//! the WAL past 1,000 pages, which at thousands of captures a second is dozens a
+//! second, each holding up a group. A second thread, `sqlite-checkpoint`, runs a
+//! passive checkpoint every [`CHECKPOINT_EVERY`] instead, beside the writer (WAL
+//! lets the two run at once); the writer still checkpoints itself past
+//! [`FALLBACK_CHECKPOINT_PAGES`], should that thread fall behind.
+//!
 //! The thread keeps the rules of every other write of the file
 //! (`sqlite::FileGuard`): it writes only while the path names the file the store
 //! opened and checks again after the commit; after a failure that makes the store
@@ -31,7 +39,8 @@
 //! thread.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::time::Duration;
 
@@ -48,6 +57,14 @@ const MAX_GROUP: usize = 256;
 
 /// Prepared statements kept on the writer's connection.
 const STATEMENT_CACHE: usize = 8;
+
+/// How often the checkpoint thread copies what was committed into the database
+/// file.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(50);
+
+/// The WAL size, in pages, past which the writer checkpoints by itself (64 MiB of
+/// 4 KiB pages): only when the checkpoint thread has fallen that far behind.
+const FALLBACK_CHECKPOINT_PAGES: u32 = 16_384;
 
 /// The capture statements of the SQLite dialect, as the writer runs them.
 #[derive(Clone, Copy)]
@@ -77,6 +94,9 @@ struct Thread {
     guard: Arc<FileGuard>,
     readers: Arc<Readers>,
     connection: Option<Connection>,
+    /// Groups committed so far, read by the checkpoint thread, which stops once
+    /// this is dropped with the writer thread.
+    commits: Arc<AtomicU64>,
 }
 
 impl Writer {
@@ -90,6 +110,12 @@ impl Writer {
         readers: Arc<Readers>,
     ) -> Result<Writer, StoreError> {
         let (queue, jobs) = mpsc::channel();
+        let commits = Arc::new(AtomicU64::new(0));
+        let checkpoints = Checkpoints {
+            path: path.clone(),
+            busy_timeout,
+            commits: Arc::downgrade(&commits),
+        };
         let mut thread = Thread {
             path,
             synchronous,
@@ -98,11 +124,17 @@ impl Writer {
             guard,
             readers,
             connection: None,
+            commits,
         };
+        let cannot_start = |err| StoreError::Unavailable(format!("cannot start a thread: {err}"));
         std::thread::Builder::new()
             .name("sqlite-writer".to_owned())
             .spawn(move || thread.run(jobs))
-            .map_err(|err| StoreError::Unavailable(format!("cannot start a thread: {err}")))?;
+            .map_err(cannot_start)?;
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".to_owned())
+            .spawn(move || checkpoints.run())
+            .map_err(cannot_start)?;
         Ok(Writer { queue })
     }
 
@@ -125,6 +157,7 @@ impl Thread {
             let outcomes = self.write(&group);
             // Before anyone is answered: the reads that follow see this group.
             self.readers.wrote();
+            self.commits.fetch_add(1, Ordering::Relaxed);
             for (job, outcome) in group.into_iter().zip(outcomes) {
                 // A caller that stopped waiting no longer needs its answer.
                 let _ = job.reply.send(outcome);
@@ -205,10 +238,55 @@ impl Thread {
             connection.busy_timeout(self.busy_timeout)?;
             connection.pragma_update(None, "synchronous", self.synchronous.as_str())?;
             connection.pragma_update(None, "foreign_keys", true)?;
+            connection.pragma_update(None, "wal_autocheckpoint", FALLBACK_CHECKPOINT_PAGES)?;
             connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
             self.connection = Some(connection);
         }
         Ok(self.connection.as_ref().expect("opened above"))
+    }
+}
+
+/// The checkpoint thread: a passive checkpoint every [`CHECKPOINT_EVERY`] while
+/// groups are being committed.
+struct Checkpoints {
+    path: PathBuf,
+    busy_timeout: Duration,
+    commits: Weak<AtomicU64>,
+}
+
+impl Checkpoints {
+    fn run(self) {
+        let mut connection = None;
+        let mut checkpointed = 0;
+        loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            let Some(commits) = self.commits.upgrade() else {
+                return;
+            };
+            let commits = commits.load(Ordering::Relaxed);
+            if commits == checkpointed {
+                continue;
+            }
+            // A checkpoint that fails (the file went away, the disk is full) is
+            // tried again next time, on a new connection; the writer's fallback
+            // keeps the WAL bounded meanwhile.
+            match self.checkpoint(&mut connection) {
+                Ok(()) => checkpointed = commits,
+                Err(_) => connection = None,
+            }
+        }
+    }
+
+    fn checkpoint(&self, connection: &mut Option<Connection>) -> rusqlite::Result<()> {
+        if connection.is_none() {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let opened = Connection::open_with_flags(&self.path, flags)?;
+            opened.busy_timeout(self.busy_timeout)?;
+            *connection = Some(opened);
+        }
+        let connection = connection.as_ref().expect("opened above");
+        // PASSIVE: copies what it can without waiting for readers or the writer.
+        connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
     }
 }
 
