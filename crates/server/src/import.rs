@@ -557,7 +557,9 @@ mod tests {
         let mut out = Vec::new();
         read_file(&file, &count, &mut |record| {
             out.push(match item(record, None) {
-                Item::Session(session, _) => Ok(session.analysis_input),
+                Item::Session(session, _) => {
+                    Ok(serde_json::from_str(&session.analysis_input).unwrap())
+                }
                 Item::Rejected { place, reason } => {
                     Err((place.rsplit('/').next().unwrap().to_owned(), reason))
                 }
