@@ -66,7 +66,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use slog::{Logger, debug, info, warn};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Mutex, Semaphore, oneshot};
+use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, oneshot};
 
 use self::body::{BodyError, BodyLimits};
 use self::cors::Cors;
@@ -366,7 +366,7 @@ async fn serve_client<S>(
         remote,
         forwarded_for: HeaderValue::from_str(&remote.ip().to_string())
             .expect("an IP address is a header value"),
-        upstream: Mutex::new(None),
+        upstream: Arc::new(Mutex::new(None)),
     });
     let service = service_fn(move |request| {
         let connection = Arc::clone(&connection);
@@ -420,7 +420,8 @@ struct Connection {
     remote: SocketAddr,
     /// The client's address, for dropshot's request log.
     forwarded_for: HeaderValue,
-    upstream: Mutex<Option<SendRequest<Full<Bytes>>>>,
+    /// Shared with the exchange in flight, which may outlive the client's request.
+    upstream: Arc<Mutex<Upstream>>,
 }
 
 impl Connection {
@@ -561,25 +562,46 @@ impl Connection {
                 }
             }
         };
-        let response = match self.forward(parts, body).await {
+        let response = match self.forward(parts, body, permit).await {
             Ok(response) => response,
             Err(err) => {
                 warn!(shared.log, "the API server behind the front did not answer"; "error" => %err);
                 return Ok(error_response(&ApiError::internal(), unread));
             }
         };
-        // Dropshot has answered, so it holds the body no more.
-        drop(permit);
         Ok(self.checked(response).await)
     }
 
     /// Sends the request to dropshot on this connection's loopback connection,
-    /// opening it (again) if needed.
+    /// opening it (again) if needed. The body's reservation (`permit`) is released
+    /// when dropshot has answered, by a task of its own: a client that leaves
+    /// first drops this future, but dropshot (whose handlers run detached) still
+    /// handles the body, so its bytes must stay counted until then.
     async fn forward(
+        &self,
+        parts: http::request::Parts,
+        body: Bytes,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<Response<Incoming>, BoxError> {
+        let exchange = self.exchange(parts, body);
+        let Some(permit) = permit else {
+            return exchange.await;
+        };
+        let answered = tokio::spawn(async move {
+            let response = exchange.await;
+            drop(permit);
+            response
+        });
+        answered.await?
+    }
+
+    /// The exchange with dropshot, owning all it needs, so that it can outlive
+    /// the client's request.
+    fn exchange(
         &self,
         mut parts: http::request::Parts,
         body: Bytes,
-    ) -> Result<Response<Incoming>, BoxError> {
+    ) -> impl Future<Output = Result<Response<Incoming>, BoxError>> + Send + 'static {
         strip_hop_by_hop(&mut parts.headers);
         parts.headers.remove(header::EXPECT);
         parts
@@ -590,42 +612,13 @@ impl Connection {
             self.forwarded_for.clone(),
         );
         parts.version = http::Version::HTTP_11;
-        let mut request = Request::from_parts(parts, Full::new(body));
-        let mut upstream = self.upstream.lock().await;
-        // A kept connection may have closed meanwhile; then one retry on a new one.
-        for attempt in 0..2 {
-            let sender = match upstream.as_mut() {
-                Some(sender) if !sender.is_closed() => sender,
-                _ => upstream.insert(self.connect().await?),
-            };
-            if let Err(err) = sender.ready().await {
-                *upstream = None;
-                if attempt == 1 {
-                    return Err(err.into());
-                }
-                continue;
-            }
-            match sender.try_send_request(request).await {
-                Ok(response) => return Ok(response),
-                Err(mut err) => {
-                    *upstream = None;
-                    match err.take_message() {
-                        Some(unsent) if attempt == 0 => request = unsent,
-                        _ => return Err(err.into_error().into()),
-                    }
-                }
-            }
+        let request = Request::from_parts(parts, Full::new(body));
+        let upstream = Arc::clone(&self.upstream);
+        let address = self.shared.upstream;
+        async move {
+            let mut upstream = upstream.lock_owned().await;
+            send(&mut upstream, address, request).await
         }
-        unreachable!("the second attempt returns")
-    }
-
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, BoxError> {
-        let stream = TcpStream::connect(self.shared.upstream).await?;
-        let _ = stream.set_nodelay(true);
-        let (sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(connection);
-        Ok(sender)
     }
 
     /// Dropshot's answer, with any error body that is not one of the contract's
@@ -658,6 +651,51 @@ impl Connection {
         );
         Response::from_parts(parts, body)
     }
+}
+
+/// The loopback connection to dropshot a client connection uses.
+type Upstream = Option<SendRequest<Full<Bytes>>>;
+
+/// Sends `request` on `upstream` (opened, or opened again, as needed) and waits
+/// for the answer's head.
+async fn send(
+    upstream: &mut Upstream,
+    address: SocketAddr,
+    mut request: Request<Full<Bytes>>,
+) -> Result<Response<Incoming>, BoxError> {
+    // A kept connection may have closed meanwhile; then one retry on a new one.
+    for attempt in 0..2 {
+        let sender = match upstream.as_mut() {
+            Some(sender) if !sender.is_closed() => sender,
+            _ => upstream.insert(connect(address).await?),
+        };
+        if let Err(err) = sender.ready().await {
+            *upstream = None;
+            if attempt == 1 {
+                return Err(err.into());
+            }
+            continue;
+        }
+        match sender.try_send_request(request).await {
+            Ok(response) => return Ok(response),
+            Err(mut err) => {
+                *upstream = None;
+                match err.take_message() {
+                    Some(unsent) if attempt == 0 => request = unsent,
+                    _ => return Err(err.into_error().into()),
+                }
+            }
+        }
+    }
+    unreachable!("the second attempt returns")
+}
+
+async fn connect(address: SocketAddr) -> Result<SendRequest<Full<Bytes>>, BoxError> {
+    let stream = TcpStream::connect(address).await?;
+    let _ = stream.set_nodelay(true);
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 fn has_body(request: &Request<Incoming>) -> bool {

@@ -151,18 +151,28 @@ impl Setup {
 /// The request is written by a task of its own (a body the front refuses to read
 /// may not fit the socket's buffers), which keeps the writing side open.
 async fn send_draft(address: SocketAddr, bytes: usize, extra: &str) -> OwnedReadHalf {
+    send_draft_leaving(address, bytes, extra).await.0
+}
+
+/// As [`send_draft`], with the handle that closes the connection: abort the
+/// writing task and drop the reading side.
+async fn send_draft_leaving(
+    address: SocketAddr,
+    bytes: usize,
+    extra: &str,
+) -> (OwnedReadHalf, tokio::task::AbortHandle) {
     let stream = TcpStream::connect(address).await.unwrap();
     let (reader, mut writer) = stream.into_split();
     let headers = format!("content-type: application/json\r\ncontent-length: {bytes}\r\n{extra}");
     let mut request = head("POST", DRAFT, Some(KEY), &headers).into_bytes();
     request.extend(std::iter::repeat_n(b' ', bytes));
-    tokio::spawn(async move {
+    let writing = tokio::spawn(async move {
         // A refused body is not read; the write then fails, which is expected.
         let _ = writer.write_all(&request).await;
         std::future::pending::<()>().await;
         drop(writer);
     });
-    reader
+    (reader, writing.abort_handle())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,5 +269,46 @@ async fn the_api_gets_the_gates_admission_never_the_clients() {
     assert_eq!(forwarded.admission, None);
     forwarded.answer.send(()).unwrap();
     assert_eq!(read_answer(&mut stream).await.unwrap().status, 200);
+    setup.front.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_leaves_does_not_free_the_budget_before_the_api_answers() {
+    let mut setup = Setup::start().await;
+    let address = setup.address();
+
+    // A large body is forwarded, and its client leaves before the API answers; the
+    // API (dropshot runs handlers detached) is still handling it.
+    let (reader, writing) = send_draft_leaving(address, LARGE, "").await;
+    let held = setup.next().await;
+    assert_eq!(held.body_bytes, LARGE);
+    writing.abort();
+    drop(reader);
+
+    // Its bytes are still counted: the next large body waits, then gets 503.
+    let mut second = send_draft(address, LARGE, "").await;
+    let refused = read_answer(&mut second).await.expect("an answer");
+    assert_eq!(refused.status, 503, "{refused:?}");
+    assert_eq!(refused.code(), "service_unavailable");
+
+    // Once the API has answered the departed client's request, they are free.
+    held.answer.send(()).unwrap();
+    let mut third = None;
+    for _ in 0..50 {
+        let mut stream = send_draft(address, LARGE, "").await;
+        let forwarded = tokio::select! {
+            forwarded = setup.next() => forwarded,
+            answer = read_answer(&mut stream) => {
+                let answer = answer.expect("an answer");
+                assert_eq!(answer.status, 503, "{answer:?}");
+                continue;
+            }
+        };
+        assert_eq!(forwarded.body_bytes, LARGE);
+        forwarded.answer.send(()).unwrap();
+        third = read_answer(&mut stream).await;
+        break;
+    }
+    assert_eq!(third.expect("a large body was admitted again").status, 200);
     setup.front.close().await;
 }
