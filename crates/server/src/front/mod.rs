@@ -23,8 +23,9 @@
 //!    per client connection, opened on the first request that passes 1–4), with
 //!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]), and
 //!    passes the answer back. The body's reservation is held until dropshot has
-//!    answered, so the budget bounds what a body costs while it is validated,
-//!    drafted and stored (about ten times its size), not only while it arrives. An
+//!    answered, even if the client has left (dropshot's handlers run detached),
+//!    so the budget bounds what a body costs while it is validated, drafted and
+//!    stored (about ten times its size), not only while it arrives. An
 //!    error answer that is not one of the contract's two bodies (dropshot's own,
 //!    should any still escape) is replaced by an `ErrorResponse` of the same status.
 //!
