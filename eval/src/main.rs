@@ -40,6 +40,20 @@
 //!   generated: the generator's list
 //!   (order and reservation ids, flight numbers, prices, product names, cities,
 //!   travel dates). Lost when found nowhere in the draft.
+//! - **name quality**, two figures over the draft's `name`, whose goal phrases are
+//!   its parts split at ", then " (the outcome in brackets, "(failed)", "(given
+//!   up)" and "and more" left out):
+//!   - *names with internal words*: names holding a word with `_` (`<NAME_1>`-style
+//!     placeholders aside) or a tool's name as written (`BuyBusTicket`,
+//!     `get_user_details`), or a tool-call argument value of three characters or more with a
+//!     digit or `_` in it that no customer turn holds (a payment method id, an
+//!     internal id). Target 0, checked by the tests.
+//!   - *goal phrases in the customer's words*: a phrase counts when its every word,
+//!     stop words and placeholders aside, is after Snowball stemming a word of the
+//!     customer's turns, without synonyms (the customer's own verb is wanted).
+//!     "Downgrade business flights to economy"
+//!     counts when the customer asked to "downgrade all my business flights to
+//!     economy"; "Update reservation flights" does not.
 
 mod generate;
 
@@ -65,6 +79,9 @@ struct Cli {
     /// Print every miss: goals not named, facts not in the intent, leaks, losses.
     #[arg(long)]
     details: bool,
+    /// Print every draft's name.
+    #[arg(long)]
+    names: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -136,6 +153,10 @@ struct Tally {
     leaked: usize,
     survive: usize,
     lost: usize,
+    names: usize,
+    internal: usize,
+    phrases: usize,
+    in_words: usize,
 }
 
 fn repo_root() -> PathBuf {
@@ -172,7 +193,7 @@ fn main() -> Result<()> {
     }
     sources.push(("generated", generated_cases()?));
     println!(
-        "{:<10} {:>8} {:>9} {:>8} {:>8} {:>12} {:>12} {:>12} {:>10} {:>10}",
+        "{:<10} {:>8} {:>9} {:>8} {:>8} {:>12} {:>12} {:>12} {:>10} {:>10} {:>9} {:>13}",
         "source",
         "sessions",
         "as-is",
@@ -182,10 +203,12 @@ fn main() -> Result<()> {
         "goals named",
         "facts",
         "leaked",
-        "lost"
+        "lost",
+        "internal",
+        "customer's"
     );
     for (source, cases) in &sources {
-        let tally = evaluate(source, cases, &stemmer, cli.details);
+        let tally = evaluate(source, cases, &stemmer, cli.details, cli.names);
         let pct = |a: usize, b: usize| {
             if b == 0 {
                 "-".to_owned()
@@ -194,7 +217,7 @@ fn main() -> Result<()> {
             }
         };
         println!(
-            "{:<10} {:>8} {:>9} {:>8} {:>8} {:>12} {:>12} {:>12} {:>10} {:>10}",
+            "{:<10} {:>8} {:>9} {:>8} {:>8} {:>12} {:>12} {:>12} {:>10} {:>10} {:>9} {:>13}",
             source,
             tally.sessions,
             tally.accepted,
@@ -205,6 +228,8 @@ fn main() -> Result<()> {
             pct(tally.stated, tally.facts),
             format!("{}/{}", tally.leaked, tally.personal),
             format!("{}/{}", tally.lost, tally.survive),
+            format!("{}/{}", tally.internal, tally.names),
+            pct(tally.in_words, tally.phrases),
         );
     }
     Ok(())
@@ -448,7 +473,7 @@ fn filled(log: &Value, id: &str) -> Value {
     log
 }
 
-fn evaluate(source: &str, cases: &[Case], stemmer: &Stemmer, details: bool) -> Tally {
+fn evaluate(source: &str, cases: &[Case], stemmer: &Stemmer, details: bool, names: bool) -> Tally {
     let mut tally = Tally::default();
     for case in cases {
         tally.sessions += 1;
@@ -517,6 +542,32 @@ fn evaluate(source: &str, cases: &[Case], stemmer: &Stemmer, details: bool) -> T
                 println!(
                     "{source} {}: fact {:?} not in {:?}",
                     case.id, fact, drafted.intent
+                );
+            }
+        }
+        if names {
+            println!("{source} {}: {}", case.id, drafted.name);
+        }
+        let customer = customer_text(&case.log);
+        tally.names += 1;
+        if let Some(word) = internal_word(&drafted.name, &case.log, &customer) {
+            tally.internal += 1;
+            if details {
+                println!(
+                    "{source} {}: name {:?} holds {word:?}",
+                    case.id, drafted.name
+                );
+            }
+        }
+        let customer_words = stems(&customer, stemmer);
+        for phrase in goal_phrases(&drafted.name) {
+            tally.phrases += 1;
+            if in_customer_words(&phrase, &customer_words, stemmer) {
+                tally.in_words += 1;
+            } else if details {
+                println!(
+                    "{source} {}: goal phrase {phrase:?} not in the customer's words",
+                    case.id
                 );
             }
         }
@@ -589,6 +640,82 @@ fn contains_word(haystack: &str, needle: &str) -> bool {
     false
 }
 
+// The goal phrases of a name: "A, then B (failed), then C and more (resolved)" →
+// A, B, C.
+fn goal_phrases(name: &str) -> Vec<String> {
+    let mut name = name.trim();
+    if name.ends_with(')')
+        && let Some(open) = name.rfind(" (")
+    {
+        name = &name[..open];
+    }
+    let name = name.strip_suffix(" and more").unwrap_or(name);
+    name.split(", then ")
+        .map(|phrase| {
+            let phrase = phrase
+                .trim_end_matches(" (failed)")
+                .trim_end_matches(" (given up)");
+            phrase.trim().to_owned()
+        })
+        .filter(|phrase| !phrase.is_empty())
+        .collect()
+}
+
+// A word of `name` that a reviewer would not write: snake_case (not a `<KIND_N>`
+// placeholder) or a tool's name, or an argument value with a digit or `_` the customer
+// never wrote.
+fn internal_word(name: &str, log: &Value, customer: &str) -> Option<String> {
+    let tools: Vec<&str> = log["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|m| m["tool_calls"].as_array().into_iter().flatten())
+        .filter_map(|call| call["function"]["name"].as_str())
+        .collect();
+    for word in name.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')')) {
+        if word.starts_with('<') {
+            continue;
+        }
+        if word.contains('_') || tools.iter().any(|t| t.eq_ignore_ascii_case(word)) {
+            return Some(word.to_owned());
+        }
+    }
+    arguments(log)
+        .into_iter()
+        .map(|(_, value)| value)
+        .filter(|value| {
+            value.chars().count() >= 3
+                && value.chars().any(|c| c.is_ascii_digit() || c == '_')
+                && contains_word(name, value)
+                && !contains_word(customer, value)
+        })
+        .find(|value| {
+            // "$1,730" is the amount 1730.
+            !contains_word(&customer.replace(',', ""), value)
+        })
+}
+
+// Whether every word of a goal phrase, stop words and placeholders aside, is a word
+// of the customer's turns (stemmed).
+fn in_customer_words(phrase: &str, customer: &HashSet<String>, stemmer: &Stemmer) -> bool {
+    let words: Vec<String> = phrase
+        .split_whitespace()
+        .filter(|w| !w.starts_with('<'))
+        .flat_map(|w| {
+            w.to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .collect();
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|w| customer.contains(stemmer.stem(w).as_ref()))
+}
+
 fn stems(text: &str, stemmer: &Stemmer) -> HashSet<String> {
     let words: Vec<String> = text
         .to_lowercase()
@@ -632,7 +759,13 @@ mod tests {
     use super::*;
 
     fn check(source: &str, cases: &[Case]) {
-        let tally = evaluate(source, cases, &Stemmer::create(Algorithm::English), false);
+        let tally = evaluate(
+            source,
+            cases,
+            &Stemmer::create(Algorithm::English),
+            false,
+            false,
+        );
         assert_eq!(
             tally.drafted, tally.sessions,
             "{source}: every session drafted"
@@ -647,6 +780,10 @@ mod tests {
         );
         assert_eq!(tally.leaked, 0, "{source}: personal values leaked");
         assert_eq!(tally.lost, 0, "{source}: must-survive values lost");
+        assert_eq!(
+            tally.internal, 0,
+            "{source}: names with an internal id or a tool's raw name"
+        );
         assert!(
             tally.named * 10 >= tally.goals * 9,
             "{source}: goals named {}/{} (target 90%)",

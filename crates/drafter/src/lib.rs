@@ -11,7 +11,8 @@
 //! # What a draft holds
 //!
 //! - `name`: every goal in order (at most three, then "and more") and the outcome,
-//!   "Get account balance, then transfer funds (resolved)" (module `intent`).
+//!   "Check savings balance, then transfer $1,730 to a friend (resolved)", in the
+//!   customer's words where its requests match the tool calls (module `intent`).
 //! - `intent`: every goal with the facts the customer gave, the constraints it
 //!   stated, then its own words as room remains, without greetings or filler.
 //! - `journey`: numbered steps (customer and agent turns, tool calls with key arguments

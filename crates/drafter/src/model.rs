@@ -9,7 +9,7 @@
 //! among the messages by their timestamps. Everything is linear in the session's size
 //! (handoffs add a logarithmic factor).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use feather_types::SessionAnalysisInput;
 use feather_types::session::{MessageEntry, ToolCallEntry};
@@ -159,7 +159,7 @@ impl Timeline {
             customer_metadata: input.customer_metadata.clone().map(Value::Object),
             ..Timeline::default()
         };
-        let mut by_id: HashMap<&str, usize> = HashMap::new();
+        let mut by_id: HashMap<&str, usize> = HashMap::default();
         // Calls placed at message `i`, and calls whose message is unknown (last slot).
         let mut placed: Vec<Vec<usize>> = vec![Vec::new(); messages.len() + 1];
         let mut position: Vec<Option<usize>> = Vec::new();
@@ -371,7 +371,7 @@ impl Timeline {
             }
         }
         if let Some(metadata) = &mut self.customer_metadata {
-            *metadata = redactor.json_of_person(metadata);
+            redactor.json_of_person_in_place(metadata);
         }
     }
 
@@ -390,7 +390,7 @@ impl Timeline {
 
 fn redact_payload(payload: &mut Payload, redactor: &mut Redactor) {
     match payload {
-        Payload::Json(value) => *value = redactor.json(value),
+        Payload::Json(value) => redactor.json_in_place(value),
         Payload::Text(text) => *text = redactor.text(text),
     }
 }

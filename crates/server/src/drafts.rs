@@ -6,13 +6,16 @@
 //! draft's JSON text beside it, under a version naming the drafter and the switch
 //! ([`DraftOptions::version`]). The draft endpoint then costs one indexed read, and the stored
 //! text is the response body ([`draft_for`]). Drafting a long session takes
-//! milliseconds, so the capture endpoint does it on a blocking thread.
+//! milliseconds, so the capture endpoint does it, with the validation before it,
+//! on a bounded number of blocking threads ([`cpu_bound`]).
 //!
 //! When no draft of the server's version is stored (a session that cannot be
 //! drafted, a session stored before this existed, an upgraded drafter, a replica
 //! started with the other redaction switch), the endpoint drafts the session as it
 //! always did, answers with that, and stores it for the next request, unless the
 //! session was captured again in the meantime.
+
+use std::sync::OnceLock;
 
 use dropshot::RequestContext;
 use feather_api::error::codes;
@@ -26,20 +29,10 @@ use crate::context::{ServerContext, store_error};
 
 /// The stored form of a captured session, with its draft made with `options`.
 pub fn new_session(captured: CapturedSession, options: &DraftOptions) -> NewSession {
-    let analysis_input = serde_json::to_string(&captured.input).expect("a session serialises");
-    stored_form(captured, analysis_input, options)
-}
-
-/// [`new_session`] once the input is serialised.
-fn stored_form(
-    captured: CapturedSession,
-    analysis_input: String,
-    options: &DraftOptions,
-) -> NewSession {
     NewSession {
         organization_id: captured.input.organization_id,
         session_id: captured.input.session_id,
-        analysis_input,
+        analysis_input: serde_json::to_string(&captured.input).expect("a session serialises"),
         // None when the session cannot be drafted: the draft endpoint then gives
         // the reason each time it is asked.
         draft: prepare(&captured, options).ok(),
@@ -47,31 +40,53 @@ fn stored_form(
     }
 }
 
-/// Sessions up to this size (as JSON text) are drafted on the request's own
-/// thread; larger ones on a blocking thread.
+/// Work on a body up to this size runs on the request's own thread; larger ones
+/// on the blocking pool.
 ///
-/// Drafting costs about 5 µs a turn, so a session this size takes up to about
-/// 0.2 ms, the most an async worker thread should spend between two awaits.
-/// Handing every capture to the blocking pool instead cost two thread hand-overs
-/// a capture and a pool of threads each holding allocator pages: under
-/// `bench/run.sh`'s capture scenario, 24 blocking threads and a peak RSS of
+/// Validating and drafting a capture costs about 8 µs a turn, or 16 µs per KiB of
+/// body (`cargo bench -p feather-server --bench capture`), so a body this size
+/// takes up to about 0.25 ms, about the most an async worker thread should spend
+/// between two awaits. Handing every capture to the blocking pool instead cost two
+/// thread hand-overs a capture and a pool of threads each holding allocator pages:
+/// under `bench/run.sh`'s capture scenario, 24 blocking threads and a peak RSS of
 /// 148 MiB.
-pub const INLINE_DRAFT_BYTES: usize = 16 * 1024;
+pub const INLINE_BYTES: usize = 16 * 1024;
 
-/// As [`new_session`], on a blocking thread when the session is large: drafting a
-/// long session takes milliseconds, which an async worker thread should not spend.
-pub async fn new_session_for_capture(
-    captured: CapturedSession,
-    options: &DraftOptions,
-) -> Result<NewSession, ApiError> {
-    let analysis_input = serde_json::to_string(&captured.input).expect("a session serialises");
-    if analysis_input.len() <= INLINE_DRAFT_BYTES {
-        return Ok(stored_form(captured, analysis_input, options));
+/// Runs `work` on a body of `size` bytes: on this thread when the body is small,
+/// else on one of a few threads kept for it, as many as the machine has cores.
+///
+/// The bound keeps what large bodies cost while they are worked on (their parsed
+/// values, their drafts) to a few at a time, and so does the fixed set of threads
+/// for the allocator pages each thread holds on to; the rest wait their turn with
+/// only their bytes in memory. tokio's blocking pool, even behind a semaphore of
+/// the same size, kept starting threads (16 in all under `bench/run.sh`'s 200-turn
+/// captures, against 8 now), since a thread that has just finished is not yet idle
+/// when the next job arrives.
+pub async fn cpu_bound<T: Send + 'static>(
+    size: usize,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    if size <= INLINE_BYTES {
+        return work();
     }
-    let options = options.clone();
-    tokio::task::spawn_blocking(move || stored_form(captured, analysis_input, &options))
-        .await
-        .map_err(|_| ApiError::internal())
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(std::thread::available_parallelism().map_or(2, usize::from))
+            .thread_name(|index| format!("feather-cpu-{index}"))
+            .build()
+            .ok()
+    });
+    let Some(pool) = pool else {
+        // No threads could be started: the work is done here rather than not at all.
+        return work();
+    };
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    pool.spawn(move || {
+        // A caller that stopped waiting no longer needs the outcome.
+        let _ = done.send(work());
+    });
+    outcome.await.map_err(|_| ApiError::internal())?
 }
 
 /// The draft of `session` made with `options`, as it is stored beside the session.
@@ -109,9 +124,8 @@ pub async fn draft_for(
         DraftSource::Stale { session, revision } => {
             let organization_id = session.organization_id;
             let (log, options) = (rqctx.log.clone(), context.draft_options.clone());
-            let stored = tokio::task::spawn_blocking(move || redraft(&log, session, &options))
-                .await
-                .map_err(|_| ApiError::internal())??;
+            let size = session.analysis_input.len();
+            let stored = cpu_bound(size, move || redraft(&log, session, &options)).await?;
             // Keeping the draft is an optimisation: the answer stands whatever
             // happens to it.
             if let Err(err) = context

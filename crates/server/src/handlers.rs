@@ -10,8 +10,8 @@ use feather_api::{
     ApiError, FeatherApi, JsonBody, QueryParams, ScenarioDraft, ScenarioDraftFromSessionRequest,
     SerializedOk, SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath,
 };
-use feather_drafter::CapturedSession;
-use feather_store::OrgScope;
+use feather_drafter::{CapturedSession, DraftOptions};
+use feather_store::{NewSession, OrgScope};
 use slog::error;
 use uuid::Uuid;
 
@@ -65,30 +65,12 @@ impl FeatherApi for FeatherServer {
     ) -> Result<HttpResponseOk<SessionCaptured>, ApiError> {
         let context = rqctx.context();
         let scope = context.authenticate(rqctx.request.headers()).await?;
-        let (session_id, attribution, input) = feather_api::error::all_of(
-            path_session_id(&path.into_inner()),
-            query.parse(),
-            body.parse(),
-        )?;
-        if input.session_id != session_id {
-            return Err(ApiError::bad_request(
-                codes::SESSION_ID_MISMATCH,
-                format!(
-                    "The body's session_id {} differs from the path's {session_id}.",
-                    input.session_id
-                ),
-            ));
-        }
-        if let OrgScope::Organization(organization) = scope
-            && input.organization_id != organization
-        {
-            return Err(ApiError::bad_request(
-                codes::ORGANIZATION_MISMATCH,
-                "The body's organization_id is not the organization of this API key.",
-            ));
-        }
-        let captured = CapturedSession { input, attribution };
-        let session = drafts::new_session_for_capture(captured, &context.draft_options).await?;
+        let size = body.bytes().map_or(0, |bytes| bytes.len());
+        let options = context.draft_options.clone();
+        let path = path.into_inner();
+        let session =
+            drafts::cpu_bound(size, move || capture(&path, &query, &body, scope, &options)).await?;
+        let session_id = session.session_id;
         let outcome = context.store.put_session(&session).await.map_err(|err| {
             error!(rqctx.log, "storing a session failed"; "error" => %err);
             store_error(err)
@@ -98,6 +80,41 @@ impl FeatherApi for FeatherServer {
             created: outcome.created,
         }))
     }
+}
+
+/// A capture's work before the store: the path, query and body validated (every
+/// problem of the three at once), checked against each other and the key's
+/// organization, then serialised and drafted for storing.
+fn capture(
+    path: &SessionPath,
+    query: &QueryParams<SessionAttribution>,
+    body: &JsonBody<SessionAnalysisInput>,
+    scope: OrgScope,
+    options: &DraftOptions,
+) -> Result<NewSession, ApiError> {
+    let (session_id, attribution, input) =
+        feather_api::error::all_of(path_session_id(path), query.parse(), body.parse())?;
+    if input.session_id != session_id {
+        return Err(ApiError::bad_request(
+            codes::SESSION_ID_MISMATCH,
+            format!(
+                "The body's session_id {} differs from the path's {session_id}.",
+                input.session_id
+            ),
+        ));
+    }
+    if let OrgScope::Organization(organization) = scope
+        && input.organization_id != organization
+    {
+        return Err(ApiError::bad_request(
+            codes::ORGANIZATION_MISMATCH,
+            "The body's organization_id is not the organization of this API key.",
+        ));
+    }
+    Ok(drafts::new_session(
+        CapturedSession { input, attribution },
+        options,
+    ))
 }
 
 fn path_session_id(path: &SessionPath) -> Result<Uuid, ApiError> {

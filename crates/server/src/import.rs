@@ -558,7 +558,7 @@ mod tests {
         read_file(&file, &count, &mut |record| {
             out.push(match item(record, None) {
                 Item::Session(session, _) => {
-                    Ok(serde_json::from_str(&session.analysis_input).unwrap())
+                    Ok(serde_json::from_str(&session.analysis_input).expect("stored as JSON"))
                 }
                 Item::Rejected { place, reason } => {
                     Err((place.rsplit('/').next().unwrap().to_owned(), reason))

@@ -218,6 +218,7 @@ enum KeysCommand {
 
 fn main() -> ExitCode {
     configure_allocator();
+    feather_server::no_transparent_huge_pages();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -38,9 +38,15 @@ fn every_goal_is_named_in_order_without_ids_the_customer_never_gave() {
     });
     let draft = drafted(&parse_value(log).expect("a chat log"), true);
     assert_within_limits(&draft);
+    // Each goal in the customer's words, the tool's phrase kept in the intent.
     assert_eq!(
         draft.name,
-        "Get account balance, then transfer funds, then get weather (resolved)"
+        "Check savings balance, then transfer $1,730 to my friend from savings, then check weather in Chicago (resolved)"
+    );
+    assert!(
+        draft.intent.contains("[get account balance]"),
+        "{}",
+        draft.intent
     );
     assert!(!draft.name.contains("credit_card"), "{}", draft.name);
     let intent = &draft.intent;
@@ -77,6 +83,38 @@ fn more_than_three_goals_end_with_and_more_and_a_given_up_goal_says_so() {
     );
     assert!(
         draft.intent.contains("4) search flights (given up)"),
+        "{}",
+        draft.intent
+    );
+}
+
+#[test]
+fn a_goal_is_named_in_the_customers_words_when_its_request_matches_the_call() {
+    let log = json!({
+        "messages": [
+            say("user", "Hi, I'm on reservation MKXV5L and I'd like to downgrade all my business flights to economy, please."),
+            call("c1", "get_reservation_details", json!({"reservation_id": "MKXV5L"})),
+            result("c1", json!({"cabin": "business"})),
+            call("c2", "update_reservation_flights", json!({
+                "reservation_id": "MKXV5L", "cabin": "economy", "payment_id": "credit_card_9525117"})),
+            result("c2", json!({"ok": true})),
+            say("user", "No, I don't want to buy travel insurance."),
+            call("c3", "buy_travel_insurance", json!({"reservation_id": "MKXV5L"})),
+            result("c3", json!({"error": "declined"})),
+        ],
+        "outcome": "transferred"
+    });
+    let draft = drafted(&parse_value(log).expect("a chat log"), true);
+    assert_within_limits(&draft);
+    // The reservation the customer named joins its noun; the payment id never shows;
+    // a request the customer declined is not a goal's phrase (the tool's is).
+    assert_eq!(
+        draft.name,
+        "Downgrade business flights to economy, then buy travel insurance for reservation MKXV5L (failed) (transferred)"
+    );
+    assert!(!draft.intent.contains("credit_card"), "{}", draft.intent);
+    assert!(
+        draft.intent.contains("[update reservation flights"),
         "{}",
         draft.intent
     );
