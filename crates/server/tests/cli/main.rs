@@ -1,5 +1,7 @@
 //! The `feather` binary as a user and an operator run it, one test binary with a
 //! module per area (dropshot's habit, so it links once):
+//! - [`crash`]: a real `kill -9` of `feather serve` during a burst of concurrent
+//!   captures, after which every acknowledged capture is found whole;
 //! - [`disk_full`]: a real full disk (a tmpfs the test mounts, as root): 503, then
 //!   200 once there is room, without a restart;
 //! - [`draft`]: `feather draft` on session files;
@@ -28,6 +30,7 @@
 //! they print a loud banner and pass without testing anything, except with `CI`
 //! set, where they fail ([`pg_schema`]).
 
+mod crash;
 mod disk_full;
 mod draft;
 mod front;
@@ -162,6 +165,18 @@ impl Serve {
             Err(_) => panic!("feather serve did not start:\n{}", serve.log()),
         }
         serve
+    }
+
+    /// Kills the server with SIGKILL and waits for it to end.
+    pub fn kill(&mut self) {
+        use std::os::unix::process::ExitStatusExt;
+        self.child.kill().unwrap();
+        let status = self.child.wait().unwrap();
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "the server ended by itself: {status}"
+        );
     }
 
     /// The server's process id.
