@@ -325,11 +325,21 @@ async fn bodies_beyond_the_in_flight_budget_get_503() {
     let mut holder = front.connect().await;
     holder.write_all(large_head.as_bytes()).await.unwrap();
     holder.write_all(b"{").await.unwrap();
-    // Give the front time to reserve it; a second large body then finds no room
-    // (its head is enough: the front reserves before it reads a body byte).
+    // Give the front time to reserve it; a second large body then finds no room.
+    // (One admitted before the holder's is answered 422 at once and frees its
+    // room; the holder, queued, then takes it.) A refused body is not read, so it
+    // is written by a task of its own, which may fail.
     let mut second = None;
     for _ in 0..50 {
-        let answer = ask(&front, large_head.as_bytes()).await;
+        let (mut reader, mut writer) = front.connect().await.into_split();
+        let mut request = large_head.clone().into_bytes();
+        request.extend(std::iter::repeat_n(b' ', LARGE));
+        let writing = tokio::spawn(async move {
+            let _ = writer.write_all(&request).await;
+            writer
+        });
+        let answer = read_answer(&mut reader).await.expect("an answer");
+        writing.abort();
         if answer.status == 503 {
             second = Some(answer);
             break;
