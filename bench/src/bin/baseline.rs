@@ -73,7 +73,6 @@ struct SessionPath {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    feather_server::no_transparent_huge_pages();
     let bind = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8001".to_owned());

@@ -137,20 +137,3 @@ pub fn start_with_store(config: &ServerConfig, store: Store) -> anyhow::Result<R
     )?;
     Ok(RunningServer { server, front })
 }
-
-/// Turns transparent huge pages off for this process, as the server and the
-/// benchmark's baseline do at start.
-///
-/// mimalloc asks the kernel for huge pages on its arenas (`MADV_HUGEPAGE`), and on
-/// a machine whose `transparent_hugepage` setting honours that, each 2 MiB page is
-/// resident as soon as one byte of it is touched. Under `bench/run.sh`'s capture
-/// scenario that took the peak RSS from 33 to 62 MiB with 16-turn sessions and from
-/// 99 to 155 MiB with 200-turn ones, for no measurable speed (8,590 against 8,973
-/// captures a second, within the machine's noise).
-pub fn no_transparent_huge_pages() {
-    // SAFETY: PR_SET_THP_DISABLE takes plain integer arguments and changes only a
-    // flag of this process; on failure (an old kernel) nothing changes.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}

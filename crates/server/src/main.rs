@@ -21,6 +21,15 @@ use uuid::Uuid;
 /// mimalloc instead of the system allocator: drafting makes many small short-lived
 /// allocations on every worker thread, where glibc's malloc spent a fifth of the
 /// draft endpoint's CPU under load.
+///
+/// Built with `no_thp`: mimalloc otherwise asks the kernel for transparent huge
+/// pages on its arenas (`MADV_HUGEPAGE`), and where the system's
+/// `transparent_hugepage` setting is `madvise` (as here) each 2 MiB page is then
+/// resident as soon as one byte of it is touched. Under `bench/run.sh`'s capture
+/// scenario that took the peak RSS from 33 to 62 MiB with 16-turn sessions and from
+/// 99 to 155 MiB with 200-turn ones, for no measurable speed (8,973 against 8,590
+/// captures a second, within this machine's noise). The system's own setting still
+/// decides for memory nobody asked about.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -35,10 +44,13 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// that for arenas, arenas committed eagerly) the memory of request bodies that
 /// had been answered stayed resident: one 8 MiB body took the idle server from 33
 /// to 75 MiB and three in a row to 116 MiB, held after they were answered; with
-/// these options 18.6, 38 and 38 MiB, and 23.6 MiB 2 s after (measured with a
-/// release `feather serve` and `curl -X PUT --data-binary @8-MiB-of-blanks`; the
-/// attack and the read path's cost are in the README's "Limits"). An operator's
-/// `MIMALLOC_PURGE_DELAY` or `MIMALLOC_ARENA_EAGER_COMMIT` still wins.
+/// the same options (given as `MIMALLOC_PURGE_DELAY=0 MIMALLOC_ARENA_EAGER_COMMIT=0`)
+/// 18.6, 38 and 38 MiB, and 23.6 MiB 2 s after (measured with a release `feather
+/// serve` and `curl -X PUT --data-binary @8-MiB-of-blanks`; the attack and the read
+/// path's cost are in the README's "Limits"). Set here, the purge delay applies at
+/// once; the first arena may be made before `main`, so eager commit may apply only
+/// to later ones. An operator's `MIMALLOC_PURGE_DELAY` or
+/// `MIMALLOC_ARENA_EAGER_COMMIT` still wins.
 fn configure_allocator() {
     for (option, variable) in [
         (MI_OPTION_PURGE_DELAY, "MIMALLOC_PURGE_DELAY"),
@@ -218,7 +230,6 @@ enum KeysCommand {
 
 fn main() -> ExitCode {
     configure_allocator();
-    feather_server::no_transparent_huge_pages();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

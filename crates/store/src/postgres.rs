@@ -65,9 +65,10 @@ macro_rules! select_keys {
     };
 }
 
-pub static DIALECT: Dialect = Dialect {
-    backend: Backend::Postgres,
-    upsert_session: "INSERT INTO sessions (organization_id, session_id, analysis_input, \
+/// The upsert of a session's row, which the capture statements share.
+macro_rules! upsert_session {
+    () => {
+        "INSERT INTO sessions (organization_id, session_id, analysis_input, \
              agent_name, persona_id, persona_name) \
          VALUES ($1::uuid, $2::uuid, $3::json, $4, $5, $6) \
          ON CONFLICT (organization_id, session_id) DO UPDATE SET \
@@ -76,34 +77,30 @@ pub static DIALECT: Dialect = Dialect {
              persona_id = EXCLUDED.persona_id, \
              persona_name = EXCLUDED.persona_name, \
              revision = sessions.revision + 1, \
-             updated_at = clock_timestamp() \
-         RETURNING revision",
+             updated_at = clock_timestamp() "
+    };
+}
+
+pub static DIALECT: Dialect = Dialect {
+    backend: Backend::Postgres,
+    upsert_session: concat!(upsert_session!(), "RETURNING revision"),
     upsert_draft_row: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
          VALUES ($1::uuid, $2::uuid, $3, $4::json) \
          ON CONFLICT (session_id, organization_id) DO UPDATE SET \
              version = EXCLUDED.version, draft = EXCLUDED.draft",
     // The draft row is inserted from the session's row, so after it; the foreign
     // key between them is checked at the end of the statement, which sees both.
-    upsert_capture: Some(
-        "WITH session AS (\
-             INSERT INTO sessions (organization_id, session_id, analysis_input, \
-                 agent_name, persona_id, persona_name) \
-             VALUES ($1::uuid, $2::uuid, $3::json, $4, $5, $6) \
-             ON CONFLICT (organization_id, session_id) DO UPDATE SET \
-                 analysis_input = EXCLUDED.analysis_input, \
-                 agent_name = EXCLUDED.agent_name, \
-                 persona_id = EXCLUDED.persona_id, \
-                 persona_name = EXCLUDED.persona_name, \
-                 revision = sessions.revision + 1, \
-                 updated_at = clock_timestamp() \
-             RETURNING organization_id, session_id, revision), \
+    upsert_capture: Some(concat!(
+        "WITH session AS (",
+        upsert_session!(),
+        "RETURNING organization_id, session_id, revision), \
          draft AS (\
              INSERT INTO session_drafts (organization_id, session_id, version, draft) \
              SELECT organization_id, session_id, $7, $8::json FROM session \
              ON CONFLICT (session_id, organization_id) DO UPDATE SET \
                  version = EXCLUDED.version, draft = EXCLUDED.draft) \
          SELECT revision FROM session",
-    ),
+    )),
     put_draft: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
          SELECT organization_id, session_id, $1, $2::json FROM sessions \
          WHERE organization_id = $3::uuid AND session_id = $4::uuid AND revision = $5 \

@@ -1,6 +1,7 @@
 //! Migrations are applied at connect and are idempotent; SQLite URL forms.
 
 use feather_store::{DraftSource, OrgScope, Store, StoredDraft};
+use sqlx::Connection;
 use uuid::Uuid;
 
 use crate::{TestDb, on_every_backend, session};
@@ -266,4 +267,53 @@ async fn migration_0004_keeps_postgres_attribution_strings() {
     assert!(!store.put_session(&again).await.unwrap().created);
     let read = store.get_session(OrgScope::Any, id).await.unwrap().unwrap();
     assert_eq!(read.attribution, again.attribution);
+}
+
+/// Migration 0005: on PostgreSQL the session and draft columns compress with lz4
+/// (the test server is built with it, as Debian's and the official images are),
+/// and what is stored under it reads back unchanged.
+#[tokio::test]
+async fn postgres_compresses_sessions_and_drafts_with_lz4() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let mut connection = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    let methods: Vec<(String, String)> = sqlx::query_as(
+        "SELECT attrelid::regclass::text, attcompression::text FROM pg_attribute \
+         WHERE (attrelid, attname) IN (('sessions'::regclass, 'analysis_input'), \
+             ('session_drafts'::regclass, 'draft')) ORDER BY 1",
+    )
+    .fetch_all(&mut connection)
+    .await
+    .unwrap();
+    assert_eq!(
+        methods,
+        [
+            ("session_drafts".to_owned(), "l".to_owned()),
+            ("sessions".to_owned(), "l".to_owned())
+        ]
+    );
+
+    // A session large enough to be compressed comes back as stored.
+    let (organization, id) = (Uuid::new_v4(), Uuid::new_v4());
+    let mut large = session(organization, id, &"compressible ".repeat(2_000));
+    large.draft = Some(StoredDraft {
+        version: "v1".to_owned(),
+        json: serde_json::json!({ "text": "draft ".repeat(2_000) }).to_string(),
+    });
+    db.store.put_session(&large).await.unwrap();
+    let stored = db
+        .store
+        .get_session_text(OrgScope::Organization(organization), id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.analysis_input, large.analysis_input);
+    assert_eq!(
+        db.store
+            .get_draft_source(OrgScope::Any, id, "v1")
+            .await
+            .unwrap(),
+        Some(DraftSource::Current(large.draft.unwrap().json))
+    );
 }
