@@ -12,8 +12,14 @@ Loopback only; every loop ends by itself.
 
 Usage: bench/attack.py --pid PID --addr 127.0.0.1:8000 --key KEY --session-id UUID
                        [--connections 100] [--seconds 20] [--attack-key KEY]
+                       [--attack-body spaces|session]
 --attack-key: the attackers present this key (a valid one tests the limits that
 hold for clients with a key; the default sends none).
+--attack-body: what the 8 MiB bodies are. `spaces` (the default) posts 8 MiB of
+blanks to the draft endpoint, which the server refuses as soon as it parses them;
+`session` puts a valid session of just under 8 MiB (about 9,000 messages) under one
+session id, so each body is parsed, validated, drafted and stored: the most a body
+can cost the server.
 """
 
 import argparse
@@ -21,9 +27,52 @@ import asyncio
 import json
 import statistics
 import time
+import uuid
 
 BODY = 8 * 1024 * 1024
 CHUNK = b" " * 65536
+# The session the `session` attack body puts: a fixed id, so the database keeps one.
+ATTACK_SESSION = "0f5e2c1a-7b3d-4e8f-9a6b-2c4d6e8f0a1b"
+ATTACK_ORG = "5089f4bc-8601-5899-8283-2b9a5d462041"
+
+
+def session_body(limit=BODY - 64 * 1024):
+    """A valid session whose JSON is just under `limit` bytes."""
+    words = ("refund order blender jar cracked account invoice charge card delivery "
+             "address week return label store credit manager policy receipt").split()
+    messages = []
+    size = 0
+    turn = 0
+    while True:
+        role = "user" if turn % 2 == 0 else "assistant"
+        content = " ".join(words[(turn * 7 + i) % len(words)] for i in range(110))
+        message = {
+            "turn_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"attack-{turn}")),
+            "role": role,
+            "timestamp": f"2026-11-20T{10 + turn // 3600 % 10:02d}:{turn // 60 % 60:02d}:{turn % 60:02d}Z",
+            "content": content,
+        }
+        encoded = len(json.dumps(message)) + 2
+        if size + encoded > limit - 2048:
+            break
+        messages.append(message)
+        size += encoded
+        turn += 1
+    session = {
+        "analyzer_input_schema_version": 2,
+        "session_id": ATTACK_SESSION,
+        "organization_id": ATTACK_ORG,
+        "agent_id": "06ccdffe-1ed4-5642-b2ae-bb7966ca835d",
+        "channel": "chat",
+        "started_at": "2026-11-20T10:00:00Z",
+        "ended_at": "2026-11-20T20:00:00Z",
+        "completion_reason": "customer_ended_call",
+        "knowledge_gap_analysis_outcome": "resolved",
+        "messages": messages,
+    }
+    body = json.dumps(session).encode()
+    assert len(body) <= limit, len(body)
+    return body
 
 
 def rss_mib(pid):
@@ -34,7 +83,11 @@ def rss_mib(pid):
     return 0.0
 
 
-async def attacker(host, port, key, stop, counts):
+async def attacker(host, port, key, body, stop, counts):
+    if body is None:
+        path, length = "/v1/scenarios/draft-from-session", BODY
+    else:
+        path, length = f"/v1/sessions/{ATTACK_SESSION}/analysis-input", len(body)
     while time.monotonic() < stop:
         try:
             reader, writer = await asyncio.open_connection(host, port)
@@ -43,17 +96,20 @@ async def attacker(host, port, key, stop, counts):
             await asyncio.sleep(0.05)
             continue
         head = (
-            "POST /v1/scenarios/draft-from-session HTTP/1.1\r\nhost: x\r\n"
+            f"{'POST' if body is None else 'PUT'} {path} HTTP/1.1\r\nhost: x\r\n"
             "content-type: application/json\r\n"
-            f"content-length: {BODY}\r\n"
+            f"content-length: {length}\r\n"
             + (f"x-api-key: {key}\r\n" if key else "")
             + "\r\n"
         )
         try:
             writer.write(head.encode())
             sent = 0
-            while sent < BODY and time.monotonic() < stop:
-                writer.write(CHUNK[: min(len(CHUNK), BODY - sent)])
+            while sent < length and time.monotonic() < stop:
+                if body is None:
+                    writer.write(CHUNK[: min(len(CHUNK), length - sent)])
+                else:
+                    writer.write(body[sent : sent + len(CHUNK)])
                 await writer.drain()
                 sent += len(CHUNK)
             line = await asyncio.wait_for(reader.readline(), timeout=max(0.1, stop - time.monotonic()))
@@ -103,7 +159,9 @@ async def main():
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--attack-key", default=None)
+    parser.add_argument("--attack-body", choices=("spaces", "session"), default="spaces")
     args = parser.parse_args()
+    body = session_body() if args.attack_body == "session" else None
     host, port = args.addr.rsplit(":", 1)
     assert host in ("127.0.0.1", "localhost", "::1"), "loopback only"
 
@@ -112,7 +170,7 @@ async def main():
     counts = {"connect_errors": 0}
     results, samples = [], []
     await asyncio.gather(
-        *(attacker(host, port, args.attack_key, stop, counts) for _ in range(args.connections)),
+        *(attacker(host, port, args.attack_key, body, stop, counts) for _ in range(args.connections)),
         legitimate(host, port, args.key, args.session_id, stop, results),
         sample(args.pid, stop, samples),
     )
@@ -126,7 +184,9 @@ async def main():
     def pct(p):
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
 
-    print(f"attack: {args.connections} connections x 8 MiB bodies, {args.seconds:.0f} s, "
+    size = BODY if body is None else len(body)
+    print(f"attack: {args.connections} connections x {size / 2**20:.2f} MiB bodies "
+          f"({args.attack_body}), {args.seconds:.0f} s, "
           f"key: {'valid' if args.attack_key else 'none'}")
     print(f"attackers' answers: {counts}")
     print(f"RSS idle before: {idle:.1f} MiB, peak during: {max(samples):.1f} MiB, "

@@ -2,8 +2,10 @@
 # The hardening issue's attack, reproducible: a release `feather serve` with default
 # limits on a fresh SQLite file (the example sessions), then `bench/attack.py`: 100
 # connections sending 8 MiB bodies for 20 s while a client with a valid key drafts
-# every 100 ms; once without a key, once with a valid one. Prints the server's RSS
-# (idle, peak, 5 s after) and the legitimate requests' latencies. Loopback only.
+# every 100 ms; once without a key, once with a valid one, and once with a valid key
+# and valid 8 MiB sessions (each parsed, validated, drafted and stored: the most a
+# body costs). Prints the server's RSS (idle, peak, 5 s after) and the legitimate
+# requests' latencies. Loopback only.
 #
 # Usage: bench/attack.sh [--connections N] [--seconds S]
 set -euo pipefail
@@ -30,6 +32,9 @@ python3 bench/attack.py --pid "$pid" --addr "$addr" --key "$key" --session-id "$
 echo
 python3 bench/attack.py --pid "$pid" --addr "$addr" --key "$key" --session-id "$session_id" \
     --attack-key "$key" "$@"
+echo
+python3 bench/attack.py --pid "$pid" --addr "$addr" --key "$key" --session-id "$session_id" \
+    --attack-key "$key" --attack-body session "$@"
 echo
 echo "server log lines: $(wc -l <"$work/server.log")"
 grep -v '^ *curl\|^Draft\|^Feather\|^The database' "$work/server.log" | tail -n 5 || true

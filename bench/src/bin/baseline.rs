@@ -42,11 +42,12 @@ impl feather_server::front::Gate for BenchKey {
     fn admit<'a>(
         &'a self,
         headers: &'a http::HeaderMap,
-    ) -> Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send + 'a>> {
+    ) -> Pin<Box<dyn Future<Output = Result<Option<http::HeaderValue>, ApiError>> + Send + 'a>>
+    {
         Box::pin(async move {
             match headers.get(feather_api::API_KEY_HEADER) {
                 Some(key) if feather_store::constant_time_eq(key.as_bytes(), self.0.as_bytes()) => {
-                    Ok(())
+                    Ok(None)
                 }
                 _ => Err(ApiError::unauthorized()),
             }

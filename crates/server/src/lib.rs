@@ -121,8 +121,10 @@ pub async fn start(config: &ServerConfig) -> anyhow::Result<RunningServer> {
 
 /// Starts serving over an already connected store.
 pub fn start_with_store(config: &ServerConfig, store: Store) -> anyhow::Result<RunningServer> {
-    let gate = Arc::new(ServerContext::new(config, store.clone()));
+    // One context: the front's gate holds a clone of the handlers', so both share
+    // the admission secret and the handlers trust what the gate found.
     let context = ServerContext::new(config, store);
+    let gate = Arc::new(context.clone());
     let log = config.logger()?;
     let (server, front) = start_behind_front(
         api_description(),

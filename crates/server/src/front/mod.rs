@@ -15,12 +15,19 @@
 //! 3. answers 413 at once for a declared `Content-Length` over the limit;
 //! 4. reserves the body's bytes in the budget shared by all connections (waiting
 //!    briefly, else 503) and reads the body under the pace limits of [`body`]; a
-//!    body too slow is not answered: the connection is closed;
+//!    body too slow is not answered: the connection is closed. A body of at most
+//!    [`SMALL_BODY_BYTES`] reserves from an allowance of its own instead, so small
+//!    requests are not queued behind large bodies (the tokio semaphore is fair: a
+//!    small reservation would otherwise wait behind every large one before it);
 //! 5. sends the whole request to dropshot over a loopback connection of its own (one
-//!    per client connection, opened on the first request that passes 1–4) and
-//!    passes the answer back. An error answer that is not one of the contract's two
-//!    bodies (dropshot's own, should any still escape) is replaced by an
-//!    `ErrorResponse` of the same status.
+//!    per client connection, opened on the first request that passes 1–4), with
+//!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]), and
+//!    passes the answer back. The body's reservation is held until dropshot has
+//!    answered, even if the client has left (dropshot's handlers run detached),
+//!    so the budget bounds what a body costs while it is validated, drafted and
+//!    stored (about ten times its size), not only while it arrives. An
+//!    error answer that is not one of the contract's two bodies (dropshot's own,
+//!    should any still escape) is replaced by an `ErrorResponse` of the same status.
 //!
 //! Connections beyond the limit are answered 503 and closed (a few at a time; past
 //! that they are closed unanswered), so descriptors cannot run out: each admitted
@@ -60,7 +67,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use slog::{Logger, debug, info, warn};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Mutex, Semaphore, oneshot};
+use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, oneshot};
 
 use self::body::{BodyError, BodyLimits};
 use self::cors::Cors;
@@ -85,6 +92,13 @@ pub struct Limits {
 
 /// How long a body waits for room in the in-flight budget before 503.
 pub const BODY_QUEUE_TIMEOUT: Duration = Duration::from_secs(2);
+/// A body declaring at most this length is *small*: it draws on an allowance of its
+/// own ([`SMALL_BODIES_IN_FLIGHT`] of them at once) instead of the in-flight budget,
+/// so requests such as a draft (`{"session_id": ...}`) or a short capture are not
+/// queued behind large bodies, whoever sends those.
+pub const SMALL_BODY_BYTES: usize = 64 * 1024;
+/// How many small bodies of the largest small size fit in their allowance (1 MiB).
+pub const SMALL_BODIES_IN_FLIGHT: usize = 16;
 /// Connections past the limit that are still answered 503 at once; beyond these a
 /// new connection is closed unanswered.
 const OVERFLOW_CONNECTIONS: usize = 64;
@@ -159,12 +173,21 @@ impl TlsFiles {
     }
 }
 
+/// The header in which the front passes the [`Gate`]'s finding to the handlers, so
+/// they need not check the key again. The front removes it from every request
+/// before anything else; what the gate puts in it is its own to prove (the server's
+/// gate signs it with a secret of the process, because any local process can reach
+/// dropshot's loopback port without the front).
+pub const ADMISSION_HEADER: HeaderName = HeaderName::from_static("x-feather-admission");
+
 /// Decides whether a request may proceed before its body is read: the API key.
 pub trait Gate: Send + Sync + 'static {
+    /// `Ok` admits the request, with the value (if any) the front puts in
+    /// [`ADMISSION_HEADER`] of the request it forwards.
     fn admit<'a>(
         &'a self,
         headers: &'a HeaderMap,
-    ) -> Pin<Box<dyn Future<Output = Result<(), ApiError>> + Send + 'a>>;
+    ) -> Pin<Box<dyn Future<Output = Result<Option<HeaderValue>, ApiError>> + Send + 'a>>;
 }
 
 /// A running front.
@@ -201,6 +224,7 @@ impl Front {
                 queue_timeout: BODY_QUEUE_TIMEOUT,
             },
             budget: Arc::new(Semaphore::new(limits.max_body_bytes_in_flight)),
+            small_budget: Arc::new(Semaphore::new(SMALL_BODIES_IN_FLIGHT * SMALL_BODY_BYTES)),
             limits,
             cors,
             tls,
@@ -238,7 +262,10 @@ struct Shared {
     gate: Arc<dyn Gate>,
     limits: Limits,
     body_limits: BodyLimits,
+    /// The body bytes in flight, from the first byte read until dropshot answers.
     budget: Arc<Semaphore>,
+    /// The same for bodies of at most [`SMALL_BODY_BYTES`], apart from `budget`.
+    small_budget: Arc<Semaphore>,
     cors: Option<Cors>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     log: Logger,
@@ -340,7 +367,7 @@ async fn serve_client<S>(
         remote,
         forwarded_for: HeaderValue::from_str(&remote.ip().to_string())
             .expect("an IP address is a header value"),
-        upstream: Mutex::new(None),
+        upstream: Arc::new(Mutex::new(None)),
     });
     let service = service_fn(move |request| {
         let connection = Arc::clone(&connection);
@@ -394,7 +421,8 @@ struct Connection {
     remote: SocketAddr,
     /// The client's address, for dropshot's request log.
     forwarded_for: HeaderValue,
-    upstream: Mutex<Option<SendRequest<Full<Bytes>>>>,
+    /// Shared with the exchange in flight, which may outlive the client's request.
+    upstream: Arc<Mutex<Upstream>>,
 }
 
 impl Connection {
@@ -440,8 +468,10 @@ impl Connection {
         Ok(response)
     }
 
-    async fn answer(&self, request: Request<Incoming>) -> Result<Response<FrontBody>, Hangup> {
+    async fn answer(&self, mut request: Request<Incoming>) -> Result<Response<FrontBody>, Hangup> {
         let shared = &*self.shared;
+        // Only the gate's finding may reach the handlers, never a client's claim.
+        request.headers_mut().remove(ADMISSION_HEADER);
         let endpoint = match shared.routes.lookup(request.method(), request.uri().path()) {
             Lookup::Found(endpoint) => endpoint,
             Lookup::NoSuchPath => {
@@ -468,10 +498,14 @@ impl Connection {
                 return Ok(response);
             }
         };
-        if endpoint.needs_key
-            && let Err(err) = shared.gate.admit(request.headers()).await
-        {
-            return Ok(error_response(&err, has_body(&request)));
+        if endpoint.needs_key {
+            match shared.gate.admit(request.headers()).await {
+                Ok(Some(admission)) => {
+                    request.headers_mut().insert(ADMISSION_HEADER, admission);
+                }
+                Ok(None) => {}
+                Err(err) => return Ok(error_response(&err, has_body(&request))),
+            }
         }
         let (parts, incoming) = request.into_parts();
         // A body on an operation that takes none is not read; hyper closes the
@@ -486,8 +520,14 @@ impl Connection {
                 Some(_) => return Ok(error_response(&ApiError::payload_too_large(limit), true)),
                 None => None,
             };
+            // A small declared body draws on an allowance of its own, so it never
+            // queues behind large ones that fill the budget.
+            let pool = match declared {
+                Some(n) if n <= SMALL_BODY_BYTES => &shared.small_budget,
+                _ => &shared.budget,
+            };
             let reserved = body::reserve(
-                &shared.budget,
+                pool,
                 declared.unwrap_or(0),
                 shared.body_limits.queue_timeout,
             )
@@ -523,25 +563,46 @@ impl Connection {
                 }
             }
         };
-        let response = match self.forward(parts, body).await {
+        let response = match self.forward(parts, body, permit).await {
             Ok(response) => response,
             Err(err) => {
                 warn!(shared.log, "the API server behind the front did not answer"; "error" => %err);
                 return Ok(error_response(&ApiError::internal(), unread));
             }
         };
-        // Dropshot has answered, so it holds the body no more.
-        drop(permit);
         Ok(self.checked(response).await)
     }
 
     /// Sends the request to dropshot on this connection's loopback connection,
-    /// opening it (again) if needed.
+    /// opening it (again) if needed. The body's reservation (`permit`) is released
+    /// when dropshot has answered, by a task of its own: a client that leaves
+    /// first drops this future, but dropshot (whose handlers run detached) still
+    /// handles the body, so its bytes must stay counted until then.
     async fn forward(
+        &self,
+        parts: http::request::Parts,
+        body: Bytes,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<Response<Incoming>, BoxError> {
+        let exchange = self.exchange(parts, body);
+        let Some(permit) = permit else {
+            return exchange.await;
+        };
+        let answered = tokio::spawn(async move {
+            let response = exchange.await;
+            drop(permit);
+            response
+        });
+        answered.await?
+    }
+
+    /// The exchange with dropshot, owning all it needs, so that it can outlive
+    /// the client's request.
+    fn exchange(
         &self,
         mut parts: http::request::Parts,
         body: Bytes,
-    ) -> Result<Response<Incoming>, BoxError> {
+    ) -> impl Future<Output = Result<Response<Incoming>, BoxError>> + Send + 'static {
         strip_hop_by_hop(&mut parts.headers);
         parts.headers.remove(header::EXPECT);
         parts
@@ -552,42 +613,13 @@ impl Connection {
             self.forwarded_for.clone(),
         );
         parts.version = http::Version::HTTP_11;
-        let mut request = Request::from_parts(parts, Full::new(body));
-        let mut upstream = self.upstream.lock().await;
-        // A kept connection may have closed meanwhile; then one retry on a new one.
-        for attempt in 0..2 {
-            let sender = match upstream.as_mut() {
-                Some(sender) if !sender.is_closed() => sender,
-                _ => upstream.insert(self.connect().await?),
-            };
-            if let Err(err) = sender.ready().await {
-                *upstream = None;
-                if attempt == 1 {
-                    return Err(err.into());
-                }
-                continue;
-            }
-            match sender.try_send_request(request).await {
-                Ok(response) => return Ok(response),
-                Err(mut err) => {
-                    *upstream = None;
-                    match err.take_message() {
-                        Some(unsent) if attempt == 0 => request = unsent,
-                        _ => return Err(err.into_error().into()),
-                    }
-                }
-            }
+        let request = Request::from_parts(parts, Full::new(body));
+        let upstream = Arc::clone(&self.upstream);
+        let address = self.shared.upstream;
+        async move {
+            let mut upstream = upstream.lock_owned().await;
+            send(&mut upstream, address, request).await
         }
-        unreachable!("the second attempt returns")
-    }
-
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, BoxError> {
-        let stream = TcpStream::connect(self.shared.upstream).await?;
-        let _ = stream.set_nodelay(true);
-        let (sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(connection);
-        Ok(sender)
     }
 
     /// Dropshot's answer, with any error body that is not one of the contract's
@@ -620,6 +652,51 @@ impl Connection {
         );
         Response::from_parts(parts, body)
     }
+}
+
+/// The loopback connection to dropshot a client connection uses.
+type Upstream = Option<SendRequest<Full<Bytes>>>;
+
+/// Sends `request` on `upstream` (opened, or opened again, as needed) and waits
+/// for the answer's head.
+async fn send(
+    upstream: &mut Upstream,
+    address: SocketAddr,
+    mut request: Request<Full<Bytes>>,
+) -> Result<Response<Incoming>, BoxError> {
+    // A kept connection may have closed meanwhile; then one retry on a new one.
+    for attempt in 0..2 {
+        let sender = match upstream.as_mut() {
+            Some(sender) if !sender.is_closed() => sender,
+            _ => upstream.insert(connect(address).await?),
+        };
+        if let Err(err) = sender.ready().await {
+            *upstream = None;
+            if attempt == 1 {
+                return Err(err.into());
+            }
+            continue;
+        }
+        match sender.try_send_request(request).await {
+            Ok(response) => return Ok(response),
+            Err(mut err) => {
+                *upstream = None;
+                match err.take_message() {
+                    Some(unsent) if attempt == 0 => request = unsent,
+                    _ => return Err(err.into_error().into()),
+                }
+            }
+        }
+    }
+    unreachable!("the second attempt returns")
+}
+
+async fn connect(address: SocketAddr) -> Result<SendRequest<Full<Bytes>>, BoxError> {
+    let stream = TcpStream::connect(address).await?;
+    let _ = stream.set_nodelay(true);
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 fn has_body(request: &Request<Incoming>) -> bool {

@@ -2,10 +2,15 @@
 //! module per area (dropshot's habit, so it links once):
 //! - [`crash`]: a real `kill -9` of `feather serve` during a burst of concurrent
 //!   captures, after which every acknowledged capture is found whole;
+//! - [`disk_full`]: a real full disk (a tmpfs the test mounts, as root): 503, then
+//!   200 once there is room, without a restart;
 //! - [`draft`]: `feather draft` on session files;
 //! - [`front`]: the front on real sockets: the key before the body, 413 at once,
 //!   slow bodies, the in-flight budget, the connection limit, idle connections, the
 //!   contract's bodies for unknown paths and methods, CORS and TLS;
+//! - [`front_upstream`]: the front before an API server the test plays on a real
+//!   socket: a body's budget is held until its answer, small bodies pass large ones,
+//!   and the handlers get the front's admission, never a client's;
 //! - [`keys`]: `feather keys` arguments and messages for a new user;
 //! - [`import`]: `feather import`, its summary, streamed arrays, and a real `kill -9`
 //!   midway that must leave every committed session whole;
@@ -26,8 +31,10 @@
 //! set, where they fail ([`pg_schema`]).
 
 mod crash;
+mod disk_full;
 mod draft;
 mod front;
+mod front_upstream;
 mod import;
 mod keys;
 mod nul;
