@@ -26,8 +26,9 @@
 //! the WAL past 1,000 pages, which at thousands of captures a second is dozens a
 //! second, each holding up a group. A second thread, `sqlite-checkpoint`, runs a
 //! passive checkpoint every [`CHECKPOINT_EVERY`] instead, beside the writer (WAL
-//! lets the two run at once); the writer checkpoints itself only past
-//! [`FALLBACK_CHECKPOINT_PAGES`], to let the WAL start over.
+//! lets the two run at once), and finishes it between two of the writer's groups
+//! so the WAL starts over ([`FALLBACK_CHECKPOINT_PAGES`] says why and what it
+//! gave).
 //!
 //! The thread keeps the rules of every other write of the file
 //! (`sqlite::FileGuard`): it writes only while the path names the file the store
@@ -41,7 +42,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -63,18 +64,20 @@ const STATEMENT_CACHE: usize = 8;
 pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(10);
 
 /// The WAL size, in pages, past which the writer checkpoints by itself (16 MiB of
-/// 4 KiB pages).
+/// 4 KiB pages): only should the checkpoint thread fail or fall behind.
 ///
-/// A passive checkpoint beside a writer that never pauses never copies the very
-/// last frames, and SQLite starts the WAL over only after a checkpoint that did:
-/// with the checkpoint thread alone the WAL grew to this size. So the writer's own
-/// checkpoint at this size finishes the job, copying only what the thread has not
-/// (at most [`CHECKPOINT_EVERY`]'s worth), and the WAL starts over. Measured under
-/// `bench/run.sh`'s capture scenario, side by side (captures/s, p99, WAL size):
-/// no checkpoint thread and SQLite's 1,000 pages: 6,998, 13.0 ms, 4.6 MB; a
-/// thread every 50 ms and 16,384 pages: 7,293, 24.4 ms, 71 MB (the writer's
-/// 64 MiB checkpoints were the tail); every 10 ms and 4,096 pages: 7,791, 12.4 ms,
-/// 19 MB; every 10 ms and 2,048 pages: 7,339, 11.0 ms, 10 MB.
+/// SQLite starts the WAL over only after a checkpoint that copied every frame, and
+/// a passive checkpoint beside a writer that never pauses never copies the very
+/// last ones: with the checkpoint thread alone the WAL grew to whatever size made
+/// the writer checkpoint by itself, and those checkpoints, in the writer's way,
+/// were the tail of the capture latency. So the thread copies most of the WAL
+/// beside the writer, then the few frames added meanwhile while holding the writer
+/// between two groups ([`Shared::writing`]). Measured under `bench/run.sh`'s capture
+/// scenario, side by side (captures/s, p99, WAL size): no checkpoint thread and
+/// SQLite's 1,000 pages: 6,998, 13.0 ms, 4.6 MB; a thread every 50 ms and 16,384
+/// pages: 7,293, 24.4 ms, 71 MB; every 10 ms and 4,096 pages: 6,739–7,569,
+/// 11.8–12.7 ms, 18 MB; and with the last frames copied between two groups:
+/// 7,465–7,629, 8.6–8.7 ms, 5 MB.
 const FALLBACK_CHECKPOINT_PAGES: u32 = 4_096;
 
 /// The capture statements of the SQLite dialect, as the writer runs them.
@@ -105,9 +108,27 @@ struct Thread {
     guard: Arc<FileGuard>,
     readers: Arc<Readers>,
     connection: Option<Connection>,
-    /// Groups committed so far, read by the checkpoint thread, which stops once
-    /// this is dropped with the writer thread.
-    commits: Arc<AtomicU64>,
+    /// What the writer shares with the checkpoint thread, which stops once this
+    /// is dropped with the writer thread.
+    shared: Arc<Shared>,
+}
+
+/// Between the writer and the checkpoint thread.
+#[derive(Default)]
+struct Shared {
+    /// Groups committed so far.
+    commits: AtomicU64,
+    /// Held by the writer while it writes a group, and by the checkpoint thread to
+    /// copy the last frames while no group is being written.
+    writing: Mutex<()>,
+}
+
+impl Shared {
+    fn writing(&self) -> MutexGuard<'_, ()> {
+        self.writing
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 impl Writer {
@@ -121,11 +142,11 @@ impl Writer {
         readers: Arc<Readers>,
     ) -> Result<Writer, StoreError> {
         let (queue, jobs) = mpsc::channel();
-        let commits = Arc::new(AtomicU64::new(0));
+        let shared = Arc::new(Shared::default());
         let checkpoints = Checkpoints {
             path: path.clone(),
             busy_timeout,
-            commits: Arc::downgrade(&commits),
+            shared: Arc::downgrade(&shared),
         };
         let mut thread = Thread {
             path,
@@ -135,7 +156,7 @@ impl Writer {
             guard,
             readers,
             connection: None,
-            commits,
+            shared,
         };
         let cannot_start = |err| StoreError::Unavailable(format!("cannot start a thread: {err}"));
         std::thread::Builder::new()
@@ -165,10 +186,13 @@ impl Thread {
     fn run(&mut self, jobs: Receiver<Job>) {
         while let Ok(first) = jobs.recv() {
             let group = gather(first, &jobs);
+            let writing = Arc::clone(&self.shared);
+            let writing = writing.writing();
             let outcomes = self.write(&group);
+            drop(writing);
             // Before anyone is answered: the reads that follow see this group.
             self.readers.wrote();
-            self.commits.fetch_add(1, Ordering::Relaxed);
+            self.shared.commits.fetch_add(1, Ordering::Relaxed);
             for (job, outcome) in group.into_iter().zip(outcomes) {
                 // A caller that stopped waiting no longer needs its answer.
                 let _ = job.reply.send(outcome);
@@ -262,7 +286,7 @@ impl Thread {
 struct Checkpoints {
     path: PathBuf,
     busy_timeout: Duration,
-    commits: Weak<AtomicU64>,
+    shared: Weak<Shared>,
 }
 
 impl Checkpoints {
@@ -271,17 +295,24 @@ impl Checkpoints {
         let mut checkpointed = 0;
         loop {
             std::thread::sleep(CHECKPOINT_EVERY);
-            let Some(commits) = self.commits.upgrade() else {
+            let Some(shared) = self.shared.upgrade() else {
                 return;
             };
-            let commits = commits.load(Ordering::Relaxed);
+            let commits = shared.commits.load(Ordering::Relaxed);
             if commits == checkpointed {
                 continue;
             }
-            // A checkpoint that fails (the file went away, the disk is full) is
-            // tried again next time, on a new connection; the writer's fallback
-            // keeps the WAL bounded meanwhile.
-            match self.checkpoint(&mut connection) {
+            // Most of the WAL is copied beside the writer; then the frames it
+            // added meanwhile, with the writer held between two groups, so that
+            // the checkpoint is complete and the writer's next group starts the
+            // WAL over. A checkpoint that fails (the file went away, the disk is
+            // full) is tried again next time, on a new connection; the writer's
+            // fallback keeps the WAL bounded meanwhile.
+            let checkpointed_all = self.checkpoint(&mut connection).and_then(|()| {
+                let _writing = shared.writing();
+                self.checkpoint(&mut connection)
+            });
+            match checkpointed_all {
                 Ok(()) => checkpointed = commits,
                 Err(_) => connection = None,
             }
