@@ -44,6 +44,7 @@
 
 mod dialect;
 mod error;
+mod group_commit;
 mod keys;
 mod postgres;
 mod rows;
@@ -60,6 +61,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::dialect::Dialect;
+use crate::group_commit::Committers;
 use crate::rows::{KeyRecord, SessionRecord, parse_uuid};
 use crate::sqlite_readers::Readers;
 use crate::sqlite_writer::Writer;
@@ -148,6 +150,8 @@ pub struct Store {
     /// The thread that commits an SQLite file's captures in groups
     /// (`sqlite_writer.rs`); `None` where captures go through the pool.
     writer: Option<Arc<Writer>>,
+    /// The tasks that commit PostgreSQL's captures in groups (`group_commit.rs`).
+    committers: Option<Arc<Committers>>,
 }
 
 /// Installs sqlx's `Any` drivers for the backends, once.
@@ -276,8 +280,13 @@ impl Store {
     pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
         let lowercase = url.trim_start().to_ascii_lowercase();
         if lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://") {
+            let pool = postgres::connect(url).await?;
             Ok(Store {
-                pool: postgres::connect(url).await?,
+                committers: Some(Arc::new(Committers::start(
+                    pool.clone(),
+                    &postgres::DIALECT,
+                ))),
+                pool,
                 dialect: &postgres::DIALECT,
                 readers: None,
                 file: None,
@@ -295,6 +304,7 @@ impl Store {
                 readers,
                 file,
                 writer,
+                committers: None,
             })
         }
     }
@@ -315,8 +325,10 @@ impl Store {
     /// outcomes are in the order of `sessions`; a session id that appears twice in
     /// one batch is created by the first and replaced by the second.
     ///
-    /// On an SQLite file the transaction is shared with the captures that arrive at
-    /// the same time, each in a savepoint of its own (`sqlite_writer.rs`).
+    /// The transaction is shared with the captures that arrive at the same time:
+    /// on an SQLite file each in a savepoint of its own (`sqlite_writer.rs`), on
+    /// PostgreSQL with a failed group tried again capture by capture
+    /// (`group_commit.rs`).
     pub async fn put_sessions(
         &self,
         sessions: &[NewSession],
@@ -324,78 +336,15 @@ impl Store {
         if sessions.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sessions.iter().map(CaptureRow::from).collect();
-        match &self.writer {
-            Some(writer) => writer.put(rows).await,
-            None => self.write(self.put_rows_now(rows)).await,
+        let rows: Vec<CaptureRow> = sessions.iter().map(CaptureRow::from).collect();
+        match (&self.writer, &self.committers) {
+            (Some(writer), _) => writer.put(rows).await,
+            (None, Some(committers)) => committers.put(rows).await,
+            (None, None) => {
+                let rows: Vec<&CaptureRow> = rows.iter().collect();
+                self.write(put_rows(&self.pool, self.dialect, &rows)).await
+            }
         }
-    }
-
-    /// `rows` in one transaction through the pool.
-    async fn put_rows_now(&self, rows: Vec<CaptureRow>) -> Result<Vec<PutOutcome>, StoreError> {
-        if let Some(upsert_capture) = self.dialect.upsert_capture {
-            return self.put_rows_in_one(upsert_capture, rows).await;
-        }
-        let mut tx = self.pool.begin().await?;
-        let mut outcomes = Vec::with_capacity(rows.len());
-        for row in rows {
-            let revision: i64 = sqlx::query_scalar(self.dialect.upsert_session)
-                .bind(&row.organization_id)
-                .bind(&row.session_id)
-                .bind(row.analysis_input)
-                .bind(row.agent_name)
-                .bind(row.persona_id)
-                .bind(row.persona_name)
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query(self.dialect.upsert_draft_row)
-                .bind(row.organization_id)
-                .bind(row.session_id)
-                .bind(row.draft_version)
-                .bind(row.draft)
-                .execute(&mut *tx)
-                .await?;
-            outcomes.push(PutOutcome {
-                created: revision == 1,
-            });
-        }
-        tx.commit().await?;
-        Ok(outcomes)
-    }
-
-    /// `rows` by the dialect's one-statement capture: a single session is one
-    /// round trip, several share a transaction.
-    async fn put_rows_in_one(
-        &self,
-        upsert_capture: &'static str,
-        rows: Vec<CaptureRow>,
-    ) -> Result<Vec<PutOutcome>, StoreError> {
-        let capture = |row: CaptureRow| {
-            sqlx::query_scalar::<_, i64>(upsert_capture)
-                .bind(row.organization_id)
-                .bind(row.session_id)
-                .bind(row.analysis_input)
-                .bind(row.agent_name)
-                .bind(row.persona_id)
-                .bind(row.persona_name)
-                .bind(row.draft_version)
-                .bind(row.draft)
-        };
-        let created = |revision: i64| PutOutcome {
-            created: revision == 1,
-        };
-        if rows.len() == 1 {
-            let row = rows.into_iter().next().expect("one row");
-            let revision = capture(row).fetch_one(&self.pool).await?;
-            return Ok(vec![created(revision)]);
-        }
-        let mut tx = self.pool.begin().await?;
-        let mut outcomes = Vec::with_capacity(rows.len());
-        for row in rows {
-            outcomes.push(created(capture(row).fetch_one(&mut *tx).await?));
-        }
-        tx.commit().await?;
-        Ok(outcomes)
     }
 
     /// The session `session_id` as `scope` sees it, or `None`.
@@ -629,10 +578,76 @@ impl Store {
     }
 }
 
+/// `rows` in one transaction through `pool`, by `dialect`'s capture statements:
+/// its one-statement capture when it has one (a single session is then one round
+/// trip), else the session and its draft row apart.
+pub(crate) async fn put_rows(
+    pool: &AnyPool,
+    dialect: &Dialect,
+    rows: &[&CaptureRow],
+) -> Result<Vec<PutOutcome>, StoreError> {
+    let created = |revision: i64| PutOutcome {
+        created: revision == 1,
+    };
+    if let Some(upsert_capture) = dialect.upsert_capture {
+        if let [row] = rows {
+            let revision = capture(upsert_capture, row).fetch_one(pool).await?;
+            return Ok(vec![created(revision)]);
+        }
+        let mut tx = pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for row in rows {
+            let revision = capture(upsert_capture, row).fetch_one(&mut *tx).await?;
+            outcomes.push(created(revision));
+        }
+        tx.commit().await?;
+        return Ok(outcomes);
+    }
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let revision: i64 = sqlx::query_scalar(dialect.upsert_session)
+            .bind(row.organization_id.as_str())
+            .bind(row.session_id.as_str())
+            .bind(row.analysis_input.as_str())
+            .bind(row.agent_name.as_deref())
+            .bind(row.persona_id.as_deref())
+            .bind(row.persona_name.as_deref())
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query(dialect.upsert_draft_row)
+            .bind(row.organization_id.as_str())
+            .bind(row.session_id.as_str())
+            .bind(row.draft_version.as_str())
+            .bind(row.draft.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        outcomes.push(created(revision));
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// `Dialect::upsert_capture` bound to `row`.
+fn capture<'q>(
+    upsert_capture: &'static str,
+    row: &'q CaptureRow,
+) -> sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments> {
+    sqlx::query_scalar(upsert_capture)
+        .bind(row.organization_id.as_str())
+        .bind(row.session_id.as_str())
+        .bind(row.analysis_input.as_str())
+        .bind(row.agent_name.as_deref())
+        .bind(row.persona_id.as_deref())
+        .bind(row.persona_name.as_deref())
+        .bind(row.draft_version.as_str())
+        .bind(row.draft.as_deref())
+}
+
 /// A session as the capture statements bind it (`Dialect::upsert_session` and
 /// `Dialect::upsert_draft_row`, in their order), owned so that it can go to the
 /// SQLite writer thread.
-struct CaptureRow {
+pub(crate) struct CaptureRow {
     organization_id: String,
     session_id: String,
     analysis_input: String,

@@ -459,3 +459,45 @@ async fn nul_characters_are_kept_on(db: &TestDb) {
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).expect("the analysis input is JSON")
 }
+
+/// Captures written together (a group on the SQLite writer thread or a PostgreSQL
+/// committing task) stay each other's strangers: one that the database refuses
+/// fails alone, and the others are stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_capture_fails_alone_among_concurrent_ones() {
+    on_every_backend(a_refused_capture_fails_alone_among_concurrent_ones_on).await;
+}
+
+async fn a_refused_capture_fails_alone_among_concurrent_ones_on(db: &TestDb) {
+    let organization = Uuid::new_v4();
+    for round in 0..5 {
+        let mut tasks = tokio::task::JoinSet::new();
+        for task in 0..16 {
+            let store = db.store.clone();
+            tasks.spawn(async move {
+                let mut capture = session(organization, Uuid::new_v4(), "concurrent");
+                let refused = task == 7;
+                if refused {
+                    capture.analysis_input = "[\"not an object\"]".to_owned();
+                }
+                (
+                    refused,
+                    capture.session_id,
+                    store.put_session(&capture).await,
+                )
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (refused, id, outcome) = joined.unwrap();
+            if refused {
+                let err = outcome.expect_err("the refused capture fails");
+                assert!(!err.is_unavailable(), "round {round}: {err}");
+            } else {
+                assert_eq!(outcome.unwrap(), PutOutcome { created: true });
+                let stored = db.store.get_session(OrgScope::Any, id).await.unwrap();
+                assert!(stored.is_some(), "round {round}: capture {id} is lost");
+            }
+        }
+    }
+    assert_eq!(db.store.count_sessions().await.unwrap(), 5 * 15);
+}
