@@ -10,6 +10,9 @@
 //! group. A capture is answered after the commit that holds it, so a 2xx means
 //! what it meant before.
 //!
+//! The queue and the gathering of a group ([`Queue`], [`gather`]) are shared with
+//! SQLite's writer thread (`sqlite_writer.rs`), which writes its groups itself.
+//!
 //! A group that fails as unavailable fails every capture in it (each would have
 //! failed alone). A group the database refuses for another reason (one capture
 //! breaking a constraint) is tried again one capture at a time, each in its own
@@ -29,39 +32,62 @@ const TASKS: usize = 4;
 /// The most sessions in one group.
 const MAX_GROUP: usize = 64;
 
-/// The way to the committing tasks; they end when every handle is dropped.
-pub struct Committers {
-    queue: mpsc::UnboundedSender<Job>,
-}
-
 /// One call of `Store::put_sessions`: its sessions, all or none, and where the
 /// outcome goes.
-struct Job {
-    rows: Vec<CaptureRow>,
-    reply: oneshot::Sender<Result<Vec<PutOutcome>, StoreError>>,
+pub struct Job {
+    pub rows: Vec<CaptureRow>,
+    pub reply: oneshot::Sender<Result<Vec<PutOutcome>, StoreError>>,
 }
 
-impl Committers {
-    /// Starts the committing tasks on the current tokio runtime.
-    pub fn start(pool: AnyPool, dialect: &'static Dialect) -> Committers {
-        let (queue, jobs) = mpsc::unbounded_channel();
-        let jobs = Arc::new(Mutex::new(jobs));
-        for _ in 0..TASKS {
-            tokio::spawn(commit(pool.clone(), dialect, Arc::clone(&jobs)));
-        }
-        Committers { queue }
+/// The captures waiting for a group; whoever writes the groups holds the other end.
+pub struct Queue {
+    jobs: mpsc::UnboundedSender<Job>,
+    /// Who writes the groups, for the error when they are gone.
+    writer: &'static str,
+}
+
+impl Queue {
+    /// A queue, and its end for `writer` (named in the error should it stop).
+    pub fn new(writer: &'static str) -> (Queue, mpsc::UnboundedReceiver<Job>) {
+        let (jobs, receiver) = mpsc::unbounded_channel();
+        (Queue { jobs, writer }, receiver)
     }
 
     /// Writes `rows` in one transaction, shared with other captures, and answers
     /// once it is committed (or has failed).
     pub async fn put(&self, rows: Vec<CaptureRow>) -> Result<Vec<PutOutcome>, StoreError> {
         let (reply, outcome) = oneshot::channel();
-        let stopped = || StoreError::Unavailable("the store's committing tasks stopped".to_owned());
-        self.queue
-            .send(Job { rows, reply })
-            .map_err(|_| stopped())?;
+        let stopped = || StoreError::Unavailable(format!("{} stopped", self.writer));
+        self.jobs.send(Job { rows, reply }).map_err(|_| stopped())?;
         outcome.await.map_err(|_| stopped())?
     }
+}
+
+/// `first` and the jobs queued behind it, up to `max` sessions.
+pub fn gather(first: Job, jobs: &mut mpsc::UnboundedReceiver<Job>, max: usize) -> Vec<Job> {
+    let mut sessions = first.rows.len();
+    let mut group = vec![first];
+    while sessions < max {
+        match jobs.try_recv() {
+            Ok(job) => {
+                sessions += job.rows.len();
+                group.push(job);
+            }
+            Err(_) => break,
+        }
+    }
+    group
+}
+
+/// Starts the tasks that commit captures through `pool` in groups, on the current
+/// tokio runtime; they end when the queue is dropped.
+pub fn start(pool: AnyPool, dialect: &'static Dialect) -> Queue {
+    let (queue, jobs) = Queue::new("the store's committing tasks");
+    let jobs = Arc::new(Mutex::new(jobs));
+    for _ in 0..TASKS {
+        tokio::spawn(commit(pool.clone(), dialect, Arc::clone(&jobs)));
+    }
+    queue
 }
 
 /// One committing task: a group at a time, until the queue is dropped.
@@ -76,18 +102,7 @@ async fn commit(
             let Some(first) = jobs.recv().await else {
                 return;
             };
-            let mut sessions = first.rows.len();
-            let mut group = vec![first];
-            while sessions < MAX_GROUP {
-                match jobs.try_recv() {
-                    Ok(job) => {
-                        sessions += job.rows.len();
-                        group.push(job);
-                    }
-                    Err(_) => break,
-                }
-            }
-            group
+            gather(first, &mut jobs, MAX_GROUP)
         };
         write(&pool, dialect, group).await;
     }

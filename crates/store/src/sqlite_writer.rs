@@ -41,13 +41,13 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::oneshot;
+use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::group_commit::{Job, Queue, gather};
 use crate::sqlite::FileGuard;
 use crate::sqlite_readers::Readers;
 use crate::{CaptureRow, PutOutcome, SqliteSynchronous, StoreError};
@@ -89,14 +89,7 @@ pub struct Statements {
 
 /// The way to the writer thread; the thread ends when every handle is dropped.
 pub struct Writer {
-    queue: Sender<Job>,
-}
-
-/// One call of `Store::put_sessions`: its sessions, all or none, and where the
-/// outcome goes.
-struct Job {
-    rows: Vec<CaptureRow>,
-    reply: oneshot::Sender<Result<Vec<PutOutcome>, StoreError>>,
+    queue: Queue,
 }
 
 /// What the thread needs to open and guard its connection.
@@ -141,7 +134,7 @@ impl Writer {
         guard: Arc<FileGuard>,
         readers: Arc<Readers>,
     ) -> Result<Writer, StoreError> {
-        let (queue, jobs) = mpsc::channel();
+        let (queue, jobs) = Queue::new("the SQLite writer thread");
         let shared = Arc::new(Shared::default());
         let checkpoints = Checkpoints {
             path: path.clone(),
@@ -173,19 +166,14 @@ impl Writer {
     /// Writes `rows` in one transaction, shared with other captures, and answers
     /// once it is committed (or has failed).
     pub async fn put(&self, rows: Vec<CaptureRow>) -> Result<Vec<PutOutcome>, StoreError> {
-        let (reply, outcome) = oneshot::channel();
-        let stopped = || StoreError::Unavailable("the SQLite writer thread stopped".to_owned());
-        self.queue
-            .send(Job { rows, reply })
-            .map_err(|_| stopped())?;
-        outcome.await.map_err(|_| stopped())?
+        self.queue.put(rows).await
     }
 }
 
 impl Thread {
-    fn run(&mut self, jobs: Receiver<Job>) {
-        while let Ok(first) = jobs.recv() {
-            let group = gather(first, &jobs);
+    fn run(&mut self, mut jobs: UnboundedReceiver<Job>) {
+        while let Some(first) = jobs.blocking_recv() {
+            let group = gather(first, &mut jobs, MAX_GROUP);
             let writing = Arc::clone(&self.shared);
             let writing = writing.writing();
             let outcomes = self.write(&group);
@@ -330,22 +318,6 @@ impl Checkpoints {
         // PASSIVE: copies what it can without waiting for readers or the writer.
         connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
     }
-}
-
-/// `first` and the jobs queued behind it, up to [`MAX_GROUP`] sessions.
-fn gather(first: Job, jobs: &Receiver<Job>) -> Vec<Job> {
-    let mut sessions = first.rows.len();
-    let mut group = vec![first];
-    while sessions < MAX_GROUP {
-        match jobs.try_recv() {
-            Ok(job) => {
-                sessions += job.rows.len();
-                group.push(job);
-            }
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-        }
-    }
-    group
 }
 
 /// One job's sessions and their draft rows, by the dialect's statements.
