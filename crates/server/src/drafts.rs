@@ -83,8 +83,12 @@ pub async fn cpu_bound<T: Send + 'static>(
     };
     let (done, outcome) = tokio::sync::oneshot::channel();
     pool.spawn(move || {
-        // A caller that stopped waiting no longer needs the outcome.
-        let _ = done.send(work());
+        // A panic would abort the process from a rayon thread; caught, it drops
+        // `done`, and the request is answered 500 like any other handler's panic.
+        if let Ok(result) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+            // A caller that stopped waiting no longer needs the outcome.
+            let _ = done.send(result);
+        }
     });
     outcome.await.map_err(|_| ApiError::internal())?
 }
@@ -164,4 +168,28 @@ fn redraft(
     };
     prepare(&captured, options)
         .map_err(|err| ApiError::bad_request(codes::SESSION_NOT_DRAFTABLE, err.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thread_name() -> Result<String, ApiError> {
+        Ok(std::thread::current().name().unwrap_or_default().to_owned())
+    }
+
+    #[tokio::test]
+    async fn large_bodies_are_worked_on_the_pool_and_a_panic_there_is_a_500() {
+        let small = cpu_bound(INLINE_BYTES, thread_name).await.unwrap();
+        assert!(!small.starts_with("feather-cpu-"), "{small}");
+        let large = cpu_bound(INLINE_BYTES + 1, thread_name).await.unwrap();
+        assert!(large.starts_with("feather-cpu-"), "{large}");
+
+        let panicked = cpu_bound::<()>(INLINE_BYTES + 1, || panic!("a bug in drafting")).await;
+        let err = panicked.expect_err("a panic is an error");
+        assert_eq!(err.status().as_u16(), 500);
+        // The pool and the process are still there.
+        let again = cpu_bound(INLINE_BYTES + 1, thread_name).await.unwrap();
+        assert!(again.starts_with("feather-cpu-"), "{again}");
+    }
 }
