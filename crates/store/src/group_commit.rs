@@ -1,4 +1,5 @@
-//! Captures through the pool (PostgreSQL), committed in groups.
+//! Captures through the pool (PostgreSQL, and an in-memory SQLite database),
+//! committed in groups.
 //!
 //! A capture on PostgreSQL is one statement (`Dialect::upsert_capture`), and each
 //! used to commit on its own: a transaction's start and end, and a flush of the
@@ -110,24 +111,18 @@ async fn commit(
 
 /// Writes a group and answers each of its jobs.
 async fn write(pool: &AnyPool, dialect: &Dialect, group: Vec<Job>) {
-    if let [job] = group.as_slice() {
-        let rows: Vec<&CaptureRow> = job.rows.iter().collect();
-        let outcome = put_rows(pool, dialect, &rows).await;
-        let job = group.into_iter().next().expect("one job");
-        // A caller that stopped waiting no longer needs its answer.
-        let _ = job.reply.send(outcome);
-        return;
-    }
     let rows: Vec<&CaptureRow> = group.iter().flat_map(|job| &job.rows).collect();
     match put_rows(pool, dialect, &rows).await {
         Ok(outcomes) => {
             let mut outcomes = outcomes.into_iter();
             for job in group {
                 let size = job.rows.len();
+                // A caller that stopped waiting no longer needs its answer.
                 let _ = job.reply.send(Ok(outcomes.by_ref().take(size).collect()));
             }
         }
-        Err(err) if err.is_unavailable() => {
+        // Unavailable, or a job alone: trying again now would fail the same way.
+        Err(err) if err.is_unavailable() || group.len() == 1 => {
             for job in group {
                 let _ = job.reply.send(Err(err.clone()));
             }

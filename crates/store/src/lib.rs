@@ -40,8 +40,9 @@
 //! Captures ([`Store::put_sessions`]) are committed in groups: the captures that
 //! arrive together share one transaction and one commit, and each is answered
 //! after it. On an SQLite file one writer thread writes the groups
-//! (`sqlite_writer.rs`), since SQLite has one writer at a time; on PostgreSQL a
-//! few tasks write them through the pool (`group_commit.rs`). Under
+//! (`sqlite_writer.rs`), since SQLite has one writer at a time; on PostgreSQL
+//! (and an in-memory SQLite database) a few tasks write them through the pool
+//! (`group_commit.rs`). Under
 //! `bench/run.sh`'s capture scenario this took a capture from 840 to about 210 µs
 //! of CPU and from 21 context switches to one (README, "Performance").
 //!
@@ -71,7 +72,6 @@ use uuid::Uuid;
 use crate::dialect::Dialect;
 use crate::rows::{KeyRecord, SessionRecord, parse_uuid};
 use crate::sqlite_readers::Readers;
-use crate::sqlite_writer::Writer;
 
 pub use error::StoreError;
 pub use keys::constant_time_eq;
@@ -154,12 +154,9 @@ pub struct Store {
     readers: Option<Arc<Readers>>,
     /// The guard of an SQLite file's writes (`sqlite::FileGuard`).
     file: Option<Arc<sqlite::FileGuard>>,
-    /// The thread that commits an SQLite file's captures in groups
-    /// (`sqlite_writer.rs`); `None` where captures go through the pool.
-    writer: Option<Arc<Writer>>,
-    /// The queue of the tasks that commit PostgreSQL's captures in groups
-    /// (`group_commit.rs`).
-    committers: Option<Arc<group_commit::Queue>>,
+    /// The queue of captures, committed in groups by an SQLite file's writer thread
+    /// (`sqlite_writer.rs`), else by tasks through the pool (`group_commit.rs`).
+    captures: Arc<group_commit::Queue>,
 }
 
 /// Installs sqlx's `Any` drivers for the backends, once.
@@ -290,29 +287,29 @@ impl Store {
         if lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://") {
             let pool = postgres::connect(url).await?;
             Ok(Store {
-                committers: Some(Arc::new(group_commit::start(
-                    pool.clone(),
-                    &postgres::DIALECT,
-                ))),
+                captures: Arc::new(group_commit::start(pool.clone(), &postgres::DIALECT)),
                 pool,
                 dialect: &postgres::DIALECT,
                 readers: None,
                 file: None,
-                writer: None,
             })
         } else {
             let connected = sqlite::connect(url, options).await?;
-            let (readers, file, writer) = match connected.file {
-                Some(file) => (Some(file.readers), Some(file.guard), Some(file.writer)),
-                None => (None, None, None),
+            let (readers, file, captures) = match connected.file {
+                Some(file) => (Some(file.readers), Some(file.guard), file.captures),
+                // An in-memory database: its one connection, through the pool.
+                None => (
+                    None,
+                    None,
+                    group_commit::start(connected.pool.clone(), &sqlite::DIALECT),
+                ),
             };
             Ok(Store {
                 pool: connected.pool,
                 dialect: &sqlite::DIALECT,
                 readers,
                 file,
-                writer,
-                committers: None,
+                captures: Arc::new(captures),
             })
         }
     }
@@ -334,8 +331,8 @@ impl Store {
     /// one batch is created by the first and replaced by the second.
     ///
     /// The transaction is shared with the captures that arrive at the same time:
-    /// on an SQLite file each in a savepoint of its own (`sqlite_writer.rs`), on
-    /// PostgreSQL with a failed group tried again capture by capture
+    /// on an SQLite file each in a savepoint of its own (`sqlite_writer.rs`),
+    /// elsewhere with a failed group tried again capture by capture
     /// (`group_commit.rs`).
     pub async fn put_sessions(
         &self,
@@ -344,15 +341,8 @@ impl Store {
         if sessions.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<CaptureRow> = sessions.iter().map(CaptureRow::from).collect();
-        match (&self.writer, &self.committers) {
-            (Some(writer), _) => writer.put(rows).await,
-            (None, Some(committers)) => committers.put(rows).await,
-            (None, None) => {
-                let rows: Vec<&CaptureRow> = rows.iter().collect();
-                self.write(put_rows(&self.pool, self.dialect, &rows)).await
-            }
-        }
+        let rows = sessions.iter().map(CaptureRow::from).collect();
+        self.captures.put(rows).await
     }
 
     /// The session `session_id` as `scope` sees it, or `None`.
@@ -577,12 +567,7 @@ impl Store {
             return write.await;
         };
         file.check()?;
-        let written = write.await;
-        if written.as_ref().is_err_and(StoreError::is_unavailable) {
-            file.write_failed();
-        }
-        file.check()?;
-        written
+        file.finish(write.await)
     }
 }
 

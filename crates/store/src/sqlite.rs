@@ -6,7 +6,7 @@
 //! have always had; a NUL character in them is kept like any other.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -16,8 +16,8 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection};
 
 use crate::dialect::{Dialect, Scoped};
+use crate::group_commit::Queue;
 use crate::sqlite_readers::Readers;
-use crate::sqlite_writer::{Statements, Writer};
 use crate::{ACQUIRE_TIMEOUT, Backend, SqliteSynchronous, StoreError, StoreOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -141,11 +141,22 @@ pub struct Connected {
 }
 
 /// The request-path readers of a database file, the guard of its writes and the
-/// thread that commits its captures.
+/// queue of the thread that commits its captures.
 pub struct File {
     pub readers: Arc<Readers>,
     pub guard: Arc<FileGuard>,
-    pub writer: Arc<Writer>,
+    pub captures: Queue,
+}
+
+/// A plain rusqlite connection to the database file at `path`, waiting up to
+/// [`BUSY_TIMEOUT`] for a lock: what the readers, the writer thread and the
+/// checkpoint thread each start from. The file must exist.
+pub fn open(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = rusqlite::Connection::open_with_flags(path, flags)?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(connection)
 }
 
 /// The database file a store opened, watched so that its writes stay honest.
@@ -213,9 +224,21 @@ impl FileGuard {
         }
     }
 
+    /// What a write that [`FileGuard::check`] let through comes to: a write that
+    /// failed as unavailable retires the connections opened before it
+    /// ([`FileGuard::write_failed`]), and a write is acknowledged only if the path
+    /// still names the file after it.
+    pub fn finish<T>(&self, written: Result<T, StoreError>) -> Result<T, StoreError> {
+        if written.as_ref().is_err_and(StoreError::is_unavailable) {
+            self.write_failed();
+        }
+        self.check()?;
+        written
+    }
+
     /// Notes that a write failed as unavailable: the connections opened before now
     /// are retired as they come back to be used.
-    pub fn write_failed(&self) {
+    fn write_failed(&self) {
         *self.lock_failed_at() = Some(Instant::now());
     }
 
@@ -319,23 +342,17 @@ pub async fn connect(url: &str, store_options: StoreOptions) -> Result<Connected
         None => None,
         Some((path, guard)) => {
             guard.opened()?;
-            let readers = Readers::new(path.clone(), BUSY_TIMEOUT)?;
-            let statements = Statements {
-                upsert_session: DIALECT.upsert_session,
-                upsert_draft_row: DIALECT.upsert_draft_row,
-            };
-            let writer = Writer::start(
+            let readers = Readers::new(path.clone())?;
+            let captures = crate::sqlite_writer::start(
                 path,
                 store_options.sqlite_synchronous,
-                BUSY_TIMEOUT,
-                statements,
                 Arc::clone(&guard),
                 Arc::clone(&readers),
             )?;
             Some(File {
                 readers,
                 guard,
-                writer: Arc::new(writer),
+                captures,
             })
         }
     };

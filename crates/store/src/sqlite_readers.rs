@@ -44,7 +44,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::StoreError;
 use crate::rows::SessionRecord;
@@ -67,7 +67,6 @@ pub const SWEEP_EVERY: Duration = Duration::from_millis(100);
 /// Read-only access to one SQLite file, on the calling thread.
 pub struct Readers {
     path: PathBuf,
-    busy_timeout: Duration,
     idle: Mutex<Vec<Reader>>,
     /// Writes through this store finished so far.
     writes: AtomicU64,
@@ -88,10 +87,9 @@ struct Snapshot {
 impl Readers {
     /// Readers of the database file at `path`, which must exist and be migrated,
     /// with the thread that ends idle snapshots (it stops once they are dropped).
-    pub fn new(path: PathBuf, busy_timeout: Duration) -> Result<Arc<Readers>, StoreError> {
+    pub fn new(path: PathBuf) -> Result<Arc<Readers>, StoreError> {
         let readers = Arc::new(Readers {
             path,
-            busy_timeout,
             idle: Mutex::new(Vec::new()),
             writes: AtomicU64::new(0),
         });
@@ -151,9 +149,7 @@ impl Readers {
     }
 
     fn open(&self) -> Result<Reader, StoreError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let connection = Connection::open_with_flags(&self.path, flags)?;
-        connection.busy_timeout(self.busy_timeout)?;
+        let connection = crate::sqlite::open(&self.path)?;
         connection.pragma_update(None, "query_only", true)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Reader {

@@ -44,11 +44,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::dialect::Dialect;
 use crate::group_commit::{Job, Queue, gather};
-use crate::sqlite::FileGuard;
+use crate::sqlite::{DIALECT, FileGuard};
 use crate::sqlite_readers::Readers;
 use crate::{CaptureRow, PutOutcome, SqliteSynchronous, StoreError};
 
@@ -80,24 +81,10 @@ pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(10);
 /// 7,465–7,629, 8.6–8.7 ms, 5 MB.
 const FALLBACK_CHECKPOINT_PAGES: u32 = 4_096;
 
-/// The capture statements of the SQLite dialect, as the writer runs them.
-#[derive(Clone, Copy)]
-pub struct Statements {
-    pub upsert_session: &'static str,
-    pub upsert_draft_row: &'static str,
-}
-
-/// The way to the writer thread; the thread ends when every handle is dropped.
-pub struct Writer {
-    queue: Queue,
-}
-
 /// What the thread needs to open and guard its connection.
 struct Thread {
     path: PathBuf,
     synchronous: SqliteSynchronous,
-    busy_timeout: Duration,
-    statements: Statements,
     guard: Arc<FileGuard>,
     readers: Arc<Readers>,
     connection: Option<Connection>,
@@ -124,50 +111,38 @@ impl Shared {
     }
 }
 
-impl Writer {
-    /// Starts the writer thread of the migrated database file at `path`.
-    pub fn start(
-        path: PathBuf,
-        synchronous: SqliteSynchronous,
-        busy_timeout: Duration,
-        statements: Statements,
-        guard: Arc<FileGuard>,
-        readers: Arc<Readers>,
-    ) -> Result<Writer, StoreError> {
-        let (queue, jobs) = Queue::new("the SQLite writer thread");
-        let shared = Arc::new(Shared::default());
-        let checkpoints = Checkpoints {
-            path: path.clone(),
-            busy_timeout,
-            shared: Arc::downgrade(&shared),
-        };
-        let mut thread = Thread {
-            path,
-            synchronous,
-            busy_timeout,
-            statements,
-            guard,
-            readers,
-            connection: None,
-            shared,
-        };
-        let cannot_start = |err| StoreError::Unavailable(format!("cannot start a thread: {err}"));
-        std::thread::Builder::new()
-            .name("sqlite-writer".to_owned())
-            .spawn(move || thread.run(jobs))
-            .map_err(cannot_start)?;
-        std::thread::Builder::new()
-            .name("sqlite-checkpoint".to_owned())
-            .spawn(move || checkpoints.run())
-            .map_err(cannot_start)?;
-        Ok(Writer { queue })
-    }
-
-    /// Writes `rows` in one transaction, shared with other captures, and answers
-    /// once it is committed (or has failed).
-    pub async fn put(&self, rows: Vec<CaptureRow>) -> Result<Vec<PutOutcome>, StoreError> {
-        self.queue.put(rows).await
-    }
+/// Starts the writer thread of the migrated database file at `path`, and its
+/// checkpoint thread; they end when the queue is dropped.
+pub fn start(
+    path: PathBuf,
+    synchronous: SqliteSynchronous,
+    guard: Arc<FileGuard>,
+    readers: Arc<Readers>,
+) -> Result<Queue, StoreError> {
+    let (queue, jobs) = Queue::new("the SQLite writer thread");
+    let shared = Arc::new(Shared::default());
+    let checkpoints = Checkpoints {
+        path: path.clone(),
+        shared: Arc::downgrade(&shared),
+    };
+    let mut thread = Thread {
+        path,
+        synchronous,
+        guard,
+        readers,
+        connection: None,
+        shared,
+    };
+    let cannot_start = |err| StoreError::Unavailable(format!("cannot start a thread: {err}"));
+    std::thread::Builder::new()
+        .name("sqlite-writer".to_owned())
+        .spawn(move || thread.run(jobs))
+        .map_err(cannot_start)?;
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".to_owned())
+        .spawn(move || checkpoints.run())
+        .map_err(cannot_start)?;
+    Ok(queue)
 }
 
 impl Thread {
@@ -189,25 +164,22 @@ impl Thread {
     }
 
     /// Writes a group; one outcome per job, in order.
+    /// Under the rules of every write of the file (`FileGuard::check`,
+    /// `FileGuard::finish`), as `Store::write` keeps them for the pool's.
     fn write(&mut self, group: &[Job]) -> Vec<Result<Vec<PutOutcome>, StoreError>> {
-        let written = self.guard.check().and_then(|()| self.transaction(group));
-        let written = written.and_then(|outcomes| {
-            // Acknowledged only if the file committed to is still the one meant.
-            self.guard.check()?;
-            Ok(outcomes)
+        let written = self.guard.check().and_then(|()| {
+            let written = self.transaction(group);
+            if written.as_ref().is_err_and(StoreError::is_unavailable) {
+                // SQLite keeps a file it could not write read-only for the
+                // connection's life: the next group opens a new one (and the guard
+                // retires the pool's older connections likewise).
+                self.connection = None;
+            }
+            self.guard.finish(written)
         });
         match written {
             Ok(outcomes) => outcomes,
-            Err(err) => {
-                if err.is_unavailable() {
-                    // SQLite keeps a file it could not write read-only for the
-                    // connection's life: the next group opens a new one, and the
-                    // pool retires its older connections likewise.
-                    self.connection = None;
-                    self.guard.write_failed();
-                }
-                group.iter().map(|_| Err(err.clone())).collect()
-            }
+            Err(err) => group.iter().map(|_| Err(err.clone())).collect(),
         }
     }
 
@@ -218,7 +190,6 @@ impl Thread {
         &mut self,
         group: &[Job],
     ) -> Result<Vec<Result<Vec<PutOutcome>, StoreError>>, StoreError> {
-        let statements = self.statements;
         let connection = self.connection()?;
         // IMMEDIATE: the write lock is taken now, waiting up to the busy timeout,
         // rather than by the first statement, which could not wait for it.
@@ -226,7 +197,7 @@ impl Thread {
         let mut outcomes = Vec::with_capacity(group.len());
         for job in group {
             connection.execute_batch("SAVEPOINT capture")?;
-            match insert(connection, statements, &job.rows) {
+            match insert(connection, &job.rows) {
                 Ok(outcome) => {
                     connection.execute_batch("RELEASE capture")?;
                     outcomes.push(Ok(outcome));
@@ -256,9 +227,7 @@ impl Thread {
     /// The writer's connection, opened if there is none.
     fn connection(&mut self) -> Result<&Connection, StoreError> {
         if self.connection.is_none() {
-            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            let connection = Connection::open_with_flags(&self.path, flags)?;
-            connection.busy_timeout(self.busy_timeout)?;
+            let connection = crate::sqlite::open(&self.path)?;
             connection.pragma_update(None, "synchronous", self.synchronous.as_str())?;
             connection.pragma_update(None, "foreign_keys", true)?;
             connection.pragma_update(None, "wal_autocheckpoint", FALLBACK_CHECKPOINT_PAGES)?;
@@ -273,7 +242,6 @@ impl Thread {
 /// groups are being committed.
 struct Checkpoints {
     path: PathBuf,
-    busy_timeout: Duration,
     shared: Weak<Shared>,
 }
 
@@ -309,10 +277,7 @@ impl Checkpoints {
 
     fn checkpoint(&self, connection: &mut Option<Connection>) -> rusqlite::Result<()> {
         if connection.is_none() {
-            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            let opened = Connection::open_with_flags(&self.path, flags)?;
-            opened.busy_timeout(self.busy_timeout)?;
-            *connection = Some(opened);
+            *connection = Some(crate::sqlite::open(&self.path)?);
         }
         let connection = connection.as_ref().expect("opened above");
         // PASSIVE: copies what it can without waiting for readers or the writer.
@@ -320,14 +285,11 @@ impl Checkpoints {
     }
 }
 
-/// One job's sessions and their draft rows, by the dialect's statements.
-fn insert(
-    connection: &Connection,
-    statements: Statements,
-    rows: &[CaptureRow],
-) -> Result<Vec<PutOutcome>, StoreError> {
-    let mut upsert_session = connection.prepare_cached(statements.upsert_session)?;
-    let mut upsert_draft_row = connection.prepare_cached(statements.upsert_draft_row)?;
+/// One job's sessions and their draft rows, by the SQLite dialect's statements.
+fn insert(connection: &Connection, rows: &[CaptureRow]) -> Result<Vec<PutOutcome>, StoreError> {
+    let dialect: &Dialect = &DIALECT;
+    let mut upsert_session = connection.prepare_cached(dialect.upsert_session)?;
+    let mut upsert_draft_row = connection.prepare_cached(dialect.upsert_draft_row)?;
     let mut outcomes = Vec::with_capacity(rows.len());
     for row in rows {
         let revision: i64 = upsert_session.query_row(
