@@ -7,7 +7,7 @@
 //! ([`DraftOptions::version`]). The draft endpoint then costs one indexed read, and the stored
 //! text is the response body ([`draft_for`]). Drafting a long session takes
 //! milliseconds, so the capture endpoint does it, with the validation before it,
-//! on a bounded number of blocking threads ([`cpu_bound`]).
+//! on a few threads of its own when the session is large ([`cpu_bound`]).
 //!
 //! When no draft of the server's version is stored (a session that cannot be
 //! drafted, a session stored before this existed, an upgraded drafter, a replica
@@ -41,7 +41,7 @@ pub fn new_session(captured: CapturedSession, options: &DraftOptions) -> NewSess
 }
 
 /// Work on a body up to this size runs on the request's own thread; larger ones
-/// on the blocking pool.
+/// on the few threads [`cpu_bound`] keeps for it.
 ///
 /// Validating and drafting a capture costs about 8 µs a turn, or 16 µs per KiB of
 /// body (`cargo bench -p feather-server --bench capture`), so a body this size
