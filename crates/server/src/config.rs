@@ -1,9 +1,10 @@
 //! What the operator chooses: address, database, keys, redaction, limits.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use slog::Drain;
+use slog::{Drain, KV, Key, OwnedKVList, Record, Serializer};
 
 pub use crate::front::{FrontOptions, Limits, TlsFiles};
 
@@ -118,4 +119,74 @@ pub fn logger(level: &str) -> anyhow::Result<slog::Logger> {
     let decorator = slog_term::TermDecorator::new().build();
     let format = slog_term::FullFormat::new(decorator).build().fuse();
     crate::logging::logger_to(level, format, crate::logging::QUEUE_RECORDS)
+}
+
+/// `log` for the API server behind the front: dropshot names its own address in a
+/// `local_addr` value of every record ("listening", each request), which is the
+/// loopback port only the front connects to. This logger writes `public`, the
+/// address clients reach (the one `--bind` chose), in its place.
+pub fn public_addr_logger(log: &slog::Logger, public: SocketAddr) -> slog::Logger {
+    slog::Logger::root(
+        PublicAddr {
+            inner: log.clone(),
+            public,
+        },
+        slog::o!(),
+    )
+}
+
+/// The drain of [`public_addr_logger`].
+struct PublicAddr {
+    inner: slog::Logger,
+    public: SocketAddr,
+}
+
+impl Drain for PublicAddr {
+    type Ok = ();
+    type Err = slog::Never;
+
+    fn log(&self, record: &Record, values: &OwnedKVList) -> Result<(), slog::Never> {
+        let values = OwnedKVList::from(slog::OwnedKV(Rewritten {
+            values: values.clone(),
+            public: self.public,
+        }));
+        // `Logger` as a drain: its own values are chained after these.
+        let _ = Drain::log(&self.inner, record, &values);
+        Ok(())
+    }
+}
+
+/// A record's logger values with `local_addr` replaced.
+struct Rewritten {
+    values: OwnedKVList,
+    public: SocketAddr,
+}
+
+impl KV for Rewritten {
+    fn serialize(&self, record: &Record, serializer: &mut dyn Serializer) -> slog::Result {
+        self.values.serialize(
+            record,
+            &mut Swap {
+                inner: serializer,
+                public: self.public,
+            },
+        )
+    }
+}
+
+/// Passes every value on, with the public address as `local_addr`.
+struct Swap<'a> {
+    inner: &'a mut dyn Serializer,
+    public: SocketAddr,
+}
+
+impl Serializer for Swap<'_> {
+    fn emit_arguments(&mut self, key: Key, value: &fmt::Arguments) -> slog::Result {
+        if key == "local_addr" {
+            self.inner
+                .emit_arguments(key, &format_args!("{}", self.public))
+        } else {
+            self.inner.emit_arguments(key, value)
+        }
+    }
 }

@@ -90,6 +90,9 @@ pub struct ImportProgress<'a> {
     pub bytes_read: u64,
     /// Bytes of input in all, as the files' sizes were when the import started.
     pub bytes_total: u64,
+    /// Whether this is the last call, made once everything is stored: its totals
+    /// are the summary's, so a caller that prints the summary need not print them.
+    pub finished: bool,
 }
 
 /// A record the reader thread hands to the storing side.
@@ -177,6 +180,7 @@ pub async fn import_paths_with(
                 summary: &summary,
                 bytes_read: bytes_read.load(Ordering::Relaxed),
                 bytes_total,
+                finished: false,
             });
         }
     }
@@ -190,6 +194,7 @@ pub async fn import_paths_with(
         summary: &summary,
         bytes_read: bytes_read.load(Ordering::Relaxed),
         bytes_total,
+        finished: true,
     });
     Ok(summary)
 }
@@ -293,8 +298,8 @@ pub fn read_file(
         read_lines(&name, &mut reader, emit)
     } else {
         match first_significant_byte(&mut reader) {
-            Ok(Some(b'[')) => read_array(&name, &mut reader, emit),
-            Ok(_) => read_documents(&name, &mut reader, emit),
+            Ok(Some(b'[')) => read_array(path, &name, &mut reader, emit),
+            Ok(_) => read_documents(path, &name, &mut reader, emit),
             Err(err) => Err(err),
         }
     };
@@ -367,10 +372,127 @@ fn read_lines(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let value = serde_json::from_slice(&line).map_err(|err| format!("not JSON: {err}"));
+        let value = serde_json::from_slice(&line).map_err(|err| not_json(&err, Some(&line), true));
         let place = format!("{name}:{number}");
         if !emit(Record { place, value }) {
             return Ok(false);
+        }
+    }
+}
+
+/// Why a record is not JSON, in words a person can act on: serde_json's reason
+/// ("expected ident") explained, where it broke (the column, and the line unless
+/// the record's place names it already), and the text there, from `line` (the
+/// bytes of the line it broke on) when known.
+fn not_json(err: &serde_json::Error, line: Option<&[u8]>, place_has_line: bool) -> String {
+    let reason = err.to_string();
+    // serde_json appends " at line L column C" to its reason; the place is said below.
+    let reason = match reason.rfind(" at line ") {
+        Some(at) => &reason[..at],
+        None => reason.as_str(),
+    };
+    let explained = match reason {
+        "expected ident" => {
+            "a bare word where a value belongs: only true, false and null go without \
+             quotes (a string needs double quotes)"
+        }
+        "expected value" => {
+            "expected a JSON value: an object, an array, a string in double quotes, a \
+             number, true, false or null"
+        }
+        "key must be a string" => "an object's keys must be strings in double quotes",
+        "trailing characters" => {
+            "more text after a whole JSON value (a file of one session per line must be \
+             named .jsonl or .ndjson)"
+        }
+        "trailing comma" => "a comma before a closing bracket or brace",
+        "expected `,` or `}`" | "expected `,` or `]`" => {
+            return with_place(
+                &format!("{reason} (a comma missing between two items?)"),
+                err,
+                line,
+                place_has_line,
+            );
+        }
+        reason if reason.starts_with("EOF while parsing") => {
+            "the text ends before the JSON does (a closing bracket, brace or quote missing?)"
+        }
+        other => other,
+    };
+    with_place(explained, err, line, place_has_line)
+}
+
+/// "not JSON at line L, column C: REASON (near "TEXT")".
+fn with_place(
+    reason: &str,
+    err: &serde_json::Error,
+    line: Option<&[u8]>,
+    place_has_line: bool,
+) -> String {
+    let at = if place_has_line {
+        format!("column {}", err.column())
+    } else {
+        format!("line {}, column {}", err.line(), err.column())
+    };
+    match line.and_then(|line| excerpt(line, err.column())) {
+        Some(text) => format!("not JSON at {at}: {reason} (near {text:?})"),
+        None => format!("not JSON at {at}: {reason}"),
+    }
+}
+
+/// Up to 24 characters of `line` on either side of byte `column` (1-based, as
+/// serde_json counts), trimmed; `None` when nothing but blanks is there.
+fn excerpt(line: &[u8], column: usize) -> Option<String> {
+    const SIDE: usize = 24;
+    let at = column.saturating_sub(1).min(line.len());
+    let text = String::from_utf8_lossy(line);
+    // Character boundaries around the byte offset, so a multi-byte character is whole.
+    let mut start = at.saturating_sub(SIDE * 4);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    let before: String = {
+        let chars: Vec<char> = text[start..at.min(text.len())].chars().collect();
+        chars[chars.len().saturating_sub(SIDE)..].iter().collect()
+    };
+    let after: String = text
+        .get(at.min(text.len())..)
+        .unwrap_or("")
+        .chars()
+        .take(SIDE)
+        .collect();
+    let excerpt = format!("{before}{after}");
+    let excerpt = excerpt.trim();
+    (!excerpt.is_empty()).then(|| excerpt.to_owned())
+}
+
+/// The bytes of line `number` (1-based) of the file at `path`, read again to show
+/// where its JSON broke; at most 64 KiB of it are kept, as only an excerpt is shown.
+fn line_of(path: &Path, number: usize) -> Option<Vec<u8>> {
+    const KEEP: usize = 64 * 1024;
+    let mut reader = BufReader::new(File::open(path).ok()?);
+    let mut current = 1;
+    let mut line = Vec::new();
+    loop {
+        let buffer = reader.fill_buf().ok()?;
+        if buffer.is_empty() {
+            return (current == number).then_some(line);
+        }
+        let (chunk, newline) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(end) => (&buffer[..end], Some(end + 1)),
+            None => (buffer, None),
+        };
+        if current == number && line.len() < KEEP {
+            let room = KEEP - line.len();
+            line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        let used = newline.unwrap_or(chunk.len());
+        reader.consume(used);
+        if newline.is_some() {
+            if current == number {
+                return Some(line);
+            }
+            current += 1;
         }
     }
 }
@@ -399,6 +521,7 @@ fn first_significant_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u
 /// A JSON array, element by element: each element is handed over as soon as it is
 /// parsed, so the array is never held whole.
 fn read_array(
+    path: &Path,
     name: &str,
     reader: &mut impl Read,
     emit: &mut dyn FnMut(Record) -> bool,
@@ -437,7 +560,8 @@ fn read_array(
         Err(err) => Ok(emit(Record {
             place: format!("{name}[{index}]"),
             value: Err(format!(
-                "not JSON: {err}; the rest of the file was not read"
+                "{}; the rest of the file was not read",
+                not_json(&err, line_of(path, err.line()).as_deref(), false)
             )),
         })),
     }
@@ -487,6 +611,7 @@ impl<'de> Visitor<'de> for EachElement<'_, '_> {
 /// A JSON file that is not an array: usually one session, but a file of several
 /// concatenated documents is read one document at a time as well.
 fn read_documents(
+    path: &Path,
     name: &str,
     reader: &mut impl Read,
     emit: &mut dyn FnMut(Record) -> bool,
@@ -500,10 +625,11 @@ fn read_documents(
             }));
         }
         Some(Err(err)) if err.is_io() => return Err(err.into()),
+        // The line where the JSON breaks is the place, as in a JSONL file.
         Some(Err(err)) => {
             return Ok(emit(Record {
-                place: name.to_owned(),
-                value: Err(format!("not JSON: {err}")),
+                place: format!("{name}:{}", err.line()),
+                value: Err(not_json(&err, line_of(path, err.line()).as_deref(), true)),
             }));
         }
         Some(Ok(first)) => first,
@@ -535,7 +661,8 @@ fn read_documents(
                 return Ok(emit(Record {
                     place,
                     value: Err(format!(
-                        "not JSON: {err}; the rest of the file was not read"
+                        "{}; the rest of the file was not read",
+                        not_json(&err, line_of(path, err.line()).as_deref(), false)
                     )),
                 }));
             }
@@ -634,5 +761,61 @@ mod tests {
         let items = collect("bad.json", "{\"a\": 1} {");
         assert_eq!(items.len(), 2);
         assert_eq!(items[1].as_ref().unwrap_err().0, "bad.json#2");
+    }
+
+    /// A file of one document that is not JSON is rejected at `FILE:LINE`, the line
+    /// where it breaks, with the column and the text there.
+    #[test]
+    fn a_single_document_that_breaks_is_rejected_at_its_line() {
+        let items = collect("broken.json", "{\n  \"session_id\": 1,\n  oops\n}\n");
+        assert_eq!(items.len(), 1);
+        let (place, reason) = items[0].as_ref().unwrap_err();
+        assert_eq!(place, "broken.json:3");
+        assert!(reason.starts_with("not JSON at column 3: "), "{reason}");
+        assert!(reason.contains("near \"oops\""), "{reason}");
+    }
+
+    /// serde_json's terse reasons ("expected ident", "expected value") are said in
+    /// words a person can act on, with the text where the JSON broke.
+    #[test]
+    fn json_syntax_errors_say_what_is_wrong_and_where() {
+        let items = collect(
+            "lines.jsonl",
+            "not json\n{'session_id': 1}\n{\"a\": 1} x\n{\"a\": [1\n",
+        );
+        let reasons: Vec<&str> = items
+            .iter()
+            .map(|item| item.as_ref().unwrap_err().1.as_str())
+            .collect();
+        assert_eq!(reasons.len(), 4);
+        assert!(
+            reasons[0].contains("only true, false and null go without quotes")
+                && reasons[0].contains("near \"not json\"")
+                && !reasons[0].contains("expected ident"),
+            "{}",
+            reasons[0]
+        );
+        assert!(
+            reasons[1].contains("keys must be strings in double quotes"),
+            "{}",
+            reasons[1]
+        );
+        assert!(
+            reasons[2].contains("more text after a whole JSON value"),
+            "{}",
+            reasons[2]
+        );
+        assert!(
+            reasons[3].contains("the text ends before the JSON does"),
+            "{}",
+            reasons[3]
+        );
+        let items = collect("broken.json", "[{\"a\": tru}]");
+        let (place, reason) = items[0].as_ref().unwrap_err();
+        assert_eq!(place, "broken.json[0]");
+        assert!(
+            reason.starts_with("not JSON at line 1, column "),
+            "{reason}"
+        );
     }
 }

@@ -104,7 +104,9 @@ pub fn start_behind_front<C: dropshot::ServerContext>(
         log_headers: vec!["x-forwarded-for".to_owned()],
         ..Default::default()
     };
-    let server = ServerBuilder::new(api, context, log.clone())
+    // Dropshot's records name the address clients reach, not its loopback port.
+    let public = listener.local_addr()?;
+    let server = ServerBuilder::new(api, context, config::public_addr_logger(&log, public))
         .config(dropshot)
         .start()
         .map_err(|e| anyhow::anyhow!("cannot start the API server behind the front: {e}"))?;

@@ -256,11 +256,21 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // The certificate and key are read before anything is stored or printed, so a
+    // mistake in them is the only thing said.
+    let tls = args
+        .tls_cert
+        .clone()
+        .zip(args.tls_key.clone())
+        .map(|(cert, key)| TlsFiles { cert, key });
+    if let Some(files) = &tls {
+        check_tls_files(files)?;
+    }
     let options = StoreOptions {
         sqlite_synchronous: args.sqlite_synchronous,
         ..StoreOptions::default()
     };
-    let store = Store::connect_with(&args.database.database_url, options).await?;
+    let store = connect(&args.database, options).await?;
     let mut demo_ids = Vec::new();
     if !args.no_demo && store.count_sessions().await? == 0 {
         demo_ids = demo::load(&store).await?;
@@ -286,7 +296,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
              key that sees every organization."
         );
     }
-    let tls = args.tls_cert.is_some();
+    let cacert = tls.as_ref().map(|files| files.cert.clone());
     let config = ServerConfig {
         bind: args.bind,
         database_url: args.database.database_url,
@@ -302,10 +312,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 body_min_rate: args.body_min_rate,
             },
             cors_allow_origins: args.cors_allow_origin,
-            tls: args
-                .tls_cert
-                .zip(args.tls_key)
-                .map(|(cert, key)| TlsFiles { cert, key }),
+            tls,
         },
         log_level: args.log_level,
     };
@@ -314,14 +321,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         None => store.session_ids(OrgScope::Any, 1).await?.first().copied(),
     };
     let server = feather_server::start_with_store(&config, store)?;
-    let scheme = if tls { "https" } else { "http" };
+    let scheme = if cacert.is_some() { "https" } else { "http" };
     let base = format!("{scheme}://{}", server.local_addr());
     eprintln!("Feather API listening on {base}");
     if let Some(session_id) = session_id {
         let key = made_key.as_deref().unwrap_or("<your API key>");
+        // Over HTTPS, curl trusts the server's own certificate through --cacert (a
+        // certificate signed by an authority curl knows needs no flag, and the
+        // flag does no harm there).
+        let trust = match &cacert {
+            Some(cert) => format!(" --cacert {}", shell_word(&cert.display().to_string())),
+            None => String::new(),
+        };
         eprintln!("Draft a scenario from a stored session:");
         eprintln!(
-            "  curl -s -X POST {base}/v1/scenarios/draft-from-session -H 'x-api-key: {key}' -H 'content-type: application/json' -d '{{\"session_id\": \"{session_id}\"}}'"
+            "  curl -s{trust} -X POST {base}/v1/scenarios/draft-from-session -H 'x-api-key: {key}' -H 'content-type: application/json' -d '{{\"session_id\": \"{session_id}\"}}'"
         );
     }
     tokio::select! {
@@ -332,7 +346,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(&args.database.database_url).await?;
+    let store = connect(&args.database, StoreOptions::default()).await?;
     // A bar on a terminal; plain lines, one a batch, for logs and pipes.
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(0);
@@ -357,6 +371,8 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
             bar.set_position(progress.bytes_read);
             bar.set_message(progress.summary.to_string());
         }
+        // The last call's totals are the summary printed below; said once.
+        None if progress.finished => {}
         None => eprintln!(
             "{} ({} of {} bytes read)",
             progress.summary, progress.bytes_read, progress.bytes_total
@@ -444,7 +460,7 @@ async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
             org,
             name,
         } => {
-            let store = Store::connect(&database.database_url).await?;
+            let store = connect(&database, StoreOptions::default()).await?;
             let (info, key) = store.create_api_key(org, name.as_deref()).await?;
             eprintln!(
                 "Created key {} for organization {}. Store it now: it is not shown again.",
@@ -490,6 +506,98 @@ async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Connects to the store of `database`, creating it if needed, and says so when
+/// the folder of a new SQLite file had to be made: a folder that does not exist is
+/// more often a typo than a wish.
+async fn connect(database: &Database, options: StoreOptions) -> anyhow::Result<Store> {
+    let missing = missing_sqlite_folder(&database.database_url);
+    let store = Store::connect_with(&database.database_url, options).await?;
+    if let Some(folder) = missing {
+        eprintln!(
+            "The folder {} did not exist; it was made for the new database {}.",
+            folder.display(),
+            database.database_url.trim()
+        );
+    }
+    Ok(store)
+}
+
+/// The folder of the SQLite file `database_url` names, when it does not exist yet
+/// (the store makes it); `None` for PostgreSQL, in-memory databases and folders
+/// that exist. The URL is read as the store reads it: a path, or `sqlite:` with an
+/// optional `//` and query.
+fn missing_sqlite_folder(database_url: &str) -> Option<PathBuf> {
+    let url = database_url.trim();
+    let lowercase = url.to_ascii_lowercase();
+    if lowercase.starts_with("postgres://") || lowercase.starts_with("postgresql://") {
+        return None;
+    }
+    let path = match url.strip_prefix("sqlite:") {
+        Some(rest) => {
+            let rest = rest.trim_start_matches("//");
+            let (path, params) = rest.split_once('?').unwrap_or((rest, ""));
+            if path.is_empty() || path == ":memory:" || params.contains("mode=memory") {
+                return None;
+            }
+            path
+        }
+        None => url,
+    };
+    let folder = std::path::Path::new(path).parent()?;
+    (!folder.as_os_str().is_empty() && !folder.exists()).then(|| folder.to_owned())
+}
+
+/// Reads `files` as the front will, before anything else happens, and says which
+/// flag is wrong: swapped files (a common slip) are named as such.
+fn check_tls_files(files: &TlsFiles) -> anyhow::Result<()> {
+    let read = |path: &PathBuf, flag: &str| {
+        std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {flag} {}: {e}", path.display()))
+    };
+    let cert = read(&files.cert, "--tls-cert")?;
+    let key = read(&files.key, "--tls-key")?;
+    let holds = |pem: &[u8], label: &str| {
+        String::from_utf8_lossy(pem).contains(&format!("-----BEGIN {label}"))
+    };
+    let is_key = |pem: &[u8]| {
+        ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"]
+            .iter()
+            .any(|label| holds(pem, label))
+    };
+    if is_key(&cert) && holds(&key, "CERTIFICATE") {
+        anyhow::bail!(
+            "--tls-cert and --tls-key are swapped: {} holds a private key and {} a \
+             certificate (FEATHER_TLS_CERT and FEATHER_TLS_KEY likewise)",
+            files.cert.display(),
+            files.key.display()
+        );
+    }
+    let pem = dropshot::ConfigTls::AsFile {
+        cert_file: files.cert.clone(),
+        key_file: files.key.clone(),
+    };
+    rustls::ServerConfig::try_from(&pem).map(drop).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot serve HTTPS with --tls-cert {} and --tls-key {}: {e} (PEM files: \
+             the certificate chain, the server's first, and its private key)",
+            files.cert.display(),
+            files.key.display()
+        )
+    })
+}
+
+/// `word` quoted for a POSIX shell when it holds anything but plain path characters.
+fn shell_word(word: &str) -> String {
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,".contains(c));
+    if plain && !word.is_empty() {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// The store of `database`, which must exist already: `keys list` and `keys revoke`

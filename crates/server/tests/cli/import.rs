@@ -95,12 +95,20 @@ fn a_json_array_is_imported_element_by_element_with_plain_progress_lines() {
         "{stdout}{stderr}"
     );
     assert!(stderr.contains("array.json[7]"), "{stderr}");
-    // Not a terminal: plain progress lines, one a batch of 10 and one at the end.
+    // Not a terminal: plain progress lines, one a full batch of 10; the totals at
+    // the end are the summary's, printed once.
     let progress_lines = stderr
         .lines()
         .filter(|line| line.starts_with("imported ") && line.contains("bytes read"))
         .count();
-    assert_eq!(progress_lines, 3, "{stderr}");
+    assert_eq!(progress_lines, 2, "{stderr}");
+    assert_eq!(
+        format!("{stdout}{stderr}")
+            .matches("imported 24, updated 0, rejected 1")
+            .count(),
+        1,
+        "{stdout}{stderr}"
+    );
     assert_eq!(output.status.code(), Some(2));
 }
 

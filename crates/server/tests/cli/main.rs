@@ -5,6 +5,8 @@
 //! - [`disk_full`]: a real full disk (a tmpfs the test mounts, as root): 503, then
 //!   200 once there is room, without a restart;
 //! - [`draft`]: `feather draft` on session files;
+//! - [`first_run`]: what a new user meets first: the HTTPS start-up hint, swapped
+//!   TLS files, the address in the log, a database folder made;
 //! - [`front`]: the front on real sockets: the key before the body, 413 at once,
 //!   slow bodies, the in-flight budget, the connection limit, idle connections, the
 //!   contract's bodies for unknown paths and methods, CORS and TLS;
@@ -33,6 +35,7 @@
 mod crash;
 mod disk_full;
 mod draft;
+mod first_run;
 mod front;
 mod front_upstream;
 mod import;
