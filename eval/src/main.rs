@@ -56,6 +56,7 @@
 //!     economy"; "Update reservation flights" does not.
 
 mod generate;
+mod names;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -82,6 +83,10 @@ struct Cli {
     /// Print every draft's name.
     #[arg(long)]
     names: bool,
+    /// Also report the tuning half of the name sessions (`names-tune`); only the
+    /// held-out half (`names-held`) is reported by default.
+    #[arg(long)]
+    tuning: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -192,6 +197,10 @@ fn main() -> Result<()> {
         Err(err) => eprintln!("skipping the development corpus: {err:#}"),
     }
     sources.push(("generated", generated_cases()?));
+    if cli.tuning {
+        sources.push(("names-tune", name_cases(names::Half::Tuning)));
+    }
+    sources.push(("names-held", name_cases(names::Half::HeldOut)));
     println!(
         "{:<10} {:>8} {:>9} {:>8} {:>8} {:>12} {:>12} {:>12} {:>10} {:>10} {:>9} {:>13}",
         "source",
@@ -263,6 +272,21 @@ fn generated_cases() -> Result<Vec<Case>> {
                 labels: serde_json::from_value(gold)?,
                 log,
             })
+        })
+        .collect()
+}
+
+fn name_cases(half: names::Half) -> Vec<Case> {
+    names::generate(half)
+        .into_iter()
+        .map(|(log, gold)| Case {
+            id: gold.id,
+            log,
+            labels: Labels {
+                personal: gold.personal,
+                must_survive: gold.must_survive,
+                ..Labels::default()
+            },
         })
         .collect()
 }

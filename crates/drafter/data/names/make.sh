@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Rebuilds the name gazetteer and the common-word list the redactor reads
+# (see README.md beside this script). Needs pip and Debian's scowl package:
+#   apt-get install scowl && bash crates/drafter/data/names/make.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# The US Census Bureau's 1990 name files, as the PyPI package `names` 0.3.0 ships them.
+pip download --quiet --no-deps --no-binary :all: -d "$work" names==0.3.0
+tar -xzf "$work"/names-0.3.0.tar.gz -C "$work"
+census="$work/names-0.3.0/names"
+# One lower-case name a line, by rank (the files are sorted by frequency), each once.
+awk '{ n = tolower($1); if (!(n in seen)) { seen[n] = 1; print n } }' \
+    "$census/dist.female.first" "$census/dist.male.first" > "$here/given.txt"
+awk '{ print tolower($1) }' "$census/dist.all.last" > "$here/family.txt"
+
+# SCOWL's English words of sizes 10, 20 and 35 (the common ones), lower-case
+# words only, sorted.
+scowl=/usr/share/dict/scowl
+cat "$scowl/english-words.10" "$scowl/english-words.20" "$scowl/english-words.35" \
+    | iconv -f latin1 -t utf-8 | grep -E '^[a-z]+$' | LC_ALL=C sort -u > "$here/common.txt"
+wc -l "$here"/given.txt "$here"/family.txt "$here"/common.txt
