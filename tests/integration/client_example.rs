@@ -11,6 +11,10 @@ use crate::support::{API_KEY, TestServer, examples, workspace_root};
 #[allow(dead_code)] // Its `main` is for `cargo run --example`; the test calls `draft`.
 mod example;
 
+#[path = "../../crates/client/examples/https.rs"]
+#[allow(dead_code)] // Its `main` is for `cargo run --example`; the tests call `client_trusting`.
+mod https_example;
+
 /// Captures an example session with the client's own types and builders; its id.
 async fn capture_an_example(client: &feather_client::Client) -> Uuid {
     let (name, session) = examples()
@@ -56,6 +60,60 @@ async fn the_readme_example_drafts_a_captured_session_and_reads_error_codes() {
         .await
         .unwrap_err();
     assert!(refused.starts_with("unauthorized: "), "{refused}");
+
+    // A base URL with a trailing slash names the same server, not a 404 for every call.
+    let with_slash = format!("{}/", server.base_url);
+    let again = example::draft(&with_slash, API_KEY, session_id).await;
+    assert!(
+        matches!(&again, Ok(Some(d)) if d.name == draft.name),
+        "{again:?}"
+    );
+}
+
+/// The `n`th (0-based) code block of `language` in `readme`.
+fn nth_block<'a>(readme: &'a str, language: &str, n: usize) -> &'a str {
+    readme
+        .split(&format!("```{language}\n"))
+        .nth(n + 1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_else(|| panic!("no {language} block {n}"))
+        .trim_end()
+}
+
+/// The client README's recipe for a certificate that fits: its `openssl` command,
+/// run in `dir`; the paths of `cert.pem` and `key.pem`.
+fn readme_certificate(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let readme = std::fs::read_to_string(workspace_root().join("crates/client/README.md")).unwrap();
+    let recipe = readme
+        .split("```sh\n")
+        .filter_map(|block| block.split("```").next())
+        .find(|block| block.starts_with("openssl req"))
+        .expect("crates/client/README.md shows how to make a certificate");
+    // The command, without the `feather serve` line after it.
+    let command = recipe.split("\nfeather ").next().unwrap();
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .output()
+        .expect("the TLS tests need the openssl command");
+    assert!(
+        output.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (dir.join("cert.pem"), dir.join("key.pem"))
+}
+
+/// A server on `cert` and `key` over HTTPS; its `https://localhost:PORT` URL.
+async fn tls_server(cert: &std::path::Path, key: &std::path::Path) -> (TestServer, String) {
+    let (cert, key) = (cert.to_owned(), key.to_owned());
+    let server = TestServer::start_with(|config| {
+        config.front.tls = Some(feather_server::config::TlsFiles { cert, key });
+    })
+    .await;
+    let port = server.server.local_addr().port();
+    (server, format!("https://localhost:{port}"))
 }
 
 /// The first code block of `language` in `readme`.
@@ -68,30 +126,19 @@ fn first_block<'a>(readme: &'a str, language: &str) -> &'a str {
         .trim_end()
 }
 
-/// The Rust client over HTTPS: `feather serve --tls-cert/--tls-key` with a
-/// certificate made now, trusted through `http_client_builder` as the client's
-/// README shows; the README example's call and a documented error come back.
+/// The Rust client over HTTPS: `feather serve --tls-cert/--tls-key` with the
+/// certificate the client's README tells how to make, trusted through
+/// `examples/https.rs` as that README shows; the call and a documented error come
+/// back, and without the authority the error says why in its causes.
 #[tokio::test]
 async fn the_rust_client_speaks_https_to_a_tls_server() {
     let certificates = tempfile::tempdir().unwrap();
-    let (cert, key) = feather_test_support::test_certificate(certificates.path());
-    let server = TestServer::start_with(|config| {
-        config.front.tls = Some(feather_server::config::TlsFiles {
-            cert: cert.clone(),
-            key,
-        });
-    })
-    .await;
-    let port = server.server.local_addr().port();
-    let base_url = format!("https://localhost:{port}");
+    let (cert, key) = readme_certificate(certificates.path());
+    let (server, base_url) = tls_server(&cert, &key).await;
 
-    let authority = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
-    let http = feather_client::http_client_builder(API_KEY)
-        .unwrap()
-        .tls_certs_merge([authority])
-        .build()
-        .unwrap();
-    let client = feather_client::Client::new_with_client(&base_url, http);
+    let client =
+        https_example::client_trusting(&format!("{base_url}/"), API_KEY, cert.to_str().unwrap())
+            .unwrap();
     let session_id = capture_an_example(&client).await;
     let draft = client
         .draft_scenario_from_session()
@@ -101,18 +148,47 @@ async fn the_rust_client_speaks_https_to_a_tls_server() {
         .expect("a draft over HTTPS");
     assert!(!draft.name.is_empty());
 
-    // Without the authority, the platform's store does not trust the certificate.
-    let untrusting = feather_client::with_api_key(&base_url, API_KEY).unwrap();
-    let refused = untrusting
-        .draft_scenario_from_session()
-        .body_map(|body| body.session_id(session_id))
-        .send()
+    // Without the authority, the platform's store does not trust the certificate,
+    // and the example's error names the reason, not only "error sending request".
+    let refused = example::draft(&base_url, API_KEY, session_id)
         .await
         .unwrap_err();
     assert!(
-        refused.status().is_none(),
-        "no HTTP answer without trust: {refused}"
+        refused.contains("error sending request") && refused.contains("invalid peer certificate"),
+        "{refused}"
     );
+    drop(server);
+}
+
+/// A certificate marked `CA:TRUE` (what `openssl req -x509` makes by default) is
+/// refused by rustls even when trusted; the error's causes say so.
+#[tokio::test]
+async fn a_ca_certificate_on_the_server_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+        .arg("ec_paramgen_curve:prime256v1")
+        .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+        .args(["-keyout", "key.pem", "-out", "cert.pem"])
+        .current_dir(dir.path())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("the TLS tests need the openssl command");
+    assert!(status.success());
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let (_server, base_url) = tls_server(&cert, &key).await;
+    let client =
+        https_example::client_trusting(&base_url, API_KEY, cert.to_str().unwrap()).unwrap();
+    let refused = client
+        .draft_scenario_from_session()
+        .body_map(|body| body.session_id(Uuid::new_v4()))
+        .send()
+        .await
+        .unwrap_err();
+    let said = example::with_causes(&refused);
+    assert!(said.contains("CaUsedAsEndEntity"), "{said}");
 }
 
 #[test]
@@ -126,6 +202,14 @@ fn the_readmes_quote_the_examples_that_ci_runs_as_they_are() {
         first_block(&read("crates/client/README.md"), "rust"),
         rust.trim_end(),
         "crates/client/README.md quotes crates/client/examples/draft.rs"
+    );
+    let https = read("crates/client/examples/https.rs");
+    let https =
+        &https[https.find("use feather_client").unwrap()..https.find("#[tokio::main]").unwrap()];
+    assert_eq!(
+        nth_block(&read("crates/client/README.md"), "rust", 1),
+        https.trim_end(),
+        "crates/client/README.md quotes crates/client/examples/https.rs"
     );
     // The workspace README: the Python example after its docstring, the TypeScript
     // one after its opening comment.

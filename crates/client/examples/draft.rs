@@ -34,8 +34,26 @@ pub async fn draft(
             types::ErrorBody::ErrorResponse(e) => Err(format!("{}: {}", e.error, e.message)),
             types::ErrorBody::HttpValidationError(e) => Err(format!("invalid: {:?}", e.detail)),
         },
-        Err(other) => Err(other.to_string()),
+        // No answer (the server unreachable, its certificate not trusted, ...): the
+        // reason is in the error's causes, so say all of them.
+        Err(other) => Err(with_causes(&other)),
     }
+}
+
+/// `error` and its causes, outermost first: "error sending request for url (...):
+/// client error (Connect): invalid peer certificate: ...".
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        let said = error.to_string();
+        // Some errors repeat their cause's message in their own.
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        cause = error.source();
+    }
+    text
 }
 
 #[tokio::main]
