@@ -60,6 +60,12 @@ impl RunningServer {
         self.front.local_addr()
     }
 
+    /// What the front has answered by itself (401, 404, 405, 429, 431, 501) since
+    /// it started; the log reports them too, once a second at most.
+    pub fn refusals(&self) -> front::refusals::RefusalCounts {
+        self.front.refusals()
+    }
+
     /// Waits until the server stops by itself.
     pub async fn wait(self) -> Result<(), String> {
         let RunningServer { server, mut front } = self;

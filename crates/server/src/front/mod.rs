@@ -9,9 +9,13 @@
 //! only serve on a socket it binds itself. So the front owns the public listener and
 //! dropshot listens on an ephemeral loopback port behind it. For each request, in
 //! this order, the front:
+//! 0. answers 431 to a head over [`MAX_HEAD_BYTES`] and 501 to a transfer coding
+//!    other than `chunked` (hyper would decode `gzip, chunked` as plain chunked);
 //! 1. looks the path and method up in the contract's table ([`routes`]): anything
 //!    else is answered here, 404 or 405, with an `ErrorResponse`;
-//! 2. checks the API key through the [`Gate`] (401 here, before any body byte);
+//! 2. answers 429 to an address that sent too many wrong keys, else checks the API
+//!    key through the [`Gate`] (401 here, before any body byte); what the front
+//!    answers by itself is counted and logged in aggregate ([`refusals`]);
 //! 3. answers 413 at once for a declared `Content-Length` over the limit;
 //! 4. reserves the body's bytes in the budget shared by all connections (waiting
 //!    briefly, else 503) and reads the body under the pace limits of [`body`]; a
@@ -44,6 +48,7 @@
 
 pub mod body;
 pub mod cors;
+pub mod refusals;
 pub mod routes;
 
 use std::convert::Infallible;
@@ -71,6 +76,7 @@ use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore, oneshot};
 
 use self::body::{BodyError, BodyLimits};
 use self::cors::Cors;
+use self::refusals::{Refusal, RefusalCounts, Refusals, Throttle};
 use self::routes::{Lookup, Routes};
 
 /// The limits the front enforces; `feather serve` has a flag for each.
@@ -104,6 +110,15 @@ pub const SMALL_BODIES_IN_FLIGHT: usize = 16;
 const OVERFLOW_CONNECTIONS: usize = 64;
 /// The longest error body read back from dropshot to check its shape.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
+/// The largest request head: the request line and every header line, as sent
+/// (431 beyond). hyper's read buffer is bounded too ([`http1_builder`]), but a
+/// head that arrives in one read with what follows can pass that bound by up to
+/// a buffer's worth, so the front also measures each head it is given.
+pub const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// The `error` code of the 431 answer to a head over [`MAX_HEAD_BYTES`].
+pub const HEAD_TOO_LARGE: &str = "request_head_too_large";
+/// The `error` code of the 501 answer to a transfer coding other than chunked.
+pub const NOT_IMPLEMENTED: &str = "not_implemented";
 
 /// Descriptors kept free of connections: the database, the log, the listeners.
 const RESERVED_DESCRIPTORS: u64 = 128;
@@ -193,6 +208,7 @@ pub trait Gate: Send + Sync + 'static {
 /// A running front.
 pub struct Front {
     local_addr: SocketAddr,
+    refusals: Arc<Refusals>,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -213,6 +229,7 @@ impl Front {
         listener.set_nonblocking(true)?;
         let listener = TcpListener::from_std(listener)?;
         let local_addr = listener.local_addr()?;
+        let refusals = Arc::new(Refusals::new(log.clone()));
         let shared = Arc::new(Shared {
             upstream,
             routes,
@@ -229,14 +246,33 @@ impl Front {
             cors,
             tls,
             log,
+            refusals: Arc::clone(&refusals),
+            throttle: Throttle::default(),
+        });
+        // The refusals are reported every second while the front runs.
+        let reported = Arc::downgrade(&refusals);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(refusals::REPORT_EVERY).await;
+                match reported.upgrade() {
+                    Some(refusals) => refusals.report(),
+                    None => return,
+                }
+            }
         });
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, shared, stopped));
         Ok(Front {
             local_addr,
+            refusals,
             stop,
             task,
         })
+    }
+
+    /// What the front has refused by itself since it started.
+    pub fn refusals(&self) -> RefusalCounts {
+        self.refusals.counts()
     }
 
     /// The address clients connect to.
@@ -269,6 +305,10 @@ struct Shared {
     cors: Option<Cors>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     log: Logger,
+    /// What the front answered by itself, counted and logged.
+    refusals: Arc<Refusals>,
+    /// The brake on addresses that keep sending wrong keys.
+    throttle: Throttle,
 }
 
 async fn accept_loop(
@@ -384,8 +424,9 @@ fn http1_builder(header_timeout: Duration) -> hyper::server::conn::http1::Builde
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         // The request head must fit in 64 KiB (hyper's default is about 400 KiB),
-        // which bounds what each connection can make the server buffer.
-        .max_buf_size(64 * 1024);
+        // which bounds what each connection can make the server buffer; a head that
+        // passes this bound in one read is measured again ([`MAX_HEAD_BYTES`]).
+        .max_buf_size(MAX_HEAD_BYTES);
     builder
 }
 
@@ -472,9 +513,33 @@ impl Connection {
         let shared = &*self.shared;
         // Only the gate's finding may reach the handlers, never a client's claim.
         request.headers_mut().remove(ADMISSION_HEADER);
+        if head_bytes(&request) > MAX_HEAD_BYTES {
+            self.refused(Refusal::HeadTooLarge, &request);
+            let error = ApiError::new(
+                ErrorStatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                HEAD_TOO_LARGE,
+                format!("The request head is larger than the limit of {MAX_HEAD_BYTES} bytes."),
+            );
+            return Ok(error_response(&error, true));
+        }
+        if let Some(coding) = unknown_transfer_coding(request.headers()) {
+            // The body's framing is not known, so the connection cannot carry
+            // another request.
+            self.refused(Refusal::UnknownTransferCoding, &request);
+            let error = ApiError::new(
+                ErrorStatusCode::NOT_IMPLEMENTED,
+                NOT_IMPLEMENTED,
+                format!(
+                    "The transfer coding {coding:?} is not implemented; send the body with a \
+                     Content-Length or chunked alone."
+                ),
+            );
+            return Ok(error_response(&error, true));
+        }
         let endpoint = match shared.routes.lookup(request.method(), request.uri().path()) {
             Lookup::Found(endpoint) => endpoint,
             Lookup::NoSuchPath => {
+                self.refused(Refusal::UnknownPath, &request);
                 let message = if request.uri().path() == "/" {
                     "This is the Feather API; its reference is at /docs and its contract at /openapi.json."
                 } else {
@@ -484,6 +549,7 @@ impl Connection {
                 return Ok(error_response(&ApiError::not_found(message), close));
             }
             Lookup::WrongMethod(allow) => {
+                self.refused(Refusal::WrongMethod, &request);
                 let mut response = error_response(
                     &ApiError::new(
                         ErrorStatusCode::METHOD_NOT_ALLOWED,
@@ -499,12 +565,24 @@ impl Connection {
             }
         };
         if endpoint.needs_key {
+            // An address that sent too many wrong keys is refused before its key
+            // is checked, so it cannot go on guessing at full speed.
+            if let Some(wait) = shared.throttle.refused(self.remote.ip()) {
+                self.refused(Refusal::Throttled, &request);
+                return Ok(throttled(wait, has_body(&request)));
+            }
             match shared.gate.admit(request.headers()).await {
                 Ok(Some(admission)) => {
                     request.headers_mut().insert(ADMISSION_HEADER, admission);
                 }
                 Ok(None) => {}
-                Err(err) => return Ok(error_response(&err, has_body(&request))),
+                Err(err) => {
+                    if err.status() == ErrorStatusCode::UNAUTHORIZED {
+                        shared.throttle.wrong_key(self.remote.ip());
+                        self.refused(Refusal::Unauthorized, &request);
+                    }
+                    return Ok(error_response(&err, has_body(&request)));
+                }
             }
         }
         let (parts, incoming) = request.into_parts();
@@ -571,6 +649,16 @@ impl Connection {
             }
         };
         Ok(self.checked(response).await)
+    }
+
+    /// Counts (and in time logs) a request the front answers by itself.
+    fn refused(&self, refusal: Refusal, request: &Request<Incoming>) {
+        self.shared.refusals.refused(
+            refusal,
+            self.remote.ip(),
+            request.method().as_str(),
+            request.uri().path(),
+        );
     }
 
     /// Sends the request to dropshot on this connection's loopback connection,
@@ -710,6 +798,61 @@ fn busy() -> ApiError {
         codes::SERVICE_UNAVAILABLE,
         "The server is receiving as many request bodies as it allows; try again shortly.",
     )
+}
+
+/// The 429 for an address that sent too many wrong keys, with `Retry-After` in
+/// whole seconds.
+fn throttled(wait: Duration, close: bool) -> Response<FrontBody> {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let error = ApiError::new(
+        ErrorStatusCode::TOO_MANY_REQUESTS,
+        refusals::TOO_MANY_REQUESTS,
+        format!(
+            "Too many requests from this address had a missing or wrong API key; \
+             try again in {seconds} s."
+        ),
+    );
+    let mut response = error_response(&error, close);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
+/// The size of a request's head as sent: the request line and the header lines
+/// with their line ends.
+fn head_bytes(request: &Request<Incoming>) -> usize {
+    let line = request.method().as_str().len()
+        + request
+            .uri()
+            .path_and_query()
+            .map_or(1, |p| p.as_str().len())
+        + " HTTP/1.1\r\n".len();
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + ": ".len() + value.len() + "\r\n".len())
+        .sum();
+    line + headers + "\r\n".len()
+}
+
+/// The first transfer coding of a request other than `chunked`, if any: hyper
+/// decodes `chunked` and ignores what precedes it, so `gzip, chunked` would be
+/// taken for a plain chunked body (RFC 9112 §6.1: a server answers 501 to a
+/// transfer coding it does not understand).
+fn unknown_transfer_coding(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::TRANSFER_ENCODING)
+        .iter()
+        .flat_map(|value| {
+            String::from_utf8_lossy(value.as_bytes())
+                .split(',')
+                .map(|coding| coding.trim().to_ascii_lowercase())
+                .filter(|coding| !coding.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .find(|coding| coding != "chunked")
+        .map(|coding| coding.chars().take(40).collect())
 }
 
 /// Whether an error body is an `ErrorResponse` or an `HTTPValidationError`.

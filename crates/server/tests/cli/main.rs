@@ -10,6 +10,9 @@
 //! - [`front`]: the front on real sockets: the key before the body, 413 at once,
 //!   slow bodies, the in-flight budget, the connection limit, idle connections, the
 //!   contract's bodies for unknown paths and methods, CORS and TLS;
+//! - [`front_refusals`]: what the front answers by itself under abuse: wrong keys,
+//!   unknown paths and methods counted and logged, an address braked with 429, a
+//!   head over 64 KiB (431) and a transfer coding other than chunked (501);
 //! - [`front_upstream`]: the front before an API server the test plays on a real
 //!   socket: a body's budget is held until its answer, small bodies pass large ones,
 //!   and the handlers get the front's admission, never a client's;
@@ -37,6 +40,7 @@ mod disk_full;
 mod draft;
 mod first_run;
 mod front;
+mod front_refusals;
 mod front_upstream;
 mod import;
 mod keys;
