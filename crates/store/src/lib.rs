@@ -49,7 +49,8 @@
 //! On SQLite, writes are guarded (`sqlite::FileGuard`): refused while the path
 //! no longer names the file the store opened, and followed, when they fail as
 //! unavailable (a read-only file, a full disk), by new connections, so the store
-//! recovers without a restart.
+//! recovers without a restart, also when it was started on a read-only file (whose
+//! `-wal` and `-shm` files it then made read-only too).
 
 mod dialect;
 mod error;
@@ -342,6 +343,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let rows = sessions.iter().map(CaptureRow::from).collect();
+        self.reopen_if_repaired().await;
         self.captures.put(rows).await
     }
 
@@ -566,8 +568,30 @@ impl Store {
         let Some(file) = &self.file else {
             return write.await;
         };
+        self.reopen_if_repaired().await;
         file.check()?;
         file.finish(write.await)
+    }
+
+    /// On an SQLite file whose writes have been failing: when the guard finds the
+    /// file writable again and repairs its journals (`sqlite::FileGuard::repair`),
+    /// closes the connections this store can reach, so that each is opened anew
+    /// (the writer thread and the checkpoint thread close theirs themselves). The
+    /// pool's idle connections are closed now; one in use is retired when it comes
+    /// back, as after any failed write.
+    async fn reopen_if_repaired(&self) {
+        let (Some(file), Some(readers)) = (&self.file, &self.readers) else {
+            return;
+        };
+        if !file.repair() {
+            return;
+        }
+        readers.close_old();
+        for _ in 0..self.pool.num_idle() {
+            if let Some(connection) = self.pool.try_acquire() {
+                let _ = connection.close().await;
+            }
+        }
     }
 }
 

@@ -5,9 +5,10 @@
 //! Attribution strings arrive as bytes and are cast to TEXT, the column type they
 //! have always had; a NUL character in them is kept like any other.
 
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -169,12 +170,26 @@ pub fn open(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
 ///   error) retires the pool's connections opened before it: SQLite opens a file
 ///   it may not write read-only and keeps it so for the connection's life, so
 ///   only new connections see the file writable again, without a restart.
+/// - A server started on a file it may not write makes the WAL and shared-memory
+///   files (`-wal`, `-shm`) itself, and SQLite gives them the database file's mode:
+///   read-only. Making the database writable again then left them read-only, and
+///   every capture failed until a restart. So after a failed write, once the
+///   database file is writable, [`FileGuard::repair`] gives those two files the
+///   database's mode again (what SQLite would have given them) and asks every
+///   connection of the process to the file to be opened anew
+///   ([`FileGuard::generation`]): SQLite shares one mapping of the shared memory
+///   between all the connections of a process, read-only if the first of them
+///   found it so, until the last one closes.
 pub struct FileGuard {
     path: PathBuf,
     /// Device and inode of the file as opened.
     identity: OnceLock<(u64, u64)>,
     /// When a write last failed as unavailable.
     failed_at: Mutex<Option<Instant>>,
+    /// A write failed as unavailable and none has succeeded since.
+    failing: AtomicBool,
+    /// Bumped when every connection to the file must be opened anew.
+    generation: AtomicU64,
 }
 
 impl FileGuard {
@@ -183,7 +198,50 @@ impl FileGuard {
             path,
             identity: OnceLock::new(),
             failed_at: Mutex::new(None),
+            failing: AtomicBool::new(false),
+            generation: AtomicU64::new(0),
         }
+    }
+
+    /// Which connections may be kept: one opened under an older generation must
+    /// be closed and opened again ([`FileGuard::repair`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// After a write failed as unavailable: when the database file is writable
+    /// again but its `-wal` or `-shm` file is not, gives them the database file's
+    /// mode and starts a new [`FileGuard::generation`]. `true` when it did, so
+    /// the caller closes what connections it can reach.
+    ///
+    /// Only a file this process may change the mode of is changed (its owner's,
+    /// which is this process when it made them); a mode change that is refused is
+    /// left to the operator, and the writes go on failing as unavailable.
+    pub fn repair(&self) -> bool {
+        if !self.failing.load(Ordering::SeqCst) || !writable(&self.path) {
+            return false;
+        }
+        let Ok(metadata) = std::fs::metadata(&self.path) else {
+            return false;
+        };
+        let mode = std::fs::Permissions::from_mode(metadata.mode() & 0o777);
+        let mut repaired = false;
+        for suffix in ["-wal", "-shm"] {
+            let mut journal = self.path.clone().into_os_string();
+            journal.push(suffix);
+            let journal = PathBuf::from(journal);
+            if journal.exists()
+                && !writable(&journal)
+                && std::fs::set_permissions(&journal, mode.clone()).is_ok()
+            {
+                repaired = true;
+            }
+        }
+        if repaired {
+            self.write_failed();
+            self.generation.fetch_add(1, Ordering::SeqCst);
+        }
+        repaired
     }
 
     /// Notes the identity of the file as it is now, once it exists.
@@ -229,8 +287,13 @@ impl FileGuard {
     /// ([`FileGuard::write_failed`]), and a write is acknowledged only if the path
     /// still names the file after it.
     pub fn finish<T>(&self, written: Result<T, StoreError>) -> Result<T, StoreError> {
-        if written.as_ref().is_err_and(StoreError::is_unavailable) {
-            self.write_failed();
+        match &written {
+            Err(err) if err.is_unavailable() => {
+                self.write_failed();
+                self.failing.store(true, Ordering::SeqCst);
+            }
+            Err(_) => {}
+            Ok(_) => self.failing.store(false, Ordering::SeqCst),
         }
         self.check()?;
         written
@@ -253,6 +316,11 @@ impl FileGuard {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// Whether this process may open `path` for writing (opening it changes nothing).
+fn writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new().write(true).open(path).is_ok()
 }
 
 /// Opens (creating if needed) the database named by `url` and migrates it.
@@ -342,7 +410,7 @@ pub async fn connect(url: &str, store_options: StoreOptions) -> Result<Connected
         None => None,
         Some((path, guard)) => {
             guard.opened()?;
-            let readers = Readers::new(path.clone())?;
+            let readers = Readers::new(path.clone(), Arc::clone(&guard))?;
             let captures = crate::sqlite_writer::start(
                 path,
                 store_options.sqlite_synchronous,

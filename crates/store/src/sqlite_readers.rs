@@ -38,6 +38,9 @@
 //!
 //! An open snapshot also holds back the WAL checkpoint, so a background thread ends
 //! the snapshots of readers left idle ([`SWEEP_EVERY`]).
+//!
+//! A reader opened before the file guard's latest generation (`sqlite::FileGuard`
+//! repaired the file's journals) is closed instead of being used or kept.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,6 +51,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::StoreError;
 use crate::rows::SessionRecord;
+use crate::sqlite::FileGuard;
 
 /// Idle connections kept for reuse: more than the server's worker threads, which
 /// are the most that read at once.
@@ -67,6 +71,7 @@ pub const SWEEP_EVERY: Duration = Duration::from_millis(100);
 /// Read-only access to one SQLite file, on the calling thread.
 pub struct Readers {
     path: PathBuf,
+    guard: Arc<FileGuard>,
     idle: Mutex<Vec<Reader>>,
     /// Writes through this store finished so far.
     writes: AtomicU64,
@@ -76,6 +81,8 @@ pub struct Readers {
 struct Reader {
     connection: Connection,
     snapshot: Option<Snapshot>,
+    /// The file guard's generation when it was opened.
+    generation: u64,
 }
 
 struct Snapshot {
@@ -87,9 +94,10 @@ struct Snapshot {
 impl Readers {
     /// Readers of the database file at `path`, which must exist and be migrated,
     /// with the thread that ends idle snapshots (it stops once they are dropped).
-    pub fn new(path: PathBuf) -> Result<Arc<Readers>, StoreError> {
+    pub fn new(path: PathBuf, guard: Arc<FileGuard>) -> Result<Arc<Readers>, StoreError> {
         let readers = Arc::new(Readers {
             path,
+            guard,
             idle: Mutex::new(Vec::new()),
             writes: AtomicU64::new(0),
         });
@@ -134,27 +142,51 @@ impl Readers {
     }
 
     fn take(&self) -> Result<Reader, StoreError> {
+        let generation = self.guard.generation();
         let idle = self.idle().pop();
         match idle {
-            Some(reader) => Ok(reader),
+            Some(reader) if reader.generation == generation => Ok(reader),
+            Some(_) => {
+                // The others idle are as old: all closed, outside the lock.
+                let old = std::mem::take(&mut *self.idle());
+                drop(old);
+                self.open()
+            }
             None => self.open(),
         }
     }
 
     fn give_back(&self, reader: Reader) {
+        if reader.generation != self.guard.generation() {
+            return;
+        }
         let mut idle = self.idle();
         if idle.len() < MAX_IDLE {
             idle.push(reader);
         }
     }
 
+    /// Closes the idle readers opened before the guard's latest generation.
+    pub fn close_old(&self) {
+        let generation = self.guard.generation();
+        let old: Vec<Reader> = {
+            let mut idle = self.idle();
+            let (keep, old) = idle.drain(..).partition(|r| r.generation == generation);
+            *idle = keep;
+            old
+        };
+        drop(old);
+    }
+
     fn open(&self) -> Result<Reader, StoreError> {
+        let generation = self.guard.generation();
         let connection = crate::sqlite::open(&self.path)?;
         connection.pragma_update(None, "query_only", true)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Reader {
             connection,
             snapshot: None,
+            generation,
         })
     }
 
@@ -217,7 +249,10 @@ fn sweep(readers: Weak<Readers>) {
     loop {
         std::thread::sleep(SWEEP_EVERY);
         match readers.upgrade() {
-            Some(readers) => readers.end_old_snapshots(),
+            Some(readers) => {
+                readers.close_old();
+                readers.end_old_snapshots();
+            }
             None => return,
         }
     }

@@ -88,6 +88,8 @@ struct Thread {
     guard: Arc<FileGuard>,
     readers: Arc<Readers>,
     connection: Option<Connection>,
+    /// The guard's generation when `connection` was opened.
+    generation: u64,
     /// What the writer shares with the checkpoint thread, which stops once this
     /// is dropped with the writer thread.
     shared: Arc<Shared>,
@@ -123,6 +125,7 @@ pub fn start(
     let shared = Arc::new(Shared::default());
     let checkpoints = Checkpoints {
         path: path.clone(),
+        guard: Arc::clone(&guard),
         shared: Arc::downgrade(&shared),
     };
     let mut thread = Thread {
@@ -131,6 +134,7 @@ pub fn start(
         guard,
         readers,
         connection: None,
+        generation: 0,
         shared,
     };
     let cannot_start = |err| StoreError::Unavailable(format!("cannot start a thread: {err}"));
@@ -226,7 +230,14 @@ impl Thread {
 
     /// The writer's connection, opened if there is none.
     fn connection(&mut self) -> Result<&Connection, StoreError> {
+        let generation = self.guard.generation();
+        if self.generation != generation {
+            // The guard repaired the file's journals: a connection opened before
+            // would keep the shared memory read-only (`sqlite::FileGuard`).
+            self.connection = None;
+        }
         if self.connection.is_none() {
+            self.generation = generation;
             let connection = crate::sqlite::open(&self.path)?;
             connection.pragma_update(None, "synchronous", self.synchronous.as_str())?;
             connection.pragma_update(None, "foreign_keys", true)?;
@@ -242,6 +253,7 @@ impl Thread {
 /// groups are being committed.
 struct Checkpoints {
     path: PathBuf,
+    guard: Arc<FileGuard>,
     shared: Weak<Shared>,
 }
 
@@ -249,11 +261,17 @@ impl Checkpoints {
     fn run(self) {
         let mut connection = None;
         let mut checkpointed = 0;
+        let mut generation = self.guard.generation();
         loop {
             std::thread::sleep(CHECKPOINT_EVERY);
             let Some(shared) = self.shared.upgrade() else {
                 return;
             };
+            if generation != self.guard.generation() {
+                // Opened anew, as every connection to the file (`sqlite::FileGuard`).
+                generation = self.guard.generation();
+                connection = None;
+            }
             let commits = shared.commits.load(Ordering::Relaxed);
             if commits == checkpointed {
                 continue;

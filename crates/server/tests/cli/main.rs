@@ -23,6 +23,9 @@
 //!   and a locked SQLite file answering 503 until it is released;
 //! - [`nul`]: a NUL character in the attribution, stored and drafted alike on SQLite
 //!   and PostgreSQL;
+//! - [`recovery`]: started on a read-only SQLite file (whose journals it made
+//!   read-only itself), 503 and then 200 once the file is writable; a PostgreSQL
+//!   database dropped and made again, empty: 503, then migrated again;
 //! - [`replicas`]: two `feather serve` processes on one PostgreSQL database, with
 //!   organizations and a key revoked through the CLI;
 //! - [`sqlite_file`]: the SQLite file made read-only, kept from growing, removed or
@@ -45,6 +48,7 @@ mod front_upstream;
 mod import;
 mod keys;
 mod nul;
+mod recovery;
 mod replicas;
 mod serve;
 mod sqlite_file;
@@ -128,7 +132,26 @@ impl Serve {
     /// Starts `feather serve` on an ephemeral port over `database_url`, with
     /// `extra` arguments, and waits until it listens.
     pub fn start(database_url: &str, extra: &[&str]) -> Serve {
-        let mut child = Command::new(BIN)
+        Serve::start_as(None, database_url, extra)
+    }
+
+    /// As [`Serve::start`], as the user (and group) of id `uid` when one is
+    /// given, through `setpriv` (which takes root).
+    pub fn start_as(uid: Option<u32>, database_url: &str, extra: &[&str]) -> Serve {
+        let mut command = match uid {
+            None => Command::new(BIN),
+            Some(uid) => {
+                let mut command = Command::new("setpriv");
+                command.args([
+                    format!("--reuid={uid}"),
+                    format!("--regid={uid}"),
+                    "--clear-groups".to_owned(),
+                    BIN.to_owned(),
+                ]);
+                command
+            }
+        };
+        let mut child = command
             .args([
                 "serve",
                 "--bind",
