@@ -1,6 +1,7 @@
-//! The clients as the READMEs show them: `crates/client/examples/draft.rs` run
-//! against a live server, and the READMEs quoting the Rust, Python and TypeScript
-//! examples that CI runs (the latter two in `.ci/ecosystem-checks`) as they are.
+//! The clients as the READMEs show them: `crates/client/examples/draft.rs` and
+//! `https.rs` run against a live server, and the client's README and
+//! `docs/clients.md` quoting the Rust, Python and TypeScript examples that CI runs
+//! (the latter two in `.ci/ecosystem-checks`) as they are.
 
 use feather_client::types;
 use uuid::Uuid;
@@ -211,21 +212,22 @@ fn the_readmes_quote_the_examples_that_ci_runs_as_they_are() {
         https.trim_end(),
         "crates/client/README.md quotes crates/client/examples/https.rs"
     );
-    // The workspace README: the Python example after its docstring, the TypeScript
-    // one after its opening comment.
-    let readme = read("README.md");
+    // The clients' page (docs/clients.md, which the README's client steps link):
+    // the Python example after its docstring, the TypeScript one after its opening
+    // comment.
+    let page = read("docs/clients.md");
     let python = read("clients/python/example.py");
     let python = &python[python.find("import json").unwrap()..];
     assert_eq!(
-        first_block(&readme, "python"),
+        first_block(&page, "python"),
         python.trim_end(),
-        "README.md quotes clients/python/example.py"
+        "docs/clients.md quotes clients/python/example.py"
     );
     let typescript = read("clients/typescript/src/example.ts");
     let typescript = &typescript[typescript.find("import").unwrap()..];
     assert_eq!(
-        first_block(&readme, "ts"),
+        first_block(&page, "ts"),
         typescript.trim_end(),
-        "README.md quotes clients/typescript/src/example.ts"
+        "docs/clients.md quotes clients/typescript/src/example.ts"
     );
 }

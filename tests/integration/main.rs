@@ -1,5 +1,6 @@
 //! Workspace-level tests, linked once as one binary:
-//! - `client_example`: the Rust client's README example against a live server;
+//! - `client_example`: the Rust client's README examples against a live server, and
+//!   the pages that quote the clients' examples quote them as they are;
 //! - `contract`: the server's document equals `openapi.json`, and `openapi.json`
 //!   means the same as the upstream contract (with mutation tests of that check);
 //! - `end_to_end`: the real server on an ephemeral port with a temporary SQLite
@@ -10,6 +11,8 @@
 //! - `organizations`: keys of two organizations over real HTTP: another
 //!   organization's session answers exactly as an unknown one, captures go under
 //!   the key's organization, revoked keys are refused;
+//! - `pages`: the README and `docs/`: every relative link resolves, and the README
+//!   stays short and links every page;
 //! - `parity`: a table of bad requests answered as upstream (FastAPI) answers them;
 //! - `stored_drafts`: the draft made at capture is what the endpoint sends, and a
 //!   missing or outdated one is made again, answered and kept;
@@ -21,6 +24,7 @@ mod docs;
 mod end_to_end;
 mod layout;
 mod organizations;
+mod pages;
 mod parity;
 mod second_client;
 mod stored_drafts;
