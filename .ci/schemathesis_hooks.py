@@ -2,7 +2,7 @@
 
 The contract's integers carry no format (as upstream's), so schemathesis draws
 integers of any size. Upstream stores Python ints; our session model holds 64-bit
-integers and refuses a larger one with a 422 (README, "Known differences"). Bodies
+integers and refuses a larger one with a 422 (docs/api.md, "Known differences from upstream"). Bodies
 with such integers are left out of generation rather than reported each run.
 
 `kb_snapshot.kb_versions` maps KB ids (UUIDs) to versions. Upstream says so with

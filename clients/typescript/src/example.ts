@@ -1,4 +1,5 @@
-// The README's TypeScript snippet, run against the server by test/example.test.ts.
+// The TypeScript snippet of docs/clients.md, which `npm run example` runs
+// (src/run-example.ts) and test/example.test.ts runs against the server.
 import { featherClient } from "./client.js";
 
 /** The name of a session's draft, or the status and error code the server answered. */

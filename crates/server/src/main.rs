@@ -47,9 +47,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// the same options (given as `MIMALLOC_PURGE_DELAY=0 MIMALLOC_ARENA_EAGER_COMMIT=0`)
 /// 18.6, 38 and 38 MiB, and 23.6 MiB 2 s after (measured with a release `feather
 /// serve` and `curl -X PUT --data-binary @8-MiB-of-blanks`; the attack and the read
-/// path's cost are in the README's "Limits"). Set here, the purge delay applies at
-/// once; the first arena may be made before `main`, so eager commit may apply only
-/// to later ones. An operator's `MIMALLOC_PURGE_DELAY` or
+/// path's cost are in docs/performance.md, "Under attack"). Set here, the purge
+/// delay applies at once; the first arena may be made before `main`, so eager
+/// commit may apply only to later ones. An operator's `MIMALLOC_PURGE_DELAY` or
 /// `MIMALLOC_ARENA_EAGER_COMMIT` still wins.
 fn configure_allocator() {
     for (option, variable) in [
@@ -150,8 +150,8 @@ struct ServeArgs {
     #[arg(long, env = "FEATHER_NO_DEMO")]
     no_demo: bool,
     /// SQLite only: `normal` (a capture survives the process being killed) or
-    /// `full` (it survives a power loss too, with an fsync per write). See the
-    /// README's "Durability".
+    /// `full` (it survives a power loss too, with an fsync per write). See
+    /// docs/operations.md, "Durability".
     #[arg(long, env = "FEATHER_SQLITE_SYNCHRONOUS", default_value = "normal")]
     sqlite_synchronous: SqliteSynchronous,
     /// Log level: trace, debug, info, warn, error, critical.

@@ -1,7 +1,8 @@
 //! What a new user meets before the first draft: the HTTPS start-up hint (with
 //! `--cacert`, and it works), swapped `--tls-cert`/`--tls-key` refused before
 //! anything is stored or printed, dropshot's log naming the address the user bound,
-//! and a database folder that had to be made, said so.
+//! a database folder that had to be made, said so, and a session without messages
+//! (stored by the API, refused by the tools and the draft endpoint).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -207,5 +208,46 @@ fn a_database_folder_that_is_made_is_said() {
     assert!(
         output.status.success() && !stderr.contains("did not exist"),
         "{stderr}"
+    );
+}
+
+/// A session without messages: `import` and `draft` refuse it (they exist to draft),
+/// while the API's capture stores it, as upstream's contract allows, and drafting it
+/// answers 400 `session_not_draftable`: what the README says of such a session.
+#[tokio::test]
+async fn a_session_without_messages_is_refused_by_the_tools_and_by_the_draft_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let organization = uuid::Uuid::new_v4();
+    let (session_id, mut body) =
+        crate::session_body("refund-voice.analysis-input.json", organization);
+    body["messages"] = serde_json::json!([]);
+    let file = dir.path().join("empty.json");
+    std::fs::write(&file, body.to_string()).unwrap();
+
+    let database = dir.path().join("import.db");
+    let output = feather(&[
+        "import",
+        "--database-url",
+        database.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the session has no messages"), "{stderr}");
+    let output = feather(&["draft", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+
+    let server = crate::Serve::start(
+        dir.path().join("serve.db").to_str().unwrap(),
+        &["--api-key", "first-run-key"],
+    );
+    let captured = crate::put_session(&server, "first-run-key", session_id, &body).await;
+    assert_eq!(captured.status, 200, "{captured:?}");
+    let drafted = crate::draft_session(&server, "first-run-key", session_id).await;
+    assert_eq!(drafted.status, 400, "{drafted:?}");
+    assert_eq!(
+        drafted.body["error"], "session_not_draftable",
+        "{drafted:?}"
     );
 }
