@@ -138,8 +138,18 @@ impl crate::front::Gate for ServerContext {
 }
 
 /// The response for a store failure: 503 while the store is unreachable, else 500.
+/// A database that lost the store's tables (dropped and made again under the
+/// server) is a 503 that says so: the store has made them again by then, and what
+/// the request asked about was lost with them.
 pub fn store_error(err: StoreError) -> ApiError {
-    if err.is_unavailable() {
+    if err.is_unmigrated() {
+        ApiError::new(
+            dropshot::ErrorStatusCode::SERVICE_UNAVAILABLE,
+            feather_api::error::codes::SERVICE_UNAVAILABLE,
+            "The session store's database had lost its tables (was it dropped and made \
+             again?); the server runs its migrations again to make them: retry shortly.",
+        )
+    } else if err.is_unavailable() {
         ApiError::unavailable()
     } else {
         ApiError::internal()

@@ -4,6 +4,13 @@
 //! the line drawn here is "would retrying later plausibly work?": a refused
 //! connection, a timed-out pool, a locked SQLite file or a PostgreSQL server that
 //! is shutting down are unavailable; a constraint violation or a bad query is not.
+//!
+//! A PostgreSQL database without the store's tables (`undefined_table`, 42P01) is
+//! [`StoreError::Unmigrated`], a kind of unavailable: the database was dropped and
+//! made again empty under a running server, which used to answer 500 to every
+//! request until a restart. The store migrates it again when it meets this error
+//! (`Store`'s `migrated_again`), so the request answers 503 and the next ones
+//! find the tables.
 
 use sqlx::error::DatabaseError;
 
@@ -14,6 +21,10 @@ pub enum StoreError {
     /// lost, pool timed out, file unreadable or locked. Worth retrying later.
     #[error("the session store is unavailable: {0}")]
     Unavailable(String),
+    /// The database has lost the store's tables (dropped and made again empty);
+    /// the store makes them again. Unavailable too: worth retrying.
+    #[error("the session store is unavailable: the database has lost its tables: {0}")]
+    Unmigrated(String),
     /// Stored data cannot be decoded.
     #[error("the session store holds data it cannot decode: {0}")]
     Corrupt(String),
@@ -25,7 +36,12 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the failure is the database being unreachable (the server answers 503).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Unavailable(_))
+        matches!(self, StoreError::Unavailable(_) | StoreError::Unmigrated(_))
+    }
+
+    /// Whether the failure is the database lacking the store's tables.
+    pub fn is_unmigrated(&self) -> bool {
+        matches!(self, StoreError::Unmigrated(_))
     }
 }
 
@@ -41,7 +57,7 @@ impl From<rusqlite::Error> for StoreError {
         match err {
             rusqlite::Error::SqliteFailure(failure, _) => {
                 match sqlite_kind(failure.extended_code) {
-                    Kind::Unavailable => StoreError::Unavailable(message),
+                    Kind::Unavailable | Kind::Unmigrated => StoreError::Unavailable(message),
                     Kind::Corrupt => StoreError::Corrupt(message),
                     Kind::Other => StoreError::Other(message),
                 }
@@ -67,7 +83,9 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
                         StoreError::Unavailable(format!("migrating: {m}"))
                     }
                     StoreError::Corrupt(m) => StoreError::Corrupt(format!("migrating: {m}")),
-                    StoreError::Other(m) => StoreError::Other(format!("migrating: {m}")),
+                    StoreError::Other(m) | StoreError::Unmigrated(m) => {
+                        StoreError::Other(format!("migrating: {m}"))
+                    }
                 }
             }
             // The database was migrated by another version of this program, or the
@@ -89,6 +107,7 @@ fn classify(err: sqlx::Error) -> StoreError {
         sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StoreError::Corrupt(message),
         sqlx::Error::Database(db) => match database_error_kind(db.as_ref()) {
             Kind::Unavailable => StoreError::Unavailable(message),
+            Kind::Unmigrated => StoreError::Unmigrated(message),
             Kind::Corrupt => StoreError::Corrupt(message),
             Kind::Other => StoreError::Other(message),
         },
@@ -97,9 +116,11 @@ fn classify(err: sqlx::Error) -> StoreError {
     }
 }
 
-/// The three outcomes of [`classify`], for errors the database itself reported.
+/// The outcomes of [`classify`], for errors the database itself reported.
 enum Kind {
     Unavailable,
+    /// PostgreSQL only: one of the store's tables does not exist.
+    Unmigrated,
     Corrupt,
     Other,
 }
@@ -153,6 +174,9 @@ fn postgres_kind(sqlstate: &str) -> Kind {
         // The database does not exist (yet) or the role may not connect: the
         // database cannot be reached, which is what a 503 says.
         "3D000" => Kind::Unavailable,
+        // A table of the store does not exist: the database was dropped and made
+        // again, empty, under the server (the store migrates it again).
+        "42P01" => Kind::Unmigrated,
         code if code.starts_with("08") // connection exception
             || code.starts_with("53") // insufficient resources, too many connections
             || code.starts_with("28") // invalid authorization
@@ -182,7 +206,8 @@ mod tests {
         assert!(matches!(postgres_kind("57P01"), Kind::Unavailable));
         assert!(matches!(postgres_kind("XX001"), Kind::Corrupt));
         assert!(matches!(postgres_kind("23514"), Kind::Other));
-        assert!(matches!(postgres_kind("42P01"), Kind::Other));
+        assert!(matches!(postgres_kind("42P01"), Kind::Unmigrated));
+        assert!(matches!(postgres_kind("42703"), Kind::Other));
     }
 
     #[test]

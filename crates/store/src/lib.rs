@@ -158,6 +158,10 @@ pub struct Store {
     /// The queue of captures, committed in groups by an SQLite file's writer thread
     /// (`sqlite_writer.rs`), else by tasks through the pool (`group_commit.rs`).
     captures: Arc<group_commit::Queue>,
+    /// When the migrations last ran again on a PostgreSQL database that had lost
+    /// its tables ([`StoreError::Unmigrated`]); held while they run, so they run
+    /// once for all the requests that met the error together.
+    migrated_again_at: Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// Installs sqlx's `Any` drivers for the backends, once.
@@ -293,6 +297,7 @@ impl Store {
                 dialect: &postgres::DIALECT,
                 readers: None,
                 file: None,
+                migrated_again_at: Arc::default(),
             })
         } else {
             let connected = sqlite::connect(url, options).await?;
@@ -311,6 +316,7 @@ impl Store {
                 readers,
                 file,
                 captures: Arc::new(captures),
+                migrated_again_at: Arc::default(),
             })
         }
     }
@@ -344,7 +350,8 @@ impl Store {
         }
         let rows = sessions.iter().map(CaptureRow::from).collect();
         self.reopen_if_repaired().await;
-        self.captures.put(rows).await
+        let stored = self.captures.put(rows).await;
+        self.migrated_again(stored).await
     }
 
     /// The session `session_id` as `scope` sees it, or `None`.
@@ -447,9 +454,11 @@ impl Store {
 
     /// How many sessions are stored, over all organizations.
     pub async fn count_sessions(&self) -> Result<u64, StoreError> {
-        let count: i64 = sqlx::query_scalar(self.dialect.count_sessions)
+        let count = sqlx::query_scalar(self.dialect.count_sessions)
             .fetch_one(&self.pool)
-            .await?;
+            .await
+            .map_err(StoreError::from);
+        let count: i64 = self.migrated_again(count).await?;
         u64::try_from(count)
             .map_err(|_| StoreError::Corrupt(format!("a count of {count} sessions")))
     }
@@ -462,7 +471,8 @@ impl Store {
         if let Some(organization) = organization {
             query = query.bind(organization);
         }
-        let ids: Vec<String> = query.fetch_all(&self.pool).await?;
+        let ids = query.fetch_all(&self.pool).await.map_err(StoreError::from);
+        let ids: Vec<String> = self.migrated_again(ids).await?;
         ids.iter().map(|id| parse_uuid(id)).collect()
     }
 
@@ -507,7 +517,8 @@ impl Store {
         if let Some(organization) = organization {
             query = query.bind(organization);
         }
-        let rows: Vec<KeyRecord> = query.fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(&self.pool).await.map_err(StoreError::from);
+        let rows: Vec<KeyRecord> = self.migrated_again(rows).await?;
         rows.into_iter().map(KeyRecord::decode).collect()
     }
 
@@ -550,9 +561,38 @@ impl Store {
                 for arg in args {
                     query = query.bind(*arg);
                 }
-                Ok(query.fetch_optional(&self.pool).await?)
+                let row = query.fetch_optional(&self.pool).await;
+                self.migrated_again(row.map_err(StoreError::from)).await
             }
         }
+    }
+
+    /// `result`; but when it is [`StoreError::Unmigrated`] (a PostgreSQL database
+    /// that lost the store's tables), the migrations are run again first, once for
+    /// all the requests that met it together, and the error says what they did.
+    /// The request that met it still fails (503): what it asked about is gone with
+    /// the tables, and a retry finds them made again.
+    async fn migrated_again<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        let err = match result {
+            Err(err) if err.is_unmigrated() && self.backend() == Backend::Postgres => err,
+            other => return other,
+        };
+        let met = std::time::Instant::now();
+        let mut migrated_at = self.migrated_again_at.lock().await;
+        let outcome = match *migrated_at {
+            Some(at) if at > met => "the migrations have run again since; retry".to_owned(),
+            _ => match postgres::migrate(&self.pool).await {
+                Ok(()) => {
+                    *migrated_at = Some(std::time::Instant::now());
+                    "the migrations ran again and made them; retry".to_owned()
+                }
+                Err(migrating) => format!("running the migrations again failed: {migrating}"),
+            },
+        };
+        let StoreError::Unmigrated(message) = err else {
+            unreachable!("matched above")
+        };
+        Err(StoreError::Unmigrated(format!("{message}; {outcome}")))
     }
 
     /// Runs a write. On an SQLite file: only while the file is the one the store
@@ -566,7 +606,7 @@ impl Store {
     ) -> Result<T, StoreError> {
         let _renew = RenewSnapshots(self.readers.as_deref());
         let Some(file) = &self.file else {
-            return write.await;
+            return self.migrated_again(write.await).await;
         };
         self.reopen_if_repaired().await;
         file.check()?;

@@ -165,6 +165,14 @@ pub async fn connect(url: &str) -> Result<AnyPool, StoreError> {
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(AnyConnectOptions::from_str(&url)?)
         .await?;
-    MIGRATOR.run(&pool).await?;
+    migrate(&pool).await?;
     Ok(pool)
+}
+
+/// Runs the migrations (idempotent; PostgreSQL's advisory lock keeps two servers
+/// from running them at once): at connection, and again on a database that lost
+/// the store's tables (`StoreError::Unmigrated`).
+pub async fn migrate(pool: &AnyPool) -> Result<(), StoreError> {
+    MIGRATOR.run(pool).await?;
+    Ok(())
 }

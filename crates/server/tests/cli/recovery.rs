@@ -81,3 +81,116 @@ async fn started_on_a_read_only_file_the_server_recovers_with_the_journals_it_ma
         "the WAL file has the database's mode again"
     );
 }
+
+/// A database of its own on the test PostgreSQL server, dropped when the test
+/// ends: this test drops and makes it again, which a schema cannot stand for.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    async fn create() -> Option<PgDatabase> {
+        let admin_url =
+            feather_test_support::postgres_url("the CLI tests (cargo test -p feather-server)")?;
+        let name = format!("feather_recreated_{}", Uuid::new_v4().simple());
+        let (before_query, query) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+        let (server, _) = before_query
+            .rsplit_once('/')
+            .expect("a database in the URL");
+        let url = if query.is_empty() {
+            format!("{server}/{name}")
+        } else {
+            format!("{server}/{name}?{query}")
+        };
+        let database = PgDatabase {
+            admin_url,
+            name,
+            url,
+        };
+        database
+            .admin(&format!("CREATE DATABASE {}", database.name))
+            .await;
+        Some(database)
+    }
+
+    async fn admin(&self, statement: &str) {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&self.admin_url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(statement.to_owned()))
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|err| panic!("{statement}: {err}"));
+        admin.close().await.unwrap();
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                use sqlx::Connection;
+                let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+                sqlx::query(sqlx::AssertSqlSafe(statement))
+                    .execute(&mut admin)
+                    .await?;
+                admin.close().await
+            })
+        })
+        .join();
+    }
+}
+
+// The case: the database is dropped and made again, empty, under a
+// running server. Every request used to answer 500 (`relation "sessions" does not
+// exist`) until a restart; now the request that meets the missing tables answers
+// 503 saying so, the server runs its migrations again, and captures are stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_postgres_database_made_again_empty_is_503_then_migrated_again() {
+    let Some(database) = PgDatabase::create().await else {
+        return;
+    };
+    let key = "dev-recreated";
+    let server = Serve::start(&database.url, &["--api-key", key]);
+    let organization = Uuid::new_v4();
+    let (first_id, first) = session_body("dispute-sms.analysis-input.json", organization);
+    let stored = put_session(&server, key, first_id, &first).await;
+    assert_eq!(stored.status, 200, "{stored:?}\n{}", server.log());
+
+    database
+        .admin(&format!("DROP DATABASE {} WITH (FORCE)", database.name))
+        .await;
+    database
+        .admin(&format!("CREATE DATABASE {}", database.name))
+        .await;
+
+    let (second_id, second) = session_body("refund-voice.analysis-input.json", organization);
+    let mut said_why = false;
+    let mut stored = None;
+    for _ in 0..20 {
+        let answer = put_session(&server, key, second_id, &second).await;
+        if answer.status == 200 {
+            stored = Some(answer);
+            break;
+        }
+        assert!(is_unavailable(&answer), "{answer:?}\n{}", server.log());
+        said_why |= answer.body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("lost its tables"));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(stored.is_some(), "never stored again:\n{}", server.log());
+    assert!(said_why, "no 503 said why:\n{}", server.log());
+    let read = get_session(&server, key, second_id).await;
+    assert_eq!(read.status, 200, "{read:?}");
+    // What was stored before is gone with the database: 404, not 500.
+    let gone = get_session(&server, key, first_id).await;
+    assert_eq!(gone.status, 404, "{gone:?}");
+}
