@@ -53,6 +53,48 @@ fn mismatch(expected: &Value, status: u16, body: &Value) -> Option<String> {
     (body != &expected["body"]).then(|| format!("body {body}\n    expected {}", expected["body"]))
 }
 
+/// The one deliberate difference in a 422's text (docs/api.md, "Known differences
+/// from upstream"): a body read as text because of its media type has a sentence
+/// after pydantic's `msg` saying so. Checks that it is there exactly then, and takes
+/// it away so that the rest compares with upstream's body.
+fn without_media_type_hint(body: &mut Value, content_type: Option<&str>) -> Result<(), String> {
+    let read_as_text = content_type.is_some_and(|c| {
+        let essence = c
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        !(essence == "application/json"
+            || essence.starts_with("application/") && essence.ends_with("+json"))
+    });
+    let Some(details) = body.get_mut("detail").and_then(Value::as_array_mut) else {
+        return Ok(());
+    };
+    for detail in details {
+        let whole_body = detail["loc"] == serde_json::json!(["body"])
+            && detail["type"] == "model_attributes_type";
+        let Some(msg) = detail["msg"].as_str() else {
+            continue;
+        };
+        match msg.find(" (the body was sent as ") {
+            Some(at) if read_as_text && whole_body => {
+                let hint = &msg[at..];
+                if !hint.ends_with("send JSON with the header content-type: application/json)") {
+                    return Err(format!("the media type hint is {hint:?}"));
+                }
+                detail["msg"] = Value::String(msg[..at].to_owned());
+            }
+            Some(_) => return Err(format!("a media type hint where none belongs: {msg:?}")),
+            None if read_as_text && whole_body => {
+                return Err(format!("no media type hint after {msg:?}"));
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn bad_requests_get_upstreams_answers() {
     let server = TestServer::start().await;
@@ -78,7 +120,11 @@ async fn bad_requests_get_upstreams_answers() {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        let mut body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if let Err(why) = without_media_type_hint(&mut body, case["content_type"].as_str()) {
+            failures.push(format!("{name}: {why}"));
+            continue;
+        }
         if let Some(why) = mismatch(&case["expected"], status, &body) {
             failures.push(format!("{name}: {why}"));
         }

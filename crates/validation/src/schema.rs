@@ -55,12 +55,40 @@ where
             None,
         )]));
     }
-    let mut value = if content_type.is_none_or(is_json_media_type) {
-        pyjson::decode(bytes).map_err(decode_error)?
-    } else {
-        Value::String(String::from_utf8_lossy(bytes).into_owned())
+    let Some(media_type) = content_type.filter(|c| !is_json_media_type(c)) else {
+        let mut value = pyjson::decode(bytes).map_err(decode_error)?;
+        return value_as::<T>(&mut value, loc).map_err(Rejection::Invalid);
     };
-    value_as::<T>(&mut value, loc).map_err(Rejection::Invalid)
+    let mut value = Value::String(String::from_utf8_lossy(bytes).into_owned());
+    value_as::<T>(&mut value, loc).map_err(|mut errors| {
+        // The error pydantic gives a body read as text says nothing of why it was
+        // text; the sentence after it does (`curl -d` sends a form unless told).
+        for error in &mut errors {
+            if error.error_type == "model_attributes_type" && error.loc.len() == 1 {
+                error.msg.push_str(&media_type_hint(media_type));
+            }
+        }
+        Rejection::Invalid(errors)
+    })
+}
+
+/// What [`json_body`] adds to the `msg` of a body that was read as text because of
+/// its media type: which type it was sent as, and what to send instead. The type is
+/// shown as its essence (no parameters), at most 64 characters.
+pub fn media_type_hint(content_type: &str) -> String {
+    let essence: String = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(64)
+        .collect();
+    format!(
+        " (the body was sent as {essence:?}, not JSON, so it was read as text; send \
+         JSON with the header content-type: application/json)"
+    )
 }
 
 /// The answer to a body `json.loads` would not turn into a value we can hold.
@@ -769,6 +797,34 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].error_type, "model_attributes_type");
         assert_eq!(errors[0].input, Some(json!("session_id=1")));
+    }
+
+    /// The 422 of a body read as text because of its media type (what `curl -d`
+    /// sends without a content type of JSON) says why after pydantic's sentence,
+    /// and stays FastAPI's `HTTPValidationError` otherwise.
+    #[test]
+    fn a_body_read_as_text_says_which_media_type_it_was_sent_as() {
+        let errors = details(super::json_body::<ScenarioDraftFromSessionRequest>(
+            br#"{"session_id": "530c7c15-5f40-50b5-ad85-695b8f780877"}"#,
+            Some("application/x-www-form-urlencoded; charset=utf-8"),
+        ));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].loc, vec![super::LocItem::from("body")]);
+        assert_eq!(
+            errors[0].msg,
+            "Input should be a valid dictionary or object to extract fields from (the body \
+             was sent as \"application/x-www-form-urlencoded\", not JSON, so it was read as \
+             text; send JSON with the header content-type: application/json)"
+        );
+        // A JSON body that is not an object gets pydantic's sentence alone.
+        let errors = details(super::json_body::<ScenarioDraftFromSessionRequest>(
+            b"[]",
+            Some("application/json"),
+        ));
+        assert_eq!(
+            errors[0].msg,
+            "Input should be a valid dictionary or object to extract fields from"
+        );
     }
 
     #[test]
