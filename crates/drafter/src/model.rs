@@ -312,13 +312,32 @@ impl Timeline {
     /// Replaces personal data everywhere, numbering placeholders in timeline order.
     ///
     /// First every text and JSON value is read once to learn what is personal
-    /// (structured fields, introductions, patterns; identifiers built from a learned
-    /// name when learning ends), and only then is anything replaced, so a name learned from a
+    /// (structured fields, introductions, patterns, a reply to the agent's question
+    /// for a name; identifiers built from a learned name when learning ends), and only then is anything replaced, so a name learned from a
     /// tool result late in the session is redacted in the greeting too.
     pub(crate) fn redact(&mut self, redactor: &mut Redactor) {
+        // Whether the agent's last turn asked for the customer's name, so that the
+        // customer's next turn may be only the name.
+        let mut asked = false;
         for step in &self.steps {
             match step {
-                Step::Said { text, .. } => redactor.learn_text(text),
+                Step::Said { speaker, text, .. } => {
+                    let who = match speaker {
+                        Speaker::Agent => Some(crate::pii::Speaker::Agent),
+                        Speaker::Customer => Some(crate::pii::Speaker::Customer),
+                        _ => None,
+                    };
+                    match who {
+                        Some(who) => redactor
+                            .learn_turn(text, who, asked && *speaker == Speaker::Customer),
+                        None => redactor.learn_text(text),
+                    }
+                    match speaker {
+                        Speaker::Agent => asked = crate::pii::names::asks_for_name(text),
+                        Speaker::Customer => asked = false,
+                        _ => {}
+                    }
+                }
                 Step::Tool(index) => {
                     let call = &self.calls[*index];
                     let results = match &call.result {

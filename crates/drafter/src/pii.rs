@@ -48,6 +48,7 @@
 //! per thread across drafts (a key's class depends on the key alone).
 
 mod keys;
+pub(crate) mod names;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -65,6 +66,13 @@ thread_local! {
     // Key classes by key, shared by the drafts one thread makes.
     static KEY_INFOS: std::cell::RefCell<HashMap<String, keys::KeyInfo>> =
         std::cell::RefCell::new(HashMap::default());
+}
+
+/// Who says a turn, for the rules that depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speaker {
+    Customer,
+    Agent,
 }
 
 /// A kind of personal data the redactor replaces.
@@ -151,6 +159,21 @@ pub struct Redactor {
     found: HashMap<String, Vec<Finding>>,
     /// Businesses' addresses and phones, lower case: not redacted where they recur.
     public: FxHashSet<String>,
+    /// The words of things' names (`hotel_name`, `doctor_name`, `song_name`), lower
+    /// case: a name in free text made only of them is the thing's.
+    thing_words: FxHashSet<String>,
+    /// Person names learned, in order, as written (lower case), each with the given
+    /// and family name when a structured record said which is which.
+    sightings: Vec<Sighting>,
+    /// Names spelled out letter by letter: as written (lower case), the letters
+    /// joined, and whether "spelled" or the like introduced them.
+    spelled: Vec<(String, String, bool)>,
+    /// Whether a customer turn was learned (the first one may name the customer
+    /// in a sentence of its own).
+    customer_spoke: bool,
+    /// Learned name parts that are also common words ("will", "grace"): replaced
+    /// only where they are written with a capital.
+    proper_only: FxHashSet<String>,
     /// One case-insensitive alternation of the learned values, longest first.
     known_pattern: Option<Regex>,
     known_len: usize,
@@ -187,21 +210,58 @@ impl Redactor {
                 continue;
             }
             let value = &text[finding.start..finding.end];
+            if finding.kind == PiiKind::Name {
+                self.sightings.push(Sighting::text(value));
+                continue;
+            }
             let placeholder = self.placeholder(finding.kind, finding.normal.clone());
             // What the patterns find they find again wherever it is written the same
             // way; only introduced names, dates of birth and addresses are carried to
             // where the patterns would not see them ("Thank you, Olivia").
-            if matches!(
-                finding.kind,
-                PiiKind::Name | PiiKind::Dob | PiiKind::Address
-            ) {
+            if matches!(finding.kind, PiiKind::Dob | PiiKind::Address) {
                 self.remember(finding.kind, value, &placeholder);
             }
+        }
+        for (start, end, letters, cued) in names::spelled(text) {
+            self.spelled
+                .push((text[start..end].to_lowercase(), letters, cued));
         }
         // Short texts the patterns skip at once (most JSON values) are searched
         // again faster than they are copied and hashed.
         if worth_caching(text) {
             self.found.insert(text.to_owned(), findings);
+        }
+    }
+
+    /// Learns from a turn of the conversation: as [`Redactor::learn_text`], and when
+    /// the turn answers the agent's question for a name ("May I have your name?" —
+    /// "sure, siobhan quispe"), the name it is.
+    ///
+    /// More rules read a turn by who says it: the agent addresses the customer by
+    /// name ("Thanks for waiting, Olivia."), the customer signs its turn
+    /// ("Regards,\nSiobhan Quispe") or, in its first turn, gives its name as a
+    /// sentence of its own ("Hey there. Siobhan Quispe. I need ..."); see [`names`].
+    pub fn learn_turn(&mut self, text: &str, speaker: Speaker, answers_name_question: bool) {
+        let first_customer_turn = speaker == Speaker::Customer && !self.customer_spoke;
+        if speaker == Speaker::Customer {
+            self.customer_spoke = true;
+        }
+        self.learn_text(text);
+        let mut spans = Vec::new();
+        if answers_name_question {
+            spans.extend(names::answer(text));
+        }
+        match speaker {
+            Speaker::Agent => spans.extend(names::addressed(text)),
+            Speaker::Customer => {
+                spans.extend(names::signature(text));
+                if first_customer_turn {
+                    spans.extend(names::alone(text));
+                }
+            }
+        }
+        for (start, end) in spans {
+            self.sightings.push(Sighting::text(&text[start..end]));
         }
     }
 
@@ -216,6 +276,7 @@ impl Redactor {
     /// learned person name (`mia_li_3668`) are learned too. Call it after every
     /// [`Redactor::learn_json`] and before replacing.
     pub fn finish_learning(&mut self) {
+        self.resolve_names();
         for candidate in std::mem::take(&mut self.id_candidates) {
             if self.built_from_name(&candidate) {
                 let normal = candidate.trim().to_lowercase();
@@ -357,12 +418,9 @@ impl Redactor {
                 let infos: Vec<keys::KeyInfo> = map.keys().map(|key| self.key_info(key)).collect();
                 let shape = keys::Shape::of(infos.iter(), context.person_key);
                 if mode == Mode::Learn
-                    && let Some(full) = keys::full_name(infos.iter().zip(map.values()))
-                    && !self.known.contains_key(&full.to_lowercase())
+                    && let Some((given, family)) = keys::full_name(infos.iter().zip(map.values()))
                 {
-                    let normal = crate::text::collapse_whitespace(&full).to_lowercase();
-                    let placeholder = self.placeholder(PiiKind::Name, normal);
-                    self.remember(PiiKind::Name, &full, &placeholder);
+                    self.sightings.push(Sighting::record(given, family));
                 }
                 let mut out = Map::new();
                 for ((key, item), info) in map.iter().zip(&infos) {
@@ -418,6 +476,14 @@ impl Redactor {
     }
 
     fn walk_string(&mut self, text: &str, context: Context, mode: Mode) -> Value {
+        if context.thing_name && mode == Mode::Learn {
+            self.thing_words.extend(
+                text.to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|word| !word.is_empty())
+                    .map(str::to_owned),
+            );
+        }
         if context.public {
             if mode == Mode::Learn {
                 self.public
@@ -470,6 +536,10 @@ impl Redactor {
         let normal = keyed_value(kind, text)?;
         Some(match mode {
             Mode::Apply => Value::String(self.known_or_new(kind, text, normal)),
+            Mode::Learn if kind == PiiKind::Name => {
+                self.sightings.push(Sighting::text(text));
+                Value::Null
+            }
             Mode::Learn => {
                 let placeholder = match self.known.get(&text.trim().to_lowercase()) {
                     Some(existing) => existing.clone(),
@@ -512,17 +582,6 @@ impl Redactor {
             self.known
                 .entry(street.trim().to_owned())
                 .or_insert_with(|| placeholder.to_owned());
-        }
-        if kind == PiiKind::Name {
-            for part in value.split([' ', '-']) {
-                let part = part.trim_matches(|c: char| !c.is_alphanumeric());
-                if part.chars().count() >= 2 && !keys::NOT_NAMES.contains(&part) {
-                    self.name_parts.insert(part.to_owned());
-                    self.known
-                        .entry(part.to_owned())
-                        .or_insert_with(|| placeholder.to_owned());
-                }
-            }
         }
         self.known
             .entry(value)
@@ -595,7 +654,11 @@ impl Redactor {
             }) {
                 continue;
             }
-            if let Some(placeholder) = self.known.get(&m.as_str().to_lowercase()) {
+            let lower = m.as_str().to_lowercase();
+            if self.proper_only.contains(&lower) && !m.as_str().starts_with(char::is_uppercase) {
+                continue;
+            }
+            if let Some(placeholder) = self.known.get(&lower) {
                 out.push_str(&text[at..m.start()]);
                 out.push_str(placeholder);
                 at = m.end();
@@ -613,6 +676,207 @@ impl Redactor {
         let placeholder = format!("<{}_{}>", kind.label(), count);
         self.seen.insert((kind, normal), placeholder.clone());
         placeholder
+    }
+}
+
+/// A person's name as the redactor learned it: its words in lower case, and which
+/// of them are the given and the family name.
+#[derive(Debug, Clone)]
+struct Sighting {
+    given: String,
+    middle: Vec<String>,
+    family: Option<String>,
+}
+
+impl Sighting {
+    // A name as written in a text or under a name key: the first word is the given
+    // name, the last (with the particles before it: "de la Cruz") the family name,
+    // any others middle names. A single word is only itself.
+    fn text(value: &str) -> Sighting {
+        let lower = crate::text::collapse_whitespace(value).to_lowercase();
+        let words: Vec<&str> = lower.split(' ').collect();
+        let mut family_start = words.len().saturating_sub(1).max(1);
+        while family_start > 1 && names::is_particle(words[family_start - 1]) {
+            family_start -= 1;
+        }
+        if words.len() < 2 {
+            return Sighting {
+                given: lower,
+                middle: Vec::new(),
+                family: None,
+            };
+        }
+        Sighting {
+            given: words[0].to_owned(),
+            middle: words[1..family_start].iter().map(|w| (*w).to_owned()).collect(),
+            family: Some(words[family_start..].join(" ")),
+        }
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.given.as_str())
+            .chain(self.middle.iter().map(String::as_str))
+            .chain(self.family.iter().flat_map(|f| f.split(' ')))
+    }
+
+    // A record's first and last name.
+    fn record(given: String, family: String) -> Sighting {
+        Sighting {
+            given: crate::text::collapse_whitespace(&given).to_lowercase(),
+            middle: Vec::new(),
+            family: Some(crate::text::collapse_whitespace(&family).to_lowercase()),
+        }
+    }
+}
+
+/// One person the names learned belong to, numbered in the order first seen.
+#[derive(Debug, Clone)]
+struct Person {
+    number: usize,
+    given: String,
+    middle: Vec<String>,
+    family: Option<String>,
+}
+
+impl Redactor {
+    // Gathers the names learned into people, numbered in the order first seen, and
+    // learns each person's placeholders: `<NAME_n>` for the whole name (or a name
+    // known only by one word), `<NAME_n_GIVEN>`, `<NAME_n_MIDDLE>` and
+    // `<NAME_n_FAMILY>` for its parts, so a simulated customer asked for its first
+    // and last name gives the parts that the mock world's records hold. A single word
+    // that is a part of a full name learned anywhere is that part ("I'm Mia" and a
+    // record of Mia Li); a name spelled out is the name it spells.
+    fn resolve_names(&mut self) {
+        let mut people: Vec<Person> = Vec::new();
+        // The words of businesses' and things' own names ("Avril Swan, MD" under a
+        // `doctor_name`): a name in free text made of them is the business's.
+        let public_words: FxHashSet<&str> = self
+            .public
+            .iter()
+            .flat_map(|value| value.split(|c: char| !c.is_alphanumeric()))
+            .filter(|word| !word.is_empty())
+            .chain(self.thing_words.iter().map(String::as_str))
+            .collect();
+        let sightings: Vec<Sighting> = std::mem::take(&mut self.sightings)
+            .into_iter()
+            .filter(|sighting| {
+                !sighting
+                    .words()
+                    .all(|word| public_words.contains(word))
+            })
+            .collect();
+        for sighting in sightings {
+            if sighting.given.chars().count() < 2 || keys::NOT_NAMES.contains(&sighting.given.as_str()) && sighting.family.is_none() {
+                continue;
+            }
+            match &sighting.family {
+                Some(family) => {
+                    let same = people.iter_mut().position(|p| {
+                        p.given == sighting.given && p.family.as_deref() == Some(family.as_str())
+                    });
+                    let part_of = || {
+                        people.iter().position(|p| {
+                            p.family.is_none() && (p.given == sighting.given || p.given == *family)
+                        })
+                    };
+                    if let Some(at) = same.or_else(part_of) {
+                        let person = &mut people[at];
+                        person.given.clone_from(&sighting.given);
+                        person.family = Some(family.clone());
+                        if person.middle.is_empty() {
+                            person.middle.clone_from(&sighting.middle);
+                        }
+                    } else {
+                        let number = people.len() + 1;
+                        people.push(Person {
+                            number,
+                            given: sighting.given.clone(),
+                            middle: sighting.middle.clone(),
+                            family: Some(family.clone()),
+                        });
+                    }
+                }
+                None => {
+                    let word = &sighting.given;
+                    let known = people.iter().any(|p| {
+                        p.given == *word
+                            || p.family.as_deref() == Some(word.as_str())
+                            || p.middle.contains(word)
+                    });
+                    if !known {
+                        let number = people.len() + 1;
+                        people.push(Person {
+                            number,
+                            given: word.clone(),
+                            middle: Vec::new(),
+                            family: None,
+                        });
+                    }
+                }
+            }
+        }
+        // Names that later turn out to be parts of another's full name were counted
+        // as people of their own; number the people that remain in order.
+        for (i, person) in people.iter_mut().enumerate() {
+            person.number = i + 1;
+        }
+        for person in &people {
+            let whole = format!("<{}_{}>", PiiKind::Name.label(), person.number);
+            let part = |label: &str| format!("<{}_{}_{label}>", PiiKind::Name.label(), person.number);
+            let mut entries: Vec<(String, String)> = Vec::new();
+            match &person.family {
+                Some(family) => {
+                    let mut full = vec![person.given.clone()];
+                    full.extend(person.middle.iter().cloned());
+                    full.push(family.clone());
+                    entries.push((full.join(" "), whole.clone()));
+                    entries.push((format!("{} {family}", person.given), whole.clone()));
+                    entries.push((person.given.clone(), part("GIVEN")));
+                    for middle in &person.middle {
+                        entries.push((middle.clone(), part("MIDDLE")));
+                    }
+                    entries.push((family.clone(), part("FAMILY")));
+                    for word in family.split([' ', '-']) {
+                        if !names::is_particle(word) {
+                            entries.push((word.to_owned(), part("FAMILY")));
+                        }
+                    }
+                }
+                None => entries.push((person.given.clone(), whole.clone())),
+            }
+            *self.counts.entry(PiiKind::Name).or_insert(0) += 1;
+            for (value, placeholder) in entries {
+                if value.chars().count() < 2 || keys::NOT_NAMES.contains(&value.as_str()) {
+                    continue;
+                }
+                for word in value.split([' ', '-']) {
+                    if word.chars().count() >= 2 {
+                        self.name_parts.insert(word.to_owned());
+                    }
+                }
+                if !value.contains(' ') && names::is_common(&value) {
+                    self.proper_only.insert(value.clone());
+                }
+                self.seen
+                    .entry((PiiKind::Name, value.clone()))
+                    .or_insert_with(|| placeholder.clone());
+                self.known.entry(value).or_insert(placeholder);
+            }
+        }
+        // A name spelled out is the name it spells, or a name of its own when it
+        // spells a census name or "spelled" introduced it.
+        for (written, letters, cued) in std::mem::take(&mut self.spelled) {
+            let placeholder = match self.known.get(&letters) {
+                Some(placeholder) if self.name_parts.contains(&letters) => placeholder.clone(),
+                _ if cued || names::is_given(&letters) || names::is_family(&letters) => {
+                    let number = self.counts.get(&PiiKind::Name).copied().unwrap_or(0) + 1;
+                    self.counts.insert(PiiKind::Name, number);
+                    format!("<{}_{number}>", PiiKind::Name.label())
+                }
+                _ => continue,
+            };
+            self.known.entry(written).or_insert(placeholder);
+        }
     }
 }
 
@@ -643,6 +907,8 @@ struct Context {
     id_key: bool,
     /// A business's contact data: kept as it is.
     public: bool,
+    /// The name of a thing (`hotel_name`, `song_name`): not a person's.
+    thing_name: bool,
 }
 
 impl Context {
@@ -654,6 +920,7 @@ impl Context {
             person_key: info.class.introduces_person(),
             id_key: info.class == keys::Class::Identifier,
             public: keys::Class::public(info, shape),
+            thing_name: info.names_a_thing(),
         }
     }
 
@@ -663,6 +930,7 @@ impl Context {
             person_key: person,
             id_key: false,
             public: false,
+            thing_name: false,
         }
     }
 }
@@ -718,15 +986,7 @@ regex!(
     DOB_INTRO,
     r"(?i)(?-u:\b)(?:born(?:\s+on)?|date\s+of\s+birth(?:\s+is)?|d\.?o\.?b\.?|birth\s*date(?:\s+is)?|birthday(?:\s+is)?)\s*[:\-]?\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4})"
 );
-regex!(
-    NAME_INTRO,
-    r"(?:(?i:my\s+name\s+is|my\s+name's|name's|i\s+am|i'm|i’m|this\s+is|call\s+me|it's|it’s))\s+([A-Z][\p{L}'’\-]+(?:\s+[A-Z][\p{L}'’\-]+){0,2})"
-);
 // Cheap literal hints that say whether the costlier patterns can match at all.
-regex!(
-    NAME_HINT,
-    r"(?i)name|i'm|i’m|i am|this is|it's|it’s|call me"
-);
 regex!(BIRTH_OR_SSN_HINT, r"(?i)born|birth|dob|d\.o\.b|ssn|social");
 regex!(
     STREET_HINT,
@@ -769,8 +1029,15 @@ pub fn find(text: &str) -> Vec<Finding> {
     let has_at = bytes.contains(&b'@');
     let has_colon = bytes.contains(&b':');
     let mut found = Spans::default();
-    if text.contains(' ') && NAME_HINT.is_match(text) {
-        names(text, &mut found);
+    if text.contains(' ') || text.contains('\n') {
+        for (start, end) in names::find(text) {
+            found.add(
+                start,
+                end,
+                Some(PiiKind::Name),
+                crate::text::collapse_whitespace(&text[start..end]).to_lowercase(),
+            );
+        }
     }
     if !has_digit && !has_at && !has_colon {
         return found.into_findings();
@@ -892,127 +1159,6 @@ pub fn find(text: &str) -> Vec<Finding> {
         }
     }
     found.into_findings()
-}
-
-// Names introduced as such: "my name is Olivia Smith", "this is Dana calling",
-// "I'm Mia". "this is" needs "calling", "speaking" or "here" after the name, and
-// a first word that is a common word ("I'm Sorry") is not a name.
-fn names(text: &str, found: &mut Spans) {
-    const COMMON: &[&str] = &[
-        "sorry",
-        "not",
-        "just",
-        "looking",
-        "calling",
-        "trying",
-        "here",
-        "ok",
-        "okay",
-        "so",
-        "still",
-        "also",
-        "going",
-        "interested",
-        "happy",
-        "glad",
-        "good",
-        "fine",
-        "great",
-        "afraid",
-        "sure",
-        "done",
-        "ready",
-        "back",
-        "new",
-        "having",
-        "getting",
-        "writing",
-        "wondering",
-        "the",
-        "a",
-        "an",
-        "in",
-        "on",
-        "at",
-        "from",
-        "with",
-        "your",
-        "my",
-        "very",
-        "really",
-        "hoping",
-        "planning",
-        "actually",
-        "currently",
-        "unable",
-        "able",
-        "flying",
-        "traveling",
-        "travelling",
-        "booking",
-        "thinking",
-        "all",
-        "it",
-        "that",
-        "this",
-        "yes",
-        "no",
-        "thanks",
-        "thank",
-        "hello",
-        "hi",
-        "hey",
-        "what",
-        "how",
-        "when",
-        "where",
-    ];
-    for captures in NAME_INTRO.captures_iter(text) {
-        let (Some(lead), Some(name)) = (captures.get(0), captures.get(1)) else {
-            continue;
-        };
-        let lead = lead.as_str().to_lowercase();
-        let name_text = name.as_str();
-        let mut words: Vec<(usize, usize)> = Vec::new();
-        let mut word_start = None;
-        for (i, c) in name_text.char_indices() {
-            if c.is_whitespace() {
-                if let Some(s) = word_start.take() {
-                    words.push((s, i));
-                }
-            } else if word_start.is_none() {
-                word_start = Some(i);
-            }
-        }
-        if let Some(s) = word_start {
-            words.push((s, name_text.len()));
-        }
-        let common =
-            |&(s, e): &(usize, usize)| COMMON.contains(&name_text[s..e].to_lowercase().as_str());
-        if words.first().is_none_or(common) {
-            continue;
-        }
-        while words.len() > 1 && words.last().is_some_and(common) {
-            words.pop();
-        }
-        let needs_verb = lead.starts_with("this") || lead.starts_with("it");
-        if needs_verb {
-            let after = text[name.end()..].trim_start().to_lowercase();
-            let said = ["calling", "speaking", "here"]
-                .iter()
-                .any(|verb| after.starts_with(verb));
-            if !said {
-                continue;
-            }
-        }
-        let end = name.start() + words.last().map_or(0, |&(_, e)| e);
-        found.add(
-            name.start(),
-            end,
-            Some(PiiKind::Name),
-            crate::text::collapse_whitespace(&text[name.start()..end]).to_lowercase(),
-        );
-    }
 }
 
 /// A written date as `YYYY-MM-DD`: `1988-06-13`, `06/13/1988`, `June 13, 1988`,

@@ -186,6 +186,14 @@ impl KeyInfo {
     }
 }
 
+impl KeyInfo {
+    /// Whether the key holds the name of a thing, not a person (`hotel_name`,
+    /// `doctor_name`, `song_name`).
+    pub(crate) fn names_a_thing(&self) -> bool {
+        self.business && self.class == Class::Other
+    }
+}
+
 /// What the keys of one object say about it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
@@ -259,11 +267,11 @@ fn singular(word: &str) -> &str {
         .unwrap_or(word)
 }
 
-/// "First Last" when the object holds a first and a last name, so that the whole
-/// name and its parts share one placeholder.
+/// The first and the last name when the object holds both, so that the whole name
+/// and its parts get related placeholders.
 pub(crate) fn full_name<'a>(
     entries: impl Iterator<Item = (&'a KeyInfo, &'a Value)>,
-) -> Option<String> {
+) -> Option<(String, String)> {
     let mut first = None;
     let mut last = None;
     for (info, value) in entries {
@@ -276,7 +284,7 @@ pub(crate) fn full_name<'a>(
             None => {}
         }
     }
-    Some(format!("{} {}", first?, last?))
+    Some((first?.to_owned(), last?.to_owned()))
 }
 
 /// The class of a key.

@@ -1,0 +1,851 @@
+//! Person names in free text, in whatever words a conversation carries them.
+//!
+//! A name is found the way Microsoft Presidio scores one: a word gets a base score
+//! from what it is, the context around it adds to that score, and a span whose score
+//! reaches [`THRESHOLD`] is a name. Nothing is a name without context, so a city, a
+//! business or a product named in passing survives even when it is also a name
+//! ("flying to Austin", "my Hilton booking", "the Victoria sofa").
+//!
+//! **What a word is** (its base score):
+//!
+//! | the word | score |
+//! |---|---|
+//! | a census given or family name that is not a common English word (`Olivia`, `Nguyen`) | 0.4 |
+//! | a census name that is also a common word (`Will`, `Grace`, `Mark`) | 0.1, +0.1 capitalised |
+//! | not a census name, not a common word, capitalised (`Siobhan`, `Oluwaseun`) | 0.3 |
+//! | the same in lower case (`xiaoming`) | 0.2 |
+//! | a common word that is no census name, a function word, a month or weekday, a word with a digit, all capitals (`JFK`) or a capital inside (`iPhone`) | never a name |
+//!
+//! The census lists (the US Census Bureau's 1990 given and family names) and the
+//! common words (SCOWL's English words of sizes 10 to 35) are build inputs in
+//! `data/names/`, with their sources and licences.
+//!
+//! **What the context adds** (the cue must stand right before the name, in the same
+//! clause):
+//!
+//! | context | example | adds |
+//! |---|---|---|
+//! | an introduction that names the name | "my name is", "name's", "call me", "first name", "last name is", "under the name", "Mr.", "Mrs.", "Dr.", "spelled" | 0.6 |
+//! | a self-introduction or a person's role | "I'm", "I am", "this is", "speaking with", "my husband", "my sister's", "the passenger is", "named", "on behalf of" | 0.4 |
+//! | a name that a verb of introduction follows | "Siobhan here", "Siobhan Quispe speaking", "... calling" | 0.4 |
+//! | "it's", "under" | "it's Siobhan", "booked under Quispe" | 0.3 |
+//! | a greeting or sign-off, with the name closing the clause | "Thanks, Olivia!", "Hi Olivia,", "Regards, Olivia" | 0.2 |
+//! | the name closing a text after a line break or a dash (a signature) | "Thanks!\n\nSiobhan Quispe", "- siobhan" | +0.3 |
+//! | the name addressed at the start or end of a clause | "Olivia, your booking ...", "Thanks for waiting, Olivia." | 0.2 |
+//! | a second name word (a given and a family name) | "Siobhan Quispe" | +0.1 |
+//!
+//! [`THRESHOLD`] is 0.6: "I'm Olivia" (0.4 + 0.4), "I'm Grace" (0.4 + 0.2) and
+//! "my name is mark" (0.6 + 0.1) are names; "I'm Sorry" (a common word) and "I'm
+//! in Austin" ("in" is a function word) are not, nor is "Thanks, Delta" (0.2 + 0.2).
+//! A name runs on over the words that follow it in the same clause while they could
+//! be names too (up to four, with particles such as "de la" or "van" between), and a
+//! list after a role ("the passengers are Mia Li and Omar Haddad") gives every name
+//! in it.
+//!
+//! Two findings need the conversation rather than one text, and are made while the
+//! redactor learns ([`asks_for_name`], [`answer`]): a reply to "may I have your name?"
+//! that is only a name, and a name spelled out letter by letter ([`spelled`]). Once
+//! learned, a name is replaced wherever it stands (the agent's "Thank you, Siobhan"),
+//! as learned values always are.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rustc_hash::FxHashSet;
+
+use super::keys::NOT_NAMES;
+
+/// The score at which a span is taken as a name.
+pub(crate) const THRESHOLD: f32 = 0.6;
+
+static GIVEN: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../../data/names/given.txt").lines().collect());
+static FAMILY: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../../data/names/family.txt").lines().collect());
+static COMMON: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| include_str!("../../data/names/common.txt").lines().collect());
+
+/// Words that are never part of a name, though a census list holds some of them
+/// ("In", "See", "Man" are given names of 1990; "Ok" a family name) and SCOWL lacks
+/// the informal ones.
+const NEVER: &[&str] = &[
+    "a", "about", "again", "alright", "also", "am", "an", "and", "are", "as", "at", "be",
+    "been", "btw", "but", "by", "calling", "can", "could", "did", "do", "for", "from",
+    "gonna", "gotta", "had", "has", "have", "he", "her", "here", "hi", "his", "hmm", "i",
+    "idk", "im", "in", "is", "it", "its", "just", "kinda", "lemme", "lol", "man", "many",
+    "me", "my", "no", "nope", "not", "of", "ok", "okay", "on", "or", "our", "pls", "plz",
+    "see", "she", "so", "soon", "speaking", "still", "thanks", "thank", "that", "the",
+    "their", "them", "there", "they", "this", "thx", "to", "too", "tryna", "ty", "u", "uh",
+    "um", "umm", "ur", "us", "wanna", "was", "we", "were", "what", "with", "yeah", "yep",
+    "yes", "you", "your",
+];
+
+/// The first words of place names, which [`alone`] never takes for a given name.
+const PLACE_PREFIXES: &[&str] = &[
+    "el", "fort", "ft", "la", "las", "los", "mount", "mt", "new", "port", "saint", "san",
+    "santa", "sao", "st", "ste",
+];
+
+/// Particles inside a name ("Ana de la Cruz", "Ruud van Dijk").
+const PARTICLES: &[&str] = &[
+    "al", "bin", "da", "das", "de", "del", "della", "den", "der", "di", "dos", "du", "ibn", "la",
+    "le", "st", "ter", "van", "von",
+];
+
+/// Whether `word` (lower case) is a particle inside a name ("de", "van").
+pub(crate) fn is_particle(word: &str) -> bool {
+    PARTICLES.contains(&word)
+}
+
+/// Whether `word` (any case) is a census given name.
+pub(crate) fn is_given(word: &str) -> bool {
+    GIVEN.contains(lookup(word).as_str())
+}
+
+/// Whether `word` (any case) is a census family name.
+pub(crate) fn is_family(word: &str) -> bool {
+    FAMILY.contains(lookup(word).as_str())
+}
+
+/// Whether `word` (any case) is a common English word (SCOWL, sizes 10 to 35).
+pub(crate) fn is_common(word: &str) -> bool {
+    COMMON.contains(word.to_lowercase().as_str())
+}
+
+// The gazetteers' form: lower case, without apostrophes ("O'Connor" is `oconnor`).
+fn lookup(word: &str) -> String {
+    word.chars()
+        .filter(|c| !matches!(c, '\'' | '’'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A word's base score, or None when it is never (part of) a name.
+fn base(word: &str) -> Option<f32> {
+    let mut chars = word.chars();
+    let first = chars.next()?;
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    if letters < 2 || word.chars().any(|c| c.is_ascii_digit()) || !first.is_alphabetic() {
+        return None;
+    }
+    let upper = word.chars().filter(|c| c.is_uppercase()).count();
+    if upper == letters {
+        return None;
+    }
+    // A capital inside the word: only after Mc, Mac, O', a hyphen or an apostrophe
+    // ("McDonald", "O'Connor", "Al-Farsi"); "iPhone" and "FeatherAir" are not names.
+    let inner_capital = word.char_indices().skip(1).any(|(i, c)| {
+        c.is_uppercase() && {
+            let before = &word[..i];
+            !(before.ends_with(['-', '\'', '’']) || matches!(before, "Mc" | "Mac" | "De" | "La" | "Le" | "Di"))
+        }
+    });
+    if inner_capital {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    if NEVER.contains(&lower.as_str()) || NOT_NAMES.contains(&lower.as_str()) {
+        return None;
+    }
+    // A contraction ("don't", "we're") is no name; "O'Connor" is.
+    if let Some((head, tail)) = lower.split_once(['\'', '’'])
+        && matches!(tail, "s" | "m" | "re" | "ve" | "ll" | "d" | "t")
+        && (COMMON.contains(head) || NEVER.contains(&head))
+    {
+        return None;
+    }
+    let census = is_given(word)
+        || is_family(word)
+        || (word.contains('-') && word.split('-').all(|part| is_given(part) || is_family(part)));
+    let common = COMMON.contains(lower.as_str());
+    let capitalised = first.is_uppercase();
+    match (census, common) {
+        (true, false) => Some(0.4),
+        (true, true) => Some(if capitalised { 0.2 } else { 0.1 }),
+        (false, true) => None,
+        (false, false) => Some(if capitalised { 0.3 } else { 0.2 }),
+    }
+}
+
+/// What a cue is worth, and what it asks of the name after it.
+#[derive(Debug, Clone, Copy)]
+struct Cue {
+    score: f32,
+    /// A greeting or sign-off: the name must close its clause ("Hi Olivia," but not
+    /// "Hi Olivia Street").
+    closing: bool,
+    /// A role that may name several people ("the passengers are A and B").
+    list: bool,
+    /// A sign-off: a comma or a line break must follow it.
+    needs_comma: bool,
+}
+
+const KIN: &str = "husband|wife|spouse|partner|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
+
+const ROLES: &str = "passengers?|travell?ers?|guests?|(?:ticket\\s+|account\\s+|card\\s*)?holders?|patients?|recipients?|beneficiar(?:y|ies)|companions?|attendees?";
+
+// Every cue, case-insensitive unless it says otherwise, each ending right before the
+// name it introduces.
+static CUES: LazyLock<Regex> = LazyLock::new(|| {
+    let pattern = format!(
+        r"(?ix)(?-u:\b)(?:
+            (?P<strong>(?:my|his|her|their|your|our)\s+(?:(?:full|first|given|last|family|middle|maiden)\s+)?name(?:\s+is|'s|’s|\s*:)?
+              |(?:full|first|given|last|family|middle|maiden)\s+name(?:\s+is|'s|’s|\s*:)?
+              |(?:i\s*'?\s*m|i’m|i\s+am)\s+called|i\s+go\s+by|(?:they|people|everyone|friends)\s+call\s+me|goes\s+by
+              |me\s+llamo|je\s+m'appelle|ich\s+hei(?:ß|ss)e|mi\s+chiamo|meu\s+nome\s+é
+              |(?:the\s+)?name(?:'s|’s)|name\s+on\s+the\s+\w+\s+is|call\s+me|surname(?:\s+is|\s*:)?
+              |(?:under|in)\s+the\s+name(?:\s+of)?
+              |(?-i:Mr|Mrs|Ms|Mx|Dr|Miss|Mister|Madam|mr|mrs|ms|dr)
+              |spell(?:ed|t|s)?(?:\s+it)?(?:\s+as)?)
+          | (?P<medium>i\s*'?\s*m|i’m|i\s+am|this\s+is|(?:speaking|chatting|talking)\s+(?:with|to)
+              |(?:my|our|his|her|their)\s+(?:{KIN})(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|\s+(?:is|named|called))?
+              |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|\s+(?:is|are|was|were|will\s+be|named|called))?
+              |(?:booking|reservation|ticket|table|appointment|order|account|room)\s+(?:is\s+)?(?:for|under)
+              |(?:it\s*'?\s*s|it’s)\s+me
+              |(?:someone|somebody|person|guy|man|woman|lady|gentleman|agent|representative|rep)\s+(?:named|called)
+              |on\s+behalf\s+of|booked\s+by|made\s+by)
+          | (?P<weak>it\s*'?\s*s|it’s|it\s+is|under)
+          | (?P<greeting>(?:thanks|thank\s+you|thx|hi|hello|hey|hiya|dear|welcome(?:\s+back)?|bye|goodbye
+              |good\s+(?:morning|afternoon|evening)|got\s+it|great|perfect|sorry|sure|of\s+course)
+              (?:\s+(?:again|so\s+much|a\s+lot|very\s+much|there|for\s+waiting|for\s+your\s+patience))*
+              |(?:(?:kind|best|warm)\s+)?regards|best|cheers|sincerely|yours(?:\s+truly)?)
+        )(?-u:\b)\.?"
+    );
+    Regex::new(&pattern).expect("a valid regex")
+});
+
+// "Name is Siobhan Quispe.", "Name: Siobhan Quispe" opening a sentence.
+static NAME_IS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?im)(?:^|[.!?]\s+)name(?:\s+is(?-u:\b)|\s*[:\-])").expect("a valid regex")
+});
+
+static ROLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)(?:{ROLES})")).expect("a valid regex"));
+
+// What follows a name: "Siobhan here", "Siobhan Quispe speaking", "Siobhan is my
+// name".
+static AFTER: LazyLock<Regex> =
+    LazyLock::new(|| {
+        Regex::new(r"(?i)(?-u:\b)(?:here|speaking|calling|again|is\s+my\s+(?:full\s+)?name)(?-u:\b)")
+            .expect("a valid regex")
+    });
+
+// A role that follows a name: "add Omar Haddad as a second passenger".
+static ROLE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)as\s+(?:a|an|the|my|our)\s+(?:(?:second|additional|new|another|extra|other|emergency)\s+)?(?:passenger|travell?er|guest|contact|beneficiary|driver|user|member|attendee|companion|co-?signer|account\s+holder)(?-u:\b)",
+    )
+    .expect("a valid regex")
+});
+
+// A word: letters, with an apostrophe or a hyphen between letters.
+static WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*").expect("a valid regex")
+});
+
+/// Every name in `text` that its context introduces, as byte ranges.
+pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    for m in CUES.find_iter(text) {
+        let cue = cue_of(m.as_str());
+        names_after(text, m.end(), cue, &mut found);
+    }
+    for m in NAME_IS.find_iter(text) {
+        let cue = Cue {
+            score: 0.6,
+            closing: false,
+            list: false,
+            needs_comma: false,
+        };
+        names_after(text, m.end(), cue, &mut found);
+    }
+    for m in AFTER.find_iter(text) {
+        if let Some(span) = name_before(text, m.start(), true) {
+            found.push(span);
+        }
+    }
+    for m in ROLE_AFTER.find_iter(text) {
+        if let Some(span) = name_before(text, m.start(), false) {
+            found.push(span);
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+fn cue_of(matched: &str) -> Cue {
+    let caps = CUES.captures(matched);
+    let group = |name: &str| caps.as_ref().is_some_and(|c| c.name(name).is_some());
+    if group("strong") {
+        Cue {
+            score: 0.6,
+            closing: false,
+            list: false,
+            needs_comma: false,
+        }
+    } else if group("medium") {
+        Cue {
+            score: 0.4,
+            closing: false,
+            list: ROLE.is_match(matched),
+            needs_comma: false,
+        }
+    } else if group("weak") {
+        Cue {
+            score: 0.3,
+            closing: false,
+            list: false,
+            needs_comma: false,
+        }
+    } else {
+        Cue {
+            score: 0.2,
+            closing: true,
+            list: false,
+            // "Best, Siobhan" signs; "Best Western" is a hotel.
+            needs_comma: SIGN_OFF.is_match(matched),
+        }
+    }
+}
+
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:(?:kind|best|warm)\s+)?regards|^best|^cheers|^sincerely|^yours")
+        .expect("a valid regex")
+});
+
+/// One word of a text with its byte range.
+#[derive(Debug, Clone, Copy)]
+struct Word<'t> {
+    start: usize,
+    end: usize,
+    text: &'t str,
+}
+
+// The next word from `at` when only blanks, commas, colons or a dash stand between
+// (a sentence's end, a digit or a bracket ends the search).
+fn next_word(text: &str, at: usize, allow_punctuation: bool) -> Option<Word<'_>> {
+    let rest = &text[at..];
+    let mut skip = 0;
+    for (i, c) in rest.char_indices() {
+        if c.is_alphabetic() {
+            skip = i;
+            break;
+        }
+        let allowed = c.is_whitespace()
+            || (allow_punctuation && matches!(c, ',' | ':' | '-' | '–' | '—'));
+        if !allowed {
+            return None;
+        }
+        skip = rest.len();
+    }
+    let m = WORD.find_at(text, at + skip)?;
+    (m.start() == at + skip).then(|| Word {
+        start: m.start(),
+        end: m.end(),
+        text: m.as_str(),
+    })
+}
+
+// Whether only blanks stand between `at` and the next word (a name's words are not
+// split by punctuation).
+fn blank_until(text: &str, from: usize, to: usize) -> bool {
+    text[from..to].chars().all(char::is_whitespace) && !text[from..to].contains("\n\n")
+}
+
+// Whether the clause ends at `at`: only closing punctuation, a line break or the
+// text's end follow.
+fn closes(text: &str, at: usize) -> bool {
+    let rest = text[at..].trim_start_matches([' ', '\t']);
+    rest.is_empty()
+        || rest.starts_with([',', '.', '!', '?', ';', ':', ')', '\n', '\r'])
+        || rest.starts_with(" -")
+}
+
+// A word without a possessive "'s" ("Siobhan's" is Siobhan's), and whether it had one.
+fn without_possessive(word: Word<'_>) -> (Word<'_>, bool) {
+    for suffix in ["'s", "’s"] {
+        if let Some(core) = word.text.strip_suffix(suffix) {
+            let word = Word {
+                start: word.start,
+                end: word.start + core.len(),
+                text: core,
+            };
+            return (word, true);
+        }
+    }
+    (word, false)
+}
+
+// The name that starts at the first word after `at`, with its score: the first word
+// and then every word that could be a name too, in the same clause. A possessive
+// ends the name ("Siobhan Quispe's booking").
+fn span_from(text: &str, first: Word<'_>, mut score: f32) -> Option<(usize, usize, f32)> {
+    let (first, possessive) = without_possessive(first);
+    score += base(first.text)?;
+    let capitalised = first.text.chars().next().is_some_and(char::is_uppercase);
+    let mut end = first.end;
+    let mut words = 1;
+    let mut at = first.end;
+    while words < 4 && !possessive {
+        let Some(next) = next_word(text, at, false) else {
+            break;
+        };
+        if !blank_until(text, at, next.start) {
+            break;
+        }
+        let lower = next.text.to_lowercase();
+        if PARTICLES.contains(&lower.as_str()) {
+            // A particle belongs to the name only when a name word follows it.
+            at = next.end;
+            continue;
+        }
+        let (next, possessive) = without_possessive(next);
+        if base(next.text).is_none() {
+            break;
+        }
+        let next_capitalised = next.text.chars().next().is_some_and(char::is_uppercase);
+        // A capitalised name goes on over capitalised words only; a name typed in
+        // lower case goes on over lower-case words that are census names or no
+        // common word.
+        let fits = if capitalised {
+            next_capitalised
+        } else {
+            !next_capitalised
+                && (is_given(next.text) || is_family(next.text) || !is_common(next.text))
+        };
+        if !fits {
+            break;
+        }
+        end = next.end;
+        at = next.end;
+        words += 1;
+        if possessive {
+            break;
+        }
+    }
+    if words > 1 {
+        score += 0.1;
+    }
+    Some((first.start, end, score))
+}
+
+fn names_after(text: &str, at: usize, cue: Cue, found: &mut Vec<(usize, usize)>) {
+    if cue.needs_comma && !text[at..].trim_start_matches([' ', '\t']).starts_with([',', '\n', '\r']) {
+        return;
+    }
+    let Some(first) = next_word(text, at, true) else {
+        return;
+    };
+    let Some((start, end, mut score)) = span_from(text, first, cue.score) else {
+        return;
+    };
+    if cue.closing {
+        if !closes(text, end) {
+            return;
+        }
+        if is_signature(text, end) {
+            score += 0.1;
+        }
+    }
+    if score + f32::EPSILON < THRESHOLD {
+        return;
+    }
+    found.push((start, end));
+    if cue.list {
+        // "A and B", "A, B and C".
+        let mut at = end;
+        loop {
+            let rest = &text[at..];
+            let trimmed = rest.trim_start_matches([' ', ',']);
+            let gap = rest.len() - trimmed.len();
+            let joined = if trimmed.starts_with("and ") {
+                gap + 4
+            } else if rest[..gap].contains(',') {
+                gap
+            } else {
+                break;
+            };
+            let Some(word) = next_word(text, at + joined, false) else {
+                break;
+            };
+            let Some((start, end, score)) = span_from(text, word, cue.score) else {
+                break;
+            };
+            if score + f32::EPSILON < THRESHOLD {
+                break;
+            }
+            found.push((start, end));
+            at = end;
+        }
+    }
+}
+
+// Whether a name ending at `end` closes the whole text (a signature).
+fn is_signature(text: &str, end: usize) -> bool {
+    text[end..]
+        .trim_end()
+        .chars()
+        .all(|c| matches!(c, '.' | '!' | ',' | ')'))
+}
+
+// "Siobhan here", "Good morning, Siobhan Quispe speaking": the one to three words
+// before `at`, starting a clause when `clause_start` says so; otherwise ("add Omar
+// Haddad as a passenger") the name is capitalised.
+fn name_before(text: &str, at: usize, clause_start: bool) -> Option<(usize, usize)> {
+    let before = &text[..at];
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    if trimmed.len() == before.len() {
+        return None;
+    }
+    let mut words: Vec<Word<'_>> = Vec::new();
+    let mut end = trimmed.len();
+    while words.len() < 3 {
+        let head = &text[..end];
+        let Some(m) = WORD.find_iter(head).last() else {
+            break;
+        };
+        if m.end() != end {
+            break;
+        }
+        words.push(Word {
+            start: m.start(),
+            end: m.end(),
+            text: m.as_str(),
+        });
+        let gap_start = head[..m.start()].trim_end_matches([' ', '\t']).len();
+        if gap_start == m.start() || gap_start == 0 {
+            break;
+        }
+        end = gap_start;
+        // The clause starts here when punctuation or a line break comes before.
+        if text[..end].ends_with([',', '.', '!', '?', ':', '\n', '-']) {
+            break;
+        }
+    }
+    words.reverse();
+    // Drop the words before the name: "add", "please add".
+    while !clause_start
+        && words.len() > 1
+        && !words[0].text.starts_with(char::is_uppercase)
+    {
+        words.remove(0);
+    }
+    let first = *words.first()?;
+    let starts = text[..first.start]
+        .trim_end_matches([' ', '\t'])
+        .chars()
+        .next_back()
+        .is_none_or(|c| matches!(c, ',' | '.' | '!' | '?' | ':' | '\n' | '-'));
+    if clause_start && !starts {
+        return None;
+    }
+    if !clause_start && !first.text.starts_with(char::is_uppercase) {
+        return None;
+    }
+    let (start, end, score) = span_from(text, first, 0.4)?;
+    (end == words.last()?.end && score + f32::EPSILON >= THRESHOLD).then_some((start, end))
+}
+
+/// Names the agent addresses the customer by: at the start of its turn ("Olivia,
+/// your booking ...") or closing a clause that speaks to the customer, after a comma
+/// ("Thanks for waiting, Olivia.", "Your table is ready, Olivia!"). Only the agent's
+/// turns are read so: a customer's "Sydney, Australia please" is a place.
+pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let leading = text.len() - text.trim_start().len();
+    if let Some(word) = next_word(text, leading, false)
+        && let Some((start, end, score)) = span_from(text, word, 0.2)
+        && text[end..].starts_with(',')
+        && score + f32::EPSILON >= THRESHOLD
+    {
+        found.push((start, end));
+    }
+    for (comma, _) in text.match_indices(", ") {
+        let Some(word) = next_word(text, comma + 2, false) else {
+            continue;
+        };
+        if word.start != comma + 2 || !word.text.starts_with(char::is_uppercase) {
+            continue;
+        }
+        let clause_start = text[..comma]
+            .rfind(['.', '!', '?', '\n'])
+            .map_or(0, |at| at + 1);
+        if !SPEAKS_TO.is_match(&text[clause_start..comma]) {
+            continue;
+        }
+        if let Some((start, end, score)) = span_from(text, word, 0.2)
+            && text[end..].starts_with(['.', '!', '?'])
+            && score + f32::EPSILON >= THRESHOLD
+        {
+            found.push((start, end));
+        }
+    }
+    found
+}
+
+// A clause that speaks to the customer.
+static SPEAKS_TO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:you|your|you're|thanks|thank|sorry|welcome|please|appreciate|have|enjoy|hope|bye|goodbye|great|day|evening|morning|set|done|ready|confirmed)(?-u:\b)")
+        .expect("a valid regex")
+});
+
+static THANKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:thanks|thank\s+you|thx|cheers|bye|regards|that's\s+all|best)(?-u:\b)[^.!?]*$")
+        .expect("a valid regex")
+});
+
+/// A sentence of the customer's first turn that is only a full name, two to four
+/// capitalised words that are no common words ("Hey there. Siobhan Quispe. I need
+/// ..."). Later turns answer questions with places ("Mountain View."), and a place's
+/// first word is often a common one ("South San Francisco") or a place's prefix
+/// ("San", "Santa", "Los", "Fort"), which this rule never takes.
+pub(crate) fn alone(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    for sentence in text.split_inclusive(['.', '!', '?', '\n']) {
+        let start = at;
+        at += sentence.len();
+        let body = sentence.trim_end_matches(['.', '!', '?', '\n', ' ']);
+        let leading = body.len() - body.trim_start().len();
+        let Some(word) = next_word(text, start + leading, false) else {
+            continue;
+        };
+        if !word.text.starts_with(char::is_uppercase)
+            || PLACE_PREFIXES.contains(&word.text.to_lowercase().as_str())
+        {
+            continue;
+        }
+        if let Some((name_start, end, score)) = span_from(text, word, 0.3)
+            && end == start + body.len()
+            && text[name_start..end].contains(' ')
+            && text[name_start..end].split(' ').all(|w| !is_common(w))
+            && score + f32::EPSILON >= THRESHOLD
+        {
+            found.push((name_start, end));
+        }
+    }
+    found
+}
+
+/// A customer's signature: one to three name words closing its turn after a line
+/// break or a dash ("Thanks!\n\nSiobhan Quispe", "thanks - siobhan").
+pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
+    let body = text.trim_end().trim_end_matches(['.', '!']);
+    let cut = body.rfind(['\n', '-', '–', '—', '.', '!'])?;
+    // After a full stop, only when the sentence before thanks or says goodbye
+    // ("That's all, thanks. Siobhan").
+    if matches!(body.as_bytes()[cut], b'.' | b'!') && !THANKS.is_match(&body[..cut]) {
+        return None;
+    }
+    let tail = &body[cut + 1..];
+    let words = tail.split_whitespace().count();
+    if words == 0 || words > 3 {
+        return None;
+    }
+    // A hyphen inside a word ("Al-Farsi") is no dash.
+    if text[..cut].ends_with(|c: char| c.is_alphabetic()) && text[cut..].starts_with('-') {
+        return None;
+    }
+    let word = next_word(text, cut + 1, false)?;
+    let (start, end, score) = span_from(text, word, 0.3)?;
+    (end == body.len() && score + f32::EPSILON >= THRESHOLD).then_some((start, end))
+}
+
+// The agent asking for a name: "may I have your full name?", "who am I speaking
+// with?", "what name is the booking under?".
+static ASKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)(?:your\s+(?:full\s+|first\s+|last\s+|first\s+and\s+last\s+)?name|(?:passenger|traveler|caller|guest)'?s?\s+(?:full\s+)?name|what\s+name|name\s+on\s+the|who\s+(?:am\s+i|i'm|i\s+am)\s+(?:speaking|talking|chatting))",
+    )
+    .expect("a valid regex")
+});
+
+/// Whether an agent's turn asks for the customer's name.
+pub(crate) fn asks_for_name(text: &str) -> bool {
+    text.len() < 400 && ASKS.is_match(text)
+}
+
+// What a reply says before the name ("sure", "yes", "it's", "of course").
+static FILLER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:\s|[,.:!\-]|(?-u:\b)(?:sure|yes|yeah|yep|ok|okay|of\s+course|certainly|it\s*'?s|it’s|it\s+is|that's|that\s+is|my\s+name\s+is|i'm|i\s+am|hi|hello)(?-u:\b))*",
+    )
+    .expect("a valid regex")
+});
+
+/// The names in a short reply to a question for a name ("Siobhan Quispe", "sure,
+/// siobhan quispe", "Quispe. Siobhan Quispe."): each clause that is only name words.
+pub(crate) fn answer(text: &str) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    if text.split_whitespace().count() > 8 {
+        return found;
+    }
+    let mut at = FILLER.find(text).map_or(0, |m| m.end());
+    while let Some(word) = next_word(text, at, true) {
+        let Some((start, end, _)) = span_from(text, word, 0.6) else {
+            break;
+        };
+        found.push((start, end));
+        // The next clause after a full stop or comma.
+        let rest = &text[end..];
+        let gap = rest.len() - rest.trim_start_matches([' ', ',', '.', ';', ':', '!']).len();
+        if gap == 0 {
+            break;
+        }
+        at = end + gap;
+        at += FILLER.find(&text[at..]).map_or(0, |m| m.end());
+    }
+    found
+}
+
+static SPELLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)\p{L}(?:(?:-|\.\s?|\s)\p{L}){2,}(?-u:\b)\.?").expect("a valid regex")
+});
+static SPELL_CUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)spell|spelt|letters?").expect("a valid regex"));
+
+/// Names spelled out letter by letter ("Q-U-I-S-P-E", "q u i s p e"): each with its
+/// range and its letters joined in lower case, and whether a cue ("spelled") stands
+/// before it in the text.
+pub(crate) fn spelled(text: &str) -> Vec<(usize, usize, String, bool)> {
+    let mut out = Vec::new();
+    if !text.contains(['-', ' ', '.']) {
+        return out;
+    }
+    for m in SPELLED.find_iter(text) {
+        let letters: String = m
+            .as_str()
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect();
+        // Every part one letter: "I-5" or "e-mail" are not spelled names.
+        let single = m
+            .as_str()
+            .split(['-', '.', ' '])
+            .filter(|p| !p.is_empty())
+            .all(|p| p.chars().count() == 1);
+        if !single || letters.chars().count() < 3 {
+            continue;
+        }
+        let cued = SPELL_CUE.is_match(&text[..m.start()]);
+        let end = m.start() + m.as_str().trim_end_matches('.').len();
+        out.push((m.start(), end, letters, cued));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<&str> {
+        find(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn introductions_in_many_words() {
+        assert_eq!(names("Hi, my name is Olivia Smith. I need help"), ["Olivia Smith"]);
+        assert_eq!(names("hello my name is maria gonzalez and i need help"), ["maria gonzalez"]);
+        assert_eq!(names("Siobhan Quispe here, about my order"), ["Siobhan Quispe"]);
+        assert_eq!(names("Good morning, Siobhan Quispe speaking."), ["Siobhan Quispe"]);
+        assert_eq!(names("You can call me Xiaoming."), ["Xiaoming"]);
+        assert_eq!(names("My wife Ngozi will be traveling with me."), ["Ngozi"]);
+        assert_eq!(names("The passengers are Mia Li and Omar Haddad."), ["Mia Li", "Omar Haddad"]);
+        assert_eq!(names("Welcome back, Mr. Okafor."), ["Okafor"]);
+        assert_eq!(names("Thanks, Olivia! Let me check."), ["Olivia"]);
+        assert_eq!(names("Kind regards,\nSiobhan Quispe"), ["Siobhan Quispe"]);
+        assert_eq!(names("My husband's name is Omar."), ["Omar"]);
+        assert_eq!(names("I'm Grace."), ["Grace"]);
+        assert_eq!(names("Hello again Siobhan!"), ["Siobhan"]);
+        assert_eq!(names("Thanks so much, Priya."), ["Priya"]);
+        assert_eq!(names("Passenger 2: Omar Haddad"), ["Omar Haddad"]);
+        assert_eq!(names("Name: Siobhan Quispe"), ["Siobhan Quispe"]);
+        assert_eq!(names("I go by Shiv these days."), ["Shiv"]);
+        assert_eq!(names("Siobhan Quispe is my name."), ["Siobhan Quispe"]);
+        assert_eq!(names("The table is for Siobhan."), ["Siobhan"]);
+        assert_eq!(names("I am Siobhan's mother."), ["Siobhan"]);
+        assert_eq!(names("My supervisor Jana will call you."), ["Jana"]);
+        assert_eq!(names("me llamo Ximena"), ["Ximena"]);
+        assert_eq!(names("Please add Omar Haddad as a second passenger."), ["Omar Haddad"]);
+        assert_eq!(names("Hi! Siobhan again."), ["Siobhan"]);
+    }
+
+    #[test]
+    fn what_must_survive_survives() {
+        for text in [
+            "I'm flying from Austin to Charlotte on Monday, May 4.",
+            "I'm in Austin until Friday.",
+            "I'm sorry, I'm calling about my Hilton booking.",
+            "Can you bill the fee to my card?",
+            "Thanks, Delta has been great.",
+            "I bought a Kindle Paperwhite at Harper Books in Madison.",
+            "Will my MacBook Air arrive by Friday?",
+            "This is great, thanks.",
+            "It's May 4 at JFK.",
+            "I'm gonna need a refund.",
+            "Hello, this is about order 88412.",
+            "I want to return the Logitech MX Master mouse.",
+            "It's name is La Hacienda and I want a table.",
+            "There is a restaurant in Oakland called Lake Chalet.",
+            "What about a song called Back it up by Prince Royce?",
+            "Best Western Bretagne Montparnasse",
+        ] {
+            assert_eq!(names(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_agent_addresses_the_customer_and_the_customer_signs() {
+        let addressed = |text: &'static str| -> Vec<&'static str> {
+            addressed(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+        };
+        assert_eq!(addressed("Olivia, your booking is confirmed."), ["Olivia"]);
+        assert_eq!(addressed("Thanks for waiting, Olivia."), ["Olivia"]);
+        assert_eq!(addressed("They are at 60 Furman Street, Brooklyn."), Vec::<&str>::new());
+        let signed = |text: &'static str| signature(text).map(|(s, e)| &text[s..e]);
+        assert_eq!(signed("Thanks!\n\nSiobhan Quispe"), Some("Siobhan Quispe"));
+        assert_eq!(signed("thanks - siobhan"), Some("siobhan"));
+        assert_eq!(signed("Is it on Al-Farsi"), None);
+        assert_eq!(signed("That's all, thanks. Siobhan"), Some("Siobhan"));
+        assert_eq!(signed("I land in Denver. Austin"), None);
+        let alone = |text: &'static str| -> Vec<&'static str> {
+            alone(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+        };
+        assert_eq!(alone("Hey there. Siobhan Quispe. I need help."), ["Siobhan Quispe"]);
+        assert_eq!(
+            alone("New York. Mountain View. San Jose. Santa Clara."),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn replies_to_a_question_for_a_name() {
+        let reply = |text: &'static str| -> Vec<&'static str> {
+            answer(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+        };
+        assert_eq!(reply("sure, siobhan quispe"), ["siobhan quispe"]);
+        assert_eq!(reply("Quispe. Siobhan Quispe."), ["Quispe", "Siobhan Quispe"]);
+        assert_eq!(reply("It's Oluwaseun Adeyemi."), ["Oluwaseun Adeyemi"]);
+        assert_eq!(reply("I need to change my flight to Denver on Friday please"), Vec::<&str>::new());
+        assert!(asks_for_name("May I have your full name, please?"));
+        assert!(asks_for_name("Who am I speaking with today?"));
+        assert!(!asks_for_name("What is the booking reference?"));
+    }
+
+    #[test]
+    fn names_spelled_out() {
+        let found = spelled("My last name is Quispe, spelled Q-U-I-S-P-E.");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].2, "quispe");
+        assert!(found[0].3);
+        assert!(spelled("take the I-5 north").is_empty());
+    }
+
+    #[test]
+    fn the_gazetteers_are_loaded() {
+        assert!(is_given("Olivia") && is_family("nguyen") && is_family("O'Connor"));
+        assert!(is_common("grace") && !is_common("siobhan"));
+    }
+}
