@@ -830,6 +830,27 @@ mod tests {
     }
 
     #[test]
+    fn held_out_name_sessions_meet_the_targets() {
+        let cases = name_cases(names::Half::HeldOut);
+        let tally = evaluate(
+            "names-held",
+            &cases,
+            &Stemmer::create(Algorithm::English),
+            false,
+            false,
+        );
+        assert_eq!(tally.valid, tally.sessions, "every draft schema-valid");
+        assert_eq!(tally.replayable, tally.calls, "every tool call replays");
+        assert!(
+            tally.leaked * 100 <= tally.personal,
+            "name tokens leaked {}/{} (target: at least 99% redacted)",
+            tally.leaked,
+            tally.personal
+        );
+        assert_eq!(tally.lost, 0, "must-survive values lost");
+    }
+
+    #[test]
     fn the_development_corpus_meets_the_targets() {
         let corpus = repo_root().join("../shared/dev-corpus");
         if !corpus.is_dir() && std::env::var_os("CI").is_none() {

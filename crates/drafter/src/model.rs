@@ -328,8 +328,9 @@ impl Timeline {
                         _ => None,
                     };
                     match who {
-                        Some(who) => redactor
-                            .learn_turn(text, who, asked && *speaker == Speaker::Customer),
+                        Some(who) => {
+                            redactor.learn_turn(text, who, asked && *speaker == Speaker::Customer)
+                        }
                         None => redactor.learn_text(text),
                     }
                     match speaker {

@@ -708,7 +708,10 @@ impl Sighting {
         }
         Sighting {
             given: words[0].to_owned(),
-            middle: words[1..family_start].iter().map(|w| (*w).to_owned()).collect(),
+            middle: words[1..family_start]
+                .iter()
+                .map(|w| (*w).to_owned())
+                .collect(),
             family: Some(words[family_start..].join(" ")),
         }
     }
@@ -759,14 +762,12 @@ impl Redactor {
             .collect();
         let sightings: Vec<Sighting> = std::mem::take(&mut self.sightings)
             .into_iter()
-            .filter(|sighting| {
-                !sighting
-                    .words()
-                    .all(|word| public_words.contains(word))
-            })
+            .filter(|sighting| !sighting.words().all(|word| public_words.contains(word)))
             .collect();
         for sighting in sightings {
-            if sighting.given.chars().count() < 2 || keys::NOT_NAMES.contains(&sighting.given.as_str()) && sighting.family.is_none() {
+            if sighting.given.chars().count() < 2
+                || keys::NOT_NAMES.contains(&sighting.given.as_str()) && sighting.family.is_none()
+            {
                 continue;
             }
             match &sighting.family {
@@ -822,7 +823,8 @@ impl Redactor {
         }
         for person in &people {
             let whole = format!("<{}_{}>", PiiKind::Name.label(), person.number);
-            let part = |label: &str| format!("<{}_{}_{label}>", PiiKind::Name.label(), person.number);
+            let part =
+                |label: &str| format!("<{}_{}_{label}>", PiiKind::Name.label(), person.number);
             let mut entries: Vec<(String, String)> = Vec::new();
             match &person.family {
                 Some(family) => {

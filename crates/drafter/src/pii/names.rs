@@ -60,30 +60,35 @@ pub(crate) const THRESHOLD: f32 = 0.6;
 
 static GIVEN: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| include_str!("../../data/names/given.txt").lines().collect());
-static FAMILY: LazyLock<FxHashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/names/family.txt").lines().collect());
-static COMMON: LazyLock<FxHashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/names/common.txt").lines().collect());
+static FAMILY: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/names/family.txt")
+        .lines()
+        .collect()
+});
+static COMMON: LazyLock<FxHashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/names/common.txt")
+        .lines()
+        .collect()
+});
 
 /// Words that are never part of a name, though a census list holds some of them
 /// ("In", "See", "Man" are given names of 1990; "Ok" a family name) and SCOWL lacks
 /// the informal ones.
 const NEVER: &[&str] = &[
-    "a", "about", "again", "alright", "also", "am", "an", "and", "are", "as", "at", "be",
-    "been", "btw", "but", "by", "calling", "can", "could", "did", "do", "for", "from",
-    "gonna", "gotta", "had", "has", "have", "he", "her", "here", "hi", "his", "hmm", "i",
-    "idk", "im", "in", "is", "it", "its", "just", "kinda", "lemme", "lol", "man", "many",
-    "me", "my", "no", "nope", "not", "of", "ok", "okay", "on", "or", "our", "pls", "plz",
-    "see", "she", "so", "soon", "speaking", "still", "thanks", "thank", "that", "the",
-    "their", "them", "there", "they", "this", "thx", "to", "too", "tryna", "ty", "u", "uh",
-    "um", "umm", "ur", "us", "wanna", "was", "we", "were", "what", "with", "yeah", "yep",
-    "yes", "you", "your",
+    "a", "about", "again", "alright", "also", "am", "an", "and", "are", "as", "at", "be", "been",
+    "btw", "but", "by", "calling", "can", "could", "did", "do", "for", "from", "gonna", "gotta",
+    "had", "has", "have", "he", "her", "here", "hi", "his", "hmm", "i", "idk", "im", "in", "is",
+    "it", "its", "just", "kinda", "lemme", "lol", "man", "many", "me", "my", "no", "nope", "not",
+    "of", "ok", "okay", "on", "or", "our", "pls", "plz", "see", "she", "so", "soon", "speaking",
+    "still", "thanks", "thank", "that", "the", "their", "them", "there", "they", "this", "thx",
+    "to", "too", "tryna", "ty", "u", "uh", "um", "umm", "ur", "us", "wanna", "was", "we", "were",
+    "what", "with", "yeah", "yep", "yes", "you", "your",
 ];
 
 /// The first words of place names, which [`alone`] never takes for a given name.
 const PLACE_PREFIXES: &[&str] = &[
-    "el", "fort", "ft", "la", "las", "los", "mount", "mt", "new", "port", "saint", "san",
-    "santa", "sao", "st", "ste",
+    "el", "fort", "ft", "la", "las", "los", "mount", "mt", "new", "port", "saint", "san", "santa",
+    "sao", "st", "ste",
 ];
 
 /// Particles inside a name ("Ana de la Cruz", "Ruud van Dijk").
@@ -137,7 +142,8 @@ fn base(word: &str) -> Option<f32> {
     let inner_capital = word.char_indices().skip(1).any(|(i, c)| {
         c.is_uppercase() && {
             let before = &word[..i];
-            !(before.ends_with(['-', '\'', '’']) || matches!(before, "Mc" | "Mac" | "De" | "La" | "Le" | "Di"))
+            !(before.ends_with(['-', '\'', '’'])
+                || matches!(before, "Mc" | "Mac" | "De" | "La" | "Le" | "Di"))
         }
     });
     if inner_capital {
@@ -156,7 +162,10 @@ fn base(word: &str) -> Option<f32> {
     }
     let census = is_given(word)
         || is_family(word)
-        || (word.contains('-') && word.split('-').all(|part| is_given(part) || is_family(part)));
+        || (word.contains('-')
+            && word
+                .split('-')
+                .all(|part| is_given(part) || is_family(part)));
     let common = COMMON.contains(lower.as_str());
     let capitalised = first.is_uppercase();
     match (census, common) {
@@ -224,11 +233,10 @@ static ROLE: LazyLock<Regex> =
 
 // What follows a name: "Siobhan here", "Siobhan Quispe speaking", "Siobhan is my
 // name".
-static AFTER: LazyLock<Regex> =
-    LazyLock::new(|| {
-        Regex::new(r"(?i)(?-u:\b)(?:here|speaking|calling|again|is\s+my\s+(?:full\s+)?name)(?-u:\b)")
-            .expect("a valid regex")
-    });
+static AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:here|speaking|calling|again|is\s+my\s+(?:full\s+)?name)(?-u:\b)")
+        .expect("a valid regex")
+});
 
 // A role that follows a name: "add Omar Haddad as a second passenger".
 static ROLE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -332,8 +340,8 @@ fn next_word(text: &str, at: usize, allow_punctuation: bool) -> Option<Word<'_>>
             skip = i;
             break;
         }
-        let allowed = c.is_whitespace()
-            || (allow_punctuation && matches!(c, ',' | ':' | '-' | '–' | '—'));
+        let allowed =
+            c.is_whitespace() || (allow_punctuation && matches!(c, ',' | ':' | '-' | '–' | '—'));
         if !allowed {
             return None;
         }
@@ -431,7 +439,11 @@ fn span_from(text: &str, first: Word<'_>, mut score: f32) -> Option<(usize, usiz
 }
 
 fn names_after(text: &str, at: usize, cue: Cue, found: &mut Vec<(usize, usize)>) {
-    if cue.needs_comma && !text[at..].trim_start_matches([' ', '\t']).starts_with([',', '\n', '\r']) {
+    if cue.needs_comma
+        && !text[at..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with([',', '\n', '\r'])
+    {
         return;
     }
     let Some(first) = next_word(text, at, true) else {
@@ -525,10 +537,7 @@ fn name_before(text: &str, at: usize, clause_start: bool) -> Option<(usize, usiz
     }
     words.reverse();
     // Drop the words before the name: "add", "please add".
-    while !clause_start
-        && words.len() > 1
-        && !words[0].text.starts_with(char::is_uppercase)
-    {
+    while !clause_start && words.len() > 1 && !words[0].text.starts_with(char::is_uppercase) {
         words.remove(0);
     }
     let first = *words.first()?;
@@ -689,7 +698,10 @@ pub(crate) fn answer(text: &str) -> Vec<(usize, usize)> {
         found.push((start, end));
         // The next clause after a full stop or comma.
         let rest = &text[end..];
-        let gap = rest.len() - rest.trim_start_matches([' ', ',', '.', ';', ':', '!']).len();
+        let gap = rest.len()
+            - rest
+                .trim_start_matches([' ', ',', '.', ';', ':', '!'])
+                .len();
         if gap == 0 {
             break;
         }
@@ -746,13 +758,28 @@ mod tests {
 
     #[test]
     fn introductions_in_many_words() {
-        assert_eq!(names("Hi, my name is Olivia Smith. I need help"), ["Olivia Smith"]);
-        assert_eq!(names("hello my name is maria gonzalez and i need help"), ["maria gonzalez"]);
-        assert_eq!(names("Siobhan Quispe here, about my order"), ["Siobhan Quispe"]);
-        assert_eq!(names("Good morning, Siobhan Quispe speaking."), ["Siobhan Quispe"]);
+        assert_eq!(
+            names("Hi, my name is Olivia Smith. I need help"),
+            ["Olivia Smith"]
+        );
+        assert_eq!(
+            names("hello my name is maria gonzalez and i need help"),
+            ["maria gonzalez"]
+        );
+        assert_eq!(
+            names("Siobhan Quispe here, about my order"),
+            ["Siobhan Quispe"]
+        );
+        assert_eq!(
+            names("Good morning, Siobhan Quispe speaking."),
+            ["Siobhan Quispe"]
+        );
         assert_eq!(names("You can call me Xiaoming."), ["Xiaoming"]);
         assert_eq!(names("My wife Ngozi will be traveling with me."), ["Ngozi"]);
-        assert_eq!(names("The passengers are Mia Li and Omar Haddad."), ["Mia Li", "Omar Haddad"]);
+        assert_eq!(
+            names("The passengers are Mia Li and Omar Haddad."),
+            ["Mia Li", "Omar Haddad"]
+        );
         assert_eq!(names("Welcome back, Mr. Okafor."), ["Okafor"]);
         assert_eq!(names("Thanks, Olivia! Let me check."), ["Olivia"]);
         assert_eq!(names("Kind regards,\nSiobhan Quispe"), ["Siobhan Quispe"]);
@@ -768,7 +795,10 @@ mod tests {
         assert_eq!(names("I am Siobhan's mother."), ["Siobhan"]);
         assert_eq!(names("My supervisor Jana will call you."), ["Jana"]);
         assert_eq!(names("me llamo Ximena"), ["Ximena"]);
-        assert_eq!(names("Please add Omar Haddad as a second passenger."), ["Omar Haddad"]);
+        assert_eq!(
+            names("Please add Omar Haddad as a second passenger."),
+            ["Omar Haddad"]
+        );
         assert_eq!(names("Hi! Siobhan again."), ["Siobhan"]);
     }
 
@@ -799,11 +829,17 @@ mod tests {
     #[test]
     fn the_agent_addresses_the_customer_and_the_customer_signs() {
         let addressed = |text: &'static str| -> Vec<&'static str> {
-            addressed(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+            addressed(text)
+                .into_iter()
+                .map(|(s, e)| &text[s..e])
+                .collect()
         };
         assert_eq!(addressed("Olivia, your booking is confirmed."), ["Olivia"]);
         assert_eq!(addressed("Thanks for waiting, Olivia."), ["Olivia"]);
-        assert_eq!(addressed("They are at 60 Furman Street, Brooklyn."), Vec::<&str>::new());
+        assert_eq!(
+            addressed("They are at 60 Furman Street, Brooklyn."),
+            Vec::<&str>::new()
+        );
         let signed = |text: &'static str| signature(text).map(|(s, e)| &text[s..e]);
         assert_eq!(signed("Thanks!\n\nSiobhan Quispe"), Some("Siobhan Quispe"));
         assert_eq!(signed("thanks - siobhan"), Some("siobhan"));
@@ -813,7 +849,10 @@ mod tests {
         let alone = |text: &'static str| -> Vec<&'static str> {
             alone(text).into_iter().map(|(s, e)| &text[s..e]).collect()
         };
-        assert_eq!(alone("Hey there. Siobhan Quispe. I need help."), ["Siobhan Quispe"]);
+        assert_eq!(
+            alone("Hey there. Siobhan Quispe. I need help."),
+            ["Siobhan Quispe"]
+        );
         assert_eq!(
             alone("New York. Mountain View. San Jose. Santa Clara."),
             Vec::<&str>::new()
@@ -826,9 +865,15 @@ mod tests {
             answer(text).into_iter().map(|(s, e)| &text[s..e]).collect()
         };
         assert_eq!(reply("sure, siobhan quispe"), ["siobhan quispe"]);
-        assert_eq!(reply("Quispe. Siobhan Quispe."), ["Quispe", "Siobhan Quispe"]);
+        assert_eq!(
+            reply("Quispe. Siobhan Quispe."),
+            ["Quispe", "Siobhan Quispe"]
+        );
         assert_eq!(reply("It's Oluwaseun Adeyemi."), ["Oluwaseun Adeyemi"]);
-        assert_eq!(reply("I need to change my flight to Denver on Friday please"), Vec::<&str>::new());
+        assert_eq!(
+            reply("I need to change my flight to Denver on Friday please"),
+            Vec::<&str>::new()
+        );
         assert!(asks_for_name("May I have your full name, please?"));
         assert!(asks_for_name("Who am I speaking with today?"));
         assert!(!asks_for_name("What is the booking reference?"));

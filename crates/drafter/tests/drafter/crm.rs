@@ -132,17 +132,23 @@ fn crm_records_are_redacted_everywhere_and_the_rest_survives() {
     for value in OLIVIA_SURVIVES {
         assert!(text.contains(value), "{value} was lost: {text}");
     }
-    // One person, one placeholder: the full name and its parts, in every text.
+    // One person, one number: the full name, the given and the family name each
+    // with a placeholder of their own, in every text, so a simulated customer asked
+    // for its first and last name gives the parts the mock world holds.
     assert!(
-        draft.journey.contains("Thank you, <NAME_1>"),
+        draft.journey.contains("Thank you, <NAME_1_GIVEN>"),
         "{}",
         draft.journey
     );
-    assert!(draft.journey.contains("Ms. <NAME_1>"), "{}", draft.journey);
+    assert!(
+        draft.journey.contains("Ms. <NAME_1_FAMILY>"),
+        "{}",
+        draft.journey
+    );
     let details = &draft.mock_world["tools"]["get_user_details"][0];
     assert_eq!(
         details["output"]["name"],
-        json!({"first_name": "<NAME_1>", "last_name": "<NAME_1>"})
+        json!({"first_name": "<NAME_1_GIVEN>", "last_name": "<NAME_1_FAMILY>"})
     );
     assert_eq!(details["output"]["address"]["address1"], "<ADDRESS_1>");
     assert_eq!(details["output"]["address"]["zip"], "<POSTAL_CODE_1>");
