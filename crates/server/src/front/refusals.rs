@@ -187,13 +187,15 @@ impl Refusals {
             .max_by_key(|&(address, n)| (n, std::cmp::Reverse(*address)))
             .map(|(address, n)| format!("{address} ({n})"))
             .unwrap_or_else(|| "none".to_owned());
+        // slog's terminal format writes the pairs last first: this order reads
+        // `refused: ..., seconds: ..., ..., totals: ...`.
         warn!(self.log, "the front refused requests";
-            "refused" => refused,
-            "seconds" => format!("{:.1}", finished.started.elapsed().as_secs_f64()),
-            "wrong_key_addresses" => finished.wrong_keys.len(),
-            "most_wrong_keys_from" => top,
+            "totals" => totals,
             "sample" => finished.sample.unwrap_or_default(),
-            "totals" => totals);
+            "most_wrong_keys_from" => top,
+            "wrong_key_addresses" => finished.wrong_keys.len(),
+            "seconds" => format!("{:.1}", finished.started.elapsed().as_secs_f64()),
+            "refused" => refused);
     }
 
     fn interval(&self) -> std::sync::MutexGuard<'_, Interval> {
