@@ -87,6 +87,10 @@ struct Cli {
     /// held-out half (`names-held`) is reported by default.
     #[arg(long)]
     tuning: bool,
+    /// Print the chat log of the session with this id and its draft's journey,
+    /// instead of the table.
+    #[arg(long, value_name = "ID")]
+    show: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -200,7 +204,23 @@ fn main() -> Result<()> {
     if cli.tuning {
         sources.push(("names-tune", name_cases(names::Half::Tuning)));
     }
+    if cli.tuning {
+        sources.push(("names-fresh", name_cases(names::Half::Fresh)));
+    }
     sources.push(("names-held", name_cases(names::Half::HeldOut)));
+    sources.push(("names-unseen", name_cases(names::Half::Unseen)));
+    if let Some(id) = &cli.show {
+        let case = sources
+            .iter()
+            .flat_map(|(_, cases)| cases)
+            .find(|case| &case.id == id)
+            .with_context(|| format!("no session {id}"))?;
+        println!("{}", serde_json::to_string_pretty(&case.log)?);
+        let captured = capture::parse_value(filled(&case.log, &case.id))?;
+        let drafted = draft(&captured, &DraftOptions::default())?;
+        println!("{}\n{}\n{}", drafted.name, drafted.intent, drafted.journey);
+        return Ok(());
+    }
     println!(
         "{:<10} {:>8} {:>9} {:>8} {:>8} {:>12} {:>12} {:>12} {:>10} {:>10} {:>9} {:>13}",
         "source",

@@ -8,7 +8,10 @@
 //! census gazetteer. A seeded shuffle splits each category and each name list into
 //! two halves: the **tuning** half, which may be looked at while changing the rules,
 //! and the **held-out** half, which is only reported. `feather-eval` prints the
-//! held-out half as `names-held` (`--tuning` adds `names-tune`).
+//! held-out half as `names-held` (`--tuning` adds `names-tune` and `names-fresh`, a
+//! set written after the first freeze of the rules and used to tune them since), and
+//! `names-unseen`: phrasings and names written after the rules were frozen a second
+//! time and never used to change them.
 //!
 //! Each session plants a customer, a third party and the agent's own staff name, with
 //! every name token labelled personal, beside values that must survive whole: cities
@@ -349,12 +352,198 @@ const REQUESTS: &[&str] = &[
     "I'd like a refund for the {B} booking in {C2}.",
 ];
 
-/// Which half of the split a session is drawn from.
+/// Which half of the split a session is drawn from, or the fresh set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Half {
     Tuning,
     HeldOut,
+    /// Phrasings and names written after the rules were first frozen (commit
+    /// 475e7e6). Measured once as they were (88.3% of name tokens redacted), then
+    /// used to change the rules: a second tuning set since.
+    Fresh,
+    /// Phrasings and names written after the rules were frozen a second time, never
+    /// used to change them: the same check on what nobody has seen.
+    Unseen,
 }
+
+const UNSEEN_INTRODUCTIONS: &[&str] = &[
+    "Evening. {F} {L}, booking on file. {R}",
+    "Hello there, you have {N} on chat. {R}",
+    "{R} Cheers, {F}",
+    "heya, {f} {l} here again. {r}",
+    "I'm writing on my own behalf - {N}. {R}",
+    "Hi team, {F} {L} from apartment 4B. {R}",
+    "Hi, it's {F} (the {L} booking). {R}",
+    "Yo, {f} {l}. {r}",
+    "My name: {N}. {R}",
+    "Hey, I'm {F}, {F} {L}. {R}",
+];
+const UNSEEN_QUESTIONS: &[&str] = &[
+    "Before we continue, who do I have the pleasure of speaking with?",
+    "Please confirm the cardholder's name.",
+    "Could you give me your surname?",
+];
+const UNSEEN_ANSWERS: &[&str] = &["{L}", "You have {F} {L}", "{F} {L} (that's me)", "oh, {f} {l}"];
+const UNSEEN_THIRD_PARTIES: &[&str] = &[
+    "I'm sorting this out for my father-in-law, {N2}.",
+    "{N2} (my colleague) will pick it up.",
+    "Also my kid {F2} is on the booking.",
+    "My ex-wife {F2} {L2} has the other ticket.",
+    "Please make it out to my brother in law {N2}.",
+    "Our guest {N2} arrives Friday.",
+    "His name is {N2}.",
+    "She goes by {F2}.",
+];
+const UNSEEN_AGENT_LINES: &[&str] = &[
+    "Welcome, {F}! How may I assist?",
+    "I'll take care of that, {F}.",
+    "Good news {F} — it's confirmed.",
+    "Hi, {S} with {B} here.",
+    "You've reached {S} at {B}.",
+    "Okay {F}, let me check.",
+];
+const UNSEEN_SIGN_OFFS: &[&str] = &[
+    "Thanks a ton\n— {F}",
+    "Talk soon, {F} {L}",
+    "ty!! {f}",
+    "Warm regards, {N}",
+];
+const UNSEEN_GIVEN: &[&str] = &[
+    "Caoimhe",
+    "Ruairí",
+    "Ifeoma",
+    "Chiamaka",
+    "Dong-hyun",
+    "Eun-ji",
+    "Parisa",
+    "Dariush",
+    "Soren",
+    "Eero",
+    "Aino",
+    "Wojciech",
+    "Przemysław",
+    "Thandiwe",
+    "Sipho",
+    "Itzel",
+    "Xóchitl",
+    "Oisín",
+    "Rangi",
+    "Aroha",
+];
+const UNSEEN_FAMILY: &[&str] = &[
+    "Achterberg",
+    "Mwangi",
+    "Odhiambo",
+    "Kaur",
+    "Ramaswamy",
+    "Tsosie",
+    "Begay",
+    "Haataja",
+    "Virtanen",
+    "Grzybowski",
+    "Szymańska",
+    "Nakashima",
+    "Ferreira-Lopes",
+    "Abubakar",
+    "Quintero",
+    "Iwu",
+    "Tuilagi",
+    "Faleolo",
+    "Ngata",
+    "Oyelaran",
+];
+
+const FRESH_INTRODUCTIONS: &[&str] = &[
+    "Hiya, {N} on the line. {R}",
+    "Good day! My name is {F}, {F} {L}. {R}",
+    "{R} This is {F}, by the way.",
+    "hey its {f} {l} {r}",
+    "I'm reaching out about a booking. I'm {N}.",
+    "Hi, {F} {L} here, customer since 2019. {R}",
+    "Hello, the name on my account is {N}. {R}",
+    "Greetings, I am {N}. {R}",
+    "{F} {L} speaking — {r}",
+    "Hi, I go by {F}. {R}",
+];
+const FRESH_QUESTIONS: &[&str] = &[
+    "Can I please get the name on the reservation?",
+    "To verify, what's your full name?",
+    "What's the lead passenger's name?",
+];
+const FRESH_ANSWERS: &[&str] = &[
+    "{F} {L}",
+    "yeah it's {f} {l}",
+    "{N}, thank you",
+    "Sure thing: {F} {L}",
+];
+const FRESH_THIRD_PARTIES: &[&str] = &[
+    "I'm traveling with my nephew {F2}.",
+    "The reservation also includes {N2}, my business partner.",
+    "My grandmother, {N2}, needs a wheelchair.",
+    "Could you email the receipt to my accountant {F2} {L2}?",
+    "Please list {N2} as an emergency contact.",
+    "my cousin {f2} is coming too",
+    "One ticket is for my stepdaughter {F2} {L2}.",
+    "The room is under my roommate's name, {N2}.",
+];
+const FRESH_AGENT_LINES: &[&str] = &[
+    "Thanks so much, {F}. One moment.",
+    "Of course, {F}! I've pulled up your file.",
+    "I'm {S}, a senior agent here at {B}.",
+    "Hey {F}, thanks for reaching out!",
+    "All set, {F}. Anything else?",
+    "{S} from {B} here, happy to help.",
+];
+const FRESH_SIGN_OFFS: &[&str] = &[
+    "Many thanks,\n{F} {L}",
+    "Ok bye. -{F}",
+    "Appreciate it! {F}",
+    "Thanks,\n{F}",
+];
+const FRESH_GIVEN: &[&str] = &[
+    "Tadhg",
+    "Niamh",
+    "Bartholomew",
+    "Ekaterina",
+    "Guadalupe",
+    "Nkechi",
+    "Olumide",
+    "Tenzin",
+    "Pema",
+    "Anh",
+    "Hyun-woo",
+    "Ji-ho",
+    "Magnus",
+    "Sigrid",
+    "Bogdan",
+    "Radka",
+    "Zeynep",
+    "Cem",
+    "Lucía",
+    "Renée",
+];
+const FRESH_FAMILY: &[&str] = &[
+    "McAllister",
+    "Fitzgerald",
+    "Okonkwo",
+    "Eze",
+    "Dorji",
+    "Sherpa",
+    "Vu",
+    "Hoang",
+    "Jeong",
+    "Lindgren",
+    "Halvorsen",
+    "Dvořák",
+    "Kovač",
+    "Aydın",
+    "Öztürk",
+    "Villanueva",
+    "Montoya",
+    "Castellanos",
+    "Nakamura",
+    "Rahimi",
+];
 
 // The half of `items` that a seeded shuffle gives to `half` (the first half of the
 // shuffled list is for tuning).
@@ -364,7 +553,7 @@ fn split<'a>(items: &[&'a str], half: Half, rng: &mut ChaCha8Rng) -> Vec<&'a str
     let middle = shuffled.len() / 2;
     match half {
         Half::Tuning => shuffled[..middle].to_vec(),
-        Half::HeldOut => shuffled[middle..].to_vec(),
+        Half::HeldOut | Half::Fresh | Half::Unseen => shuffled[middle..].to_vec(),
     }
 }
 
@@ -384,6 +573,30 @@ impl Lists {
     // Every list is shuffled by its own draws from one stream, in a fixed order, so
     // both halves come from the same shuffles.
     fn of(half: Half) -> Lists {
+        if half == Half::Unseen {
+            return Lists {
+                introductions: UNSEEN_INTRODUCTIONS.to_vec(),
+                questions: UNSEEN_QUESTIONS.to_vec(),
+                answers: UNSEEN_ANSWERS.to_vec(),
+                third_parties: UNSEEN_THIRD_PARTIES.to_vec(),
+                agent_lines: UNSEEN_AGENT_LINES.to_vec(),
+                sign_offs: UNSEEN_SIGN_OFFS.to_vec(),
+                given: UNSEEN_GIVEN.to_vec(),
+                family: UNSEEN_FAMILY.to_vec(),
+            };
+        }
+        if half == Half::Fresh {
+            return Lists {
+                introductions: FRESH_INTRODUCTIONS.to_vec(),
+                questions: FRESH_QUESTIONS.to_vec(),
+                answers: FRESH_ANSWERS.to_vec(),
+                third_parties: FRESH_THIRD_PARTIES.to_vec(),
+                agent_lines: FRESH_AGENT_LINES.to_vec(),
+                sign_offs: FRESH_SIGN_OFFS.to_vec(),
+                given: FRESH_GIVEN.to_vec(),
+                family: FRESH_FAMILY.to_vec(),
+            };
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(SPLIT_SEED);
         Lists {
             introductions: split(INTRODUCTIONS, half, &mut rng),
@@ -462,6 +675,8 @@ pub fn generate(half: Half) -> Vec<(Value, Gold)> {
     let tag = match half {
         Half::Tuning => "tune",
         Half::HeldOut => "held",
+        Half::Fresh => "fresh",
+        Half::Unseen => "unseen",
     };
     (0..SESSIONS_PER_HALF)
         .map(|i| {

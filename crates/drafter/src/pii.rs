@@ -168,6 +168,9 @@ pub struct Redactor {
     /// Names spelled out letter by letter: as written (lower case), the letters
     /// joined, and whether "spelled" or the like introduced them.
     spelled: Vec<(String, String, bool)>,
+    /// Two capitalised words in a row, the second no common word (lower case): a
+    /// single name learned elsewhere followed here by a family name.
+    pairs: Vec<(String, String)>,
     /// Whether a customer turn was learned (the first one may name the customer
     /// in a sentence of its own).
     customer_spoke: bool,
@@ -222,6 +225,7 @@ impl Redactor {
                 self.remember(finding.kind, value, &placeholder);
             }
         }
+        self.pairs.extend(names::capitalised_pairs(text));
         for (start, end, letters, cued) in names::spelled(text) {
             self.spelled
                 .push((text[start..end].to_lowercase(), letters, cued));
@@ -647,21 +651,37 @@ impl Redactor {
             out.push_str(text);
             return;
         };
+        let joins = |c: char| c.is_alphanumeric() || c == '_';
         let mut at = 0;
-        for m in pattern.find_iter(text) {
-            if !boundary(text, m.start(), m.end(), |c| {
-                c.is_alphanumeric() || c == '_'
-            }) {
+        let mut from = 0;
+        while let Some(m) = pattern.find_at(text, from) {
+            from = m.end();
+            // The longest learned value may end inside a word ("tadhg mc" in "Tadhg
+            // McAllister"); a shorter one at the same place, cut at a space or a
+            // hyphen, may still stand whole ("tadhg").
+            let mut end = m.end();
+            let whole = loop {
+                if boundary(text, m.start(), end, joins) {
+                    break true;
+                }
+                match text[m.start()..end].rfind([' ', '-']) {
+                    Some(cut) if cut > 0 => end = m.start() + cut,
+                    _ => break false,
+                }
+            };
+            if !whole {
                 continue;
             }
-            let lower = m.as_str().to_lowercase();
-            if self.proper_only.contains(&lower) && !m.as_str().starts_with(char::is_uppercase) {
+            let value = &text[m.start()..end];
+            let lower = value.to_lowercase();
+            if self.proper_only.contains(&lower) && !value.starts_with(char::is_uppercase) {
                 continue;
             }
             if let Some(placeholder) = self.known.get(&lower) {
                 out.push_str(&text[at..m.start()]);
                 out.push_str(placeholder);
-                at = m.end();
+                at = end;
+                from = end;
             }
         }
         out.push_str(&text[at..]);
@@ -764,6 +784,19 @@ impl Redactor {
             .into_iter()
             .filter(|sighting| !sighting.words().all(|word| public_words.contains(word)))
             .collect();
+        // A name learned alone ("My name is Tenzin") that some text writes with a
+        // family name after it ("..., Tenzin Sherpa") is that full name.
+        let alone: FxHashSet<&str> = sightings
+            .iter()
+            .filter(|s| s.family.is_none())
+            .map(|s| s.given.as_str())
+            .collect();
+        let mut sightings = sightings.clone();
+        for (given, family) in std::mem::take(&mut self.pairs) {
+            if alone.contains(given.as_str()) && !public_words.contains(family.as_str()) {
+                sightings.push(Sighting::record(given, family));
+            }
+        }
         for sighting in sightings {
             if sighting.given.chars().count() < 2
                 || keys::NOT_NAMES.contains(&sighting.given.as_str()) && sighting.family.is_none()

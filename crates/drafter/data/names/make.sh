@@ -16,9 +16,12 @@ awk '{ n = tolower($1); if (!(n in seen)) { seen[n] = 1; print n } }' \
     "$census/dist.female.first" "$census/dist.male.first" > "$here/given.txt"
 awk '{ print tolower($1) }' "$census/dist.all.last" > "$here/family.txt"
 
-# SCOWL's English words of sizes 10, 20 and 35 (the common ones), lower-case
-# words only, sorted.
+# SCOWL's words of sizes 10, 20 and 35 (the common ones), in the spellings common
+# to every English and in the American and British ones ("traveling",
+# "travelling"), lower-case words only, sorted.
 scowl=/usr/share/dict/scowl
-cat "$scowl/english-words.10" "$scowl/english-words.20" "$scowl/english-words.35" \
+for variant in english american british; do
+    cat "$scowl/$variant-words.10" "$scowl/$variant-words.20" "$scowl/$variant-words.35"
+done \
     | iconv -f latin1 -t utf-8 | grep -E '^[a-z]+$' | LC_ALL=C sort -u > "$here/common.txt"
 wc -l "$here"/given.txt "$here"/family.txt "$here"/common.txt

@@ -191,6 +191,9 @@ struct Cue {
 
 const KIN: &str = "husband|wife|spouse|partner|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
 
+/// Words that may stand between "my" and a person's role ("my business partner").
+const KIN_MODIFIERS: &str = "business|best|older|younger|little|big|elder|eldest|oldest|youngest|new|former|late|dear|travel|life";
+
 const ROLES: &str = "passengers?|travell?ers?|guests?|(?:ticket\\s+|account\\s+|card\\s*)?holders?|patients?|recipients?|beneficiar(?:y|ies)|companions?|attendees?";
 
 // Every cue, case-insensitive unless it says otherwise, each ending right before the
@@ -202,12 +205,12 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
               |(?:full|first|given|last|family|middle|maiden)\s+name(?:\s+is|'s|’s|\s*:)?
               |(?:i\s*'?\s*m|i’m|i\s+am)\s+called|i\s+go\s+by|(?:they|people|everyone|friends)\s+call\s+me|goes\s+by
               |me\s+llamo|je\s+m'appelle|ich\s+hei(?:ß|ss)e|mi\s+chiamo|meu\s+nome\s+é
-              |(?:the\s+)?name(?:'s|’s)|name\s+on\s+the\s+\w+\s+is|call\s+me|surname(?:\s+is|\s*:)?
+              |(?:the\s+)?name(?:'s|’s)|name\s+on\s+(?:the|my|our|his|her|this|that|your)\s+(?:\w+\s+)?\w+\s+is|call\s+me|surname(?:\s+is|\s*:)?
               |(?:under|in)\s+the\s+name(?:\s+of)?
               |(?-i:Mr|Mrs|Ms|Mx|Dr|Miss|Mister|Madam|mr|mrs|ms|dr)
               |spell(?:ed|t|s)?(?:\s+it)?(?:\s+as)?)
           | (?P<medium>i\s*'?\s*m|i’m|i\s+am|this\s+is|(?:speaking|chatting|talking)\s+(?:with|to)
-              |(?:my|our|his|her|their)\s+(?:{KIN})(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|\s+(?:is|named|called))?
+              |(?:my|our|his|her|their)\s+(?:(?:{KIN_MODIFIERS})\s+)?(?:{KIN})(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|\s+(?:is|named|called))?
               |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|\s+(?:is|are|was|were|will\s+be|named|called))?
               |(?:booking|reservation|ticket|table|appointment|order|account|room)\s+(?:is\s+)?(?:for|under)
               |(?:it\s*'?\s*s|it’s)\s+me
@@ -235,6 +238,20 @@ static ROLE: LazyLock<Regex> =
 // name".
 static AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:here|speaking|calling|again|is\s+my\s+(?:full\s+)?name)(?-u:\b)")
+        .expect("a valid regex")
+});
+
+// A business between a name and what follows it: "Pema from Ford here", "Ji-ho
+// with the Harper Books team speaking".
+static FROM_BUSINESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s(?:from|at|with|of)\s+(?:the\s+)?(?:\p{Lu}[\p{L}&'’.\-]*\s+){1,4}(?:(?:team|support|desk)\s+)?$")
+        .expect("a valid regex")
+});
+
+// A name in apposition to a person's role: "Bartholomew Halvorsen, my business
+// partner", "Omar Haddad, my dad".
+static APPOSITIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i),\s*(?:my|our|his|her|their)\s+(?:(?:{KIN_MODIFIERS})\s+)?(?:{KIN})(?-u:\b)"))
         .expect("a valid regex")
 });
 
@@ -268,11 +285,20 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
         names_after(text, m.end(), cue, &mut found);
     }
     for m in AFTER.find_iter(text) {
-        if let Some(span) = name_before(text, m.start(), true) {
+        // "Pema from Ford here": the name before the business.
+        let at = FROM_BUSINESS
+            .find(&text[..m.start()])
+            .map_or(m.start(), |from| from.start());
+        if let Some(span) = name_before(text, at, true) {
             found.push(span);
         }
     }
     for m in ROLE_AFTER.find_iter(text) {
+        if let Some(span) = name_before(text, m.start(), false) {
+            found.push(span);
+        }
+    }
+    for m in APPOSITIVE.find_iter(text) {
         if let Some(span) = name_before(text, m.start(), false) {
             found.push(span);
         }
@@ -507,9 +533,6 @@ fn is_signature(text: &str, end: usize) -> bool {
 fn name_before(text: &str, at: usize, clause_start: bool) -> Option<(usize, usize)> {
     let before = &text[..at];
     let trimmed = before.trim_end_matches([' ', '\t']);
-    if trimmed.len() == before.len() {
-        return None;
-    }
     let mut words: Vec<Word<'_>> = Vec::new();
     let mut end = trimmed.len();
     while words.len() < 3 {
@@ -647,7 +670,9 @@ pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
     if matches!(body.as_bytes()[cut], b'.' | b'!') && !THANKS.is_match(&body[..cut]) {
         return None;
     }
-    let tail = &body[cut + 1..];
+    // The dash may be several bytes long ("—").
+    let after = cut + body[cut..].chars().next().map_or(1, char::len_utf8);
+    let tail = &body[after..];
     let words = tail.split_whitespace().count();
     if words == 0 || words > 3 {
         return None;
@@ -656,7 +681,7 @@ pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
     if text[..cut].ends_with(|c: char| c.is_alphabetic()) && text[cut..].starts_with('-') {
         return None;
     }
-    let word = next_word(text, cut + 1, false)?;
+    let word = next_word(text, after, false)?;
     let (start, end, score) = span_from(text, word, 0.3)?;
     (end == body.len() && score + f32::EPSILON >= THRESHOLD).then_some((start, end))
 }
@@ -678,7 +703,7 @@ pub(crate) fn asks_for_name(text: &str) -> bool {
 // What a reply says before the name ("sure", "yes", "it's", "of course").
 static FILLER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:\s|[,.:!\-]|(?-u:\b)(?:sure|yes|yeah|yep|ok|okay|of\s+course|certainly|it\s*'?s|it’s|it\s+is|that's|that\s+is|my\s+name\s+is|i'm|i\s+am|hi|hello)(?-u:\b))*",
+        r"(?i)^(?:\s|[,.:!\-]|(?-u:\b)(?:sure(?:\s+thing)?|yes|yeah|yep|ok|okay|of\s+course|certainly|absolutely|definitely|it\s*'?s|its|it’s|it\s+is|that's|that\s+is|my\s+name\s+is|i'm|i\s+am|hi|hello)(?-u:\b))*",
     )
     .expect("a valid regex")
 });
@@ -690,25 +715,46 @@ pub(crate) fn answer(text: &str) -> Vec<(usize, usize)> {
     if text.split_whitespace().count() > 8 {
         return found;
     }
-    let mut at = FILLER.find(text).map_or(0, |m| m.end());
-    while let Some(word) = next_word(text, at, true) {
-        let Some((start, end, _)) = span_from(text, word, 0.6) else {
-            break;
-        };
-        found.push((start, end));
-        // The next clause after a full stop or comma.
-        let rest = &text[end..];
-        let gap = rest.len()
-            - rest
-                .trim_start_matches([' ', ',', '.', ';', ':', '!'])
-                .len();
-        if gap == 0 {
-            break;
+    // Each clause that, after its filler ("sure thing", "it's"), is only a name.
+    let mut at = 0;
+    for clause in text.split_inclusive([',', '.', ';', ':', '!', '?', '\n']) {
+        let start = at;
+        at += clause.len();
+        let body = clause.trim_end_matches([',', '.', ';', ':', '!', '?', '\n', ' ']);
+        let mut from = start + FILLER.find(body).map_or(0, |m| m.end());
+        // "Sure thing: ...": a clause of common words names no one.
+        if from < start + body.len() && is_common(text[from..start + body.len()].trim()) {
+            from = start + body.len();
         }
-        at = end + gap;
-        at += FILLER.find(&text[at..]).map_or(0, |m| m.end());
+        let Some(word) = next_word(text, from, false) else {
+            continue;
+        };
+        if word.start >= start + body.len() {
+            continue;
+        }
+        if let Some((name_start, end, _)) = span_from(text, word, 0.6)
+            && end == start + body.len()
+        {
+            found.push((name_start, end));
+        }
     }
     found
+}
+
+static PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\p{Lu}[\p{L}\p{M}'’\-]+)[ \t]+(\p{Lu}[\p{L}\p{M}'’\-]+)").expect("a valid regex")
+});
+
+/// Two capitalised words in a row whose second could be a family name (no common
+/// word), both in lower case: "Tenzin Sherpa" in "My name is Tenzin, Tenzin Sherpa".
+pub(crate) fn capitalised_pairs(text: &str) -> Vec<(String, String)> {
+    PAIR.captures_iter(text)
+        .filter_map(|c| {
+            let (first, second) = (c.get(1)?.as_str(), c.get(2)?.as_str());
+            (base(first).is_some() && base(second).is_some() && !is_common(second))
+                .then(|| (first.to_lowercase(), second.to_lowercase()))
+        })
+        .collect()
 }
 
 static SPELLED: LazyLock<Regex> = LazyLock::new(|| {
@@ -800,6 +846,9 @@ mod tests {
             ["Omar Haddad"]
         );
         assert_eq!(names("Hi! Siobhan again."), ["Siobhan"]);
+        assert_eq!(names("Ngozi from Wells Fargo here, happy to help."), ["Ngozi"]);
+        assert_eq!(names("It also covers Omar Haddad, my business partner."), ["Omar Haddad"]);
+        assert_eq!(names("I'm traveling with my older brother Kwame."), ["Kwame"]);
     }
 
     #[test]
@@ -846,6 +895,7 @@ mod tests {
         assert_eq!(signed("Is it on Al-Farsi"), None);
         assert_eq!(signed("That's all, thanks. Siobhan"), Some("Siobhan"));
         assert_eq!(signed("I land in Denver. Austin"), None);
+        assert_eq!(signed("Siobhan speaking — i want a refund — Siobhan"), Some("Siobhan"));
         let alone = |text: &'static str| -> Vec<&'static str> {
             alone(text).into_iter().map(|(s, e)| &text[s..e]).collect()
         };
@@ -870,6 +920,7 @@ mod tests {
             ["Quispe", "Siobhan Quispe"]
         );
         assert_eq!(reply("It's Oluwaseun Adeyemi."), ["Oluwaseun Adeyemi"]);
+        assert_eq!(reply("Sure thing: Guadalupe Fitzgerald"), ["Guadalupe Fitzgerald"]);
         assert_eq!(
             reply("I need to change my flight to Denver on Friday please"),
             Vec::<&str>::new()
@@ -886,6 +937,22 @@ mod tests {
         assert_eq!(found[0].2, "quispe");
         assert!(found[0].3);
         assert!(spelled("take the I-5 north").is_empty());
+    }
+
+    proptest::proptest! {
+        // Every rule slices texts at the places it found: none may cut inside a
+        // character, whatever the text.
+        #[test]
+        fn no_text_panics(
+            text in "(Hi|my name is|I'm|Thanks|—|–|-|, |\\. |! |Siobhan|Quispe|é|ı|\n| |as a passenger|here|[A-Za-z]{1,6}|\\PC){0,16}"
+        ) {
+            let _ = find(&text);
+            let _ = addressed(&text);
+            let _ = signature(&text);
+            let _ = alone(&text);
+            let _ = answer(&text);
+            let _ = spelled(&text);
+        }
     }
 
     #[test]
