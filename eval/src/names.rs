@@ -8,10 +8,11 @@
 //! census gazetteer. A seeded shuffle splits each category and each name list into
 //! two halves: the **tuning** half, which may be looked at while changing the rules,
 //! and the **held-out** half, which is only reported. `feather-eval` prints the
-//! held-out half as `names-held` (`--tuning` adds `names-tune` and `names-fresh`, a
-//! set written after the first freeze of the rules and used to tune them since), and
-//! `names-unseen`: phrasings and names written after the rules were frozen a second
-//! time and never used to change them.
+//! held-out half as `names-held` and `names-indep`, phrasings and names written by
+//! someone who had not seen the rules (`eval/data/names-independent.json`), never
+//! used to change them. `--tuning` adds the sets the rules were tuned on: the tuning
+//! half (`names-tune`) and two sets written after earlier freezes of the rules,
+//! measured once each and used to tune since (`names-fresh`, `names-unseen`).
 //!
 //! Each session plants a customer, a third party and the agent's own staff name, with
 //! every name token labelled personal, beside values that must survive whole: cities
@@ -361,9 +362,41 @@ pub enum Half {
     /// 475e7e6). Measured once as they were (88.3% of name tokens redacted), then
     /// used to change the rules: a second tuning set since.
     Fresh,
-    /// Phrasings and names written after the rules were frozen a second time, never
-    /// used to change them: the same check on what nobody has seen.
+    /// Phrasings and names written after the rules were frozen a second time.
+    /// Measured once as they were (69.2% redacted), then used to change the rules: a
+    /// third tuning set since.
     Unseen,
+    /// `eval/data/names-independent.json`: phrasings and names written by someone
+    /// who had not seen the rules, after they were frozen a third time, never used to
+    /// change them.
+    Independent,
+}
+
+/// The independent set's lists, read from `eval/data/names-independent.json`.
+fn independent() -> Lists {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/names-independent.json");
+    let text =
+        std::fs::read_to_string(&path).expect("eval/data/names-independent.json is readable");
+    let value: Value = serde_json::from_str(&text).expect("names-independent.json is JSON");
+    let list = |key: &str| -> Vec<&'static str> {
+        value[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("names-independent.json has a list {key:?}"))
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|item| &*item.to_owned().leak())
+            .collect()
+    };
+    Lists {
+        introductions: list("introductions"),
+        questions: list("questions"),
+        answers: list("answers"),
+        third_parties: list("third_parties"),
+        agent_lines: list("agent_lines"),
+        sign_offs: list("sign_offs"),
+        given: list("given"),
+        family: list("family"),
+    }
 }
 
 const UNSEEN_INTRODUCTIONS: &[&str] = &[
@@ -383,7 +416,12 @@ const UNSEEN_QUESTIONS: &[&str] = &[
     "Please confirm the cardholder's name.",
     "Could you give me your surname?",
 ];
-const UNSEEN_ANSWERS: &[&str] = &["{L}", "You have {F} {L}", "{F} {L} (that's me)", "oh, {f} {l}"];
+const UNSEEN_ANSWERS: &[&str] = &[
+    "{L}",
+    "You have {F} {L}",
+    "{F} {L} (that's me)",
+    "oh, {f} {l}",
+];
 const UNSEEN_THIRD_PARTIES: &[&str] = &[
     "I'm sorting this out for my father-in-law, {N2}.",
     "{N2} (my colleague) will pick it up.",
@@ -553,7 +591,7 @@ fn split<'a>(items: &[&'a str], half: Half, rng: &mut ChaCha8Rng) -> Vec<&'a str
     let middle = shuffled.len() / 2;
     match half {
         Half::Tuning => shuffled[..middle].to_vec(),
-        Half::HeldOut | Half::Fresh | Half::Unseen => shuffled[middle..].to_vec(),
+        _ => shuffled[middle..].to_vec(),
     }
 }
 
@@ -573,6 +611,9 @@ impl Lists {
     // Every list is shuffled by its own draws from one stream, in a fixed order, so
     // both halves come from the same shuffles.
     fn of(half: Half) -> Lists {
+        if half == Half::Independent {
+            return independent();
+        }
         if half == Half::Unseen {
             return Lists {
                 introductions: UNSEEN_INTRODUCTIONS.to_vec(),
@@ -677,6 +718,7 @@ pub fn generate(half: Half) -> Vec<(Value, Gold)> {
         Half::HeldOut => "held",
         Half::Fresh => "fresh",
         Half::Unseen => "unseen",
+        Half::Independent => "indep",
     };
     (0..SESSIONS_PER_HALF)
         .map(|i| {

@@ -189,7 +189,7 @@ struct Cue {
     needs_comma: bool,
 }
 
-const KIN: &str = "husband|wife|spouse|partner|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
+const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner)|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
 
 /// Words that may stand between "my" and a person's role ("my business partner").
 const KIN_MODIFIERS: &str = "business|best|older|younger|little|big|elder|eldest|oldest|youngest|new|former|late|dear|travel|life";
@@ -210,6 +210,7 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
               |(?-i:Mr|Mrs|Ms|Mx|Dr|Miss|Mister|Madam|mr|mrs|ms|dr)
               |spell(?:ed|t|s)?(?:\s+it)?(?:\s+as)?)
           | (?P<medium>i\s*'?\s*m|i’m|i\s+am|this\s+is|(?:speaking|chatting|talking)\s+(?:with|to)
+              |you(?:'ve|’ve|\s+have)\s+(?:reached|got)|you\s+have|you're\s+(?:with|talking\s+to)
               |(?:my|our|his|her|their)\s+(?:(?:{KIN_MODIFIERS})\s+)?(?:{KIN})(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|\s+(?:is|named|called))?
               |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|\s+(?:is|are|was|were|will\s+be|named|called))?
               |(?:booking|reservation|ticket|table|appointment|order|account|room)\s+(?:is\s+)?(?:for|under)
@@ -217,7 +218,8 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
               |(?:someone|somebody|person|guy|man|woman|lady|gentleman|agent|representative|rep)\s+(?:named|called)
               |on\s+behalf\s+of|booked\s+by|made\s+by)
           | (?P<weak>it\s*'?\s*s|it’s|it\s+is|under)
-          | (?P<greeting>(?:thanks|thank\s+you|thx|hi|hello|hey|hiya|dear|welcome(?:\s+back)?|bye|goodbye
+          | (?P<greeting>(?:thanks|thank\s+you|thx|ty|hi|hello|hey|heya|hiya|howdy|yo|greetings|dear|welcome(?:\s+back)?|bye|goodbye
+              |talk\s+soon|speak\s+soon|take\s+care|all\s+the\s+best|many\s+thanks|thanks\s+a\s+(?:ton|lot|bunch)|evening|afternoon
               |good\s+(?:morning|afternoon|evening)|got\s+it|great|perfect|sorry|sure|of\s+course)
               (?:\s+(?:again|so\s+much|a\s+lot|very\s+much|there|for\s+waiting|for\s+your\s+patience))*
               |(?:(?:kind|best|warm)\s+)?regards|best|cheers|sincerely|yours(?:\s+truly)?)
@@ -237,8 +239,10 @@ static ROLE: LazyLock<Regex> =
 // What follows a name: "Siobhan here", "Siobhan Quispe speaking", "Siobhan is my
 // name".
 static AFTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:here|speaking|calling|again|is\s+my\s+(?:full\s+)?name)(?-u:\b)")
-        .expect("a valid regex")
+    Regex::new(
+        r"(?i)(?-u:\b)(?:here|speaking|calling|again|is\s+my\s+(?:full\s+)?name|from)(?-u:\b)",
+    )
+    .expect("a valid regex")
 });
 
 // A business between a name and what follows it: "Pema from Ford here", "Ji-ho
@@ -249,9 +253,17 @@ static FROM_BUSINESS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // A name in apposition to a person's role: "Bartholomew Halvorsen, my business
-// partner", "Omar Haddad, my dad".
+// partner", "Omar Haddad, my dad", "Omar Haddad (my colleague)".
 static APPOSITIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i),\s*(?:my|our|his|her|their)\s+(?:(?:{KIN_MODIFIERS})\s+)?(?:{KIN})(?-u:\b)"))
+    Regex::new(&format!(
+        r"(?i)(?:,|\s\()\s*(?:my|our|his|her|their)\s+(?:(?:{KIN_MODIFIERS})\s+)?(?:{KIN})(?-u:\b)"
+    ))
+    .expect("a valid regex")
+});
+
+// A family by its name: "the Haddad family" ("the Hilton booking" is a business's).
+static THE_NAME_BOOKING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)the\s+(\p{Lu}[\p{L}\p{M}'’\-]+)\s+(?:family|household|residence|twins|kids)(?-u:\b)")
         .expect("a valid regex")
 });
 
@@ -296,6 +308,13 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
     for m in ROLE_AFTER.find_iter(text) {
         if let Some(span) = name_before(text, m.start(), false) {
             found.push(span);
+        }
+    }
+    for captures in THE_NAME_BOOKING.captures_iter(text) {
+        if let Some(name) = captures.get(1)
+            && base(name.as_str()).is_some_and(|score| score + 0.4 + f32::EPSILON >= THRESHOLD)
+        {
+            found.push((name.start(), name.end()));
         }
     }
     for m in APPOSITIVE.find_iter(text) {
@@ -465,6 +484,10 @@ fn span_from(text: &str, first: Word<'_>, mut score: f32) -> Option<(usize, usiz
 }
 
 fn names_after(text: &str, at: usize, cue: Cue, found: &mut Vec<(usize, usize)>) {
+    // A cue glued to a hyphen is part of a compound ("father-in-law", "Mr-Fix").
+    if text[at..].starts_with('-') {
+        return;
+    }
     if cue.needs_comma
         && !text[at..]
             .trim_start_matches([' ', '\t'])
@@ -623,13 +646,13 @@ static SPEAKS_TO: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static THANKS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:thanks|thank\s+you|thx|cheers|bye|regards|that's\s+all|best)(?-u:\b)[^.!?]*$")
+    Regex::new(r"(?i)(?-u:\b)(?:thanks|thank\s+you|thank\s+u|thankyou|thx|tnx|ty|cheers|bye|regards|that's\s+all|best|appreciate\s+it|talk\s+soon|take\s+care)(?-u:\b)[^.!?]*$")
         .expect("a valid regex")
 });
 
 /// A sentence of the customer's first turn that is only a full name, two to four
 /// capitalised words that are no common words ("Hey there. Siobhan Quispe. I need
-/// ..."). Later turns answer questions with places ("Mountain View."), and a place's
+/// ..."), or whose first clause or part after a dash is one. Later turns answer questions with places ("Mountain View."), and a place's
 /// first word is often a common one ("South San Francisco") or a place's prefix
 /// ("San", "Santa", "Los", "Fort"), which this rule never takes.
 pub(crate) fn alone(text: &str) -> Vec<(usize, usize)> {
@@ -639,24 +662,39 @@ pub(crate) fn alone(text: &str) -> Vec<(usize, usize)> {
         let start = at;
         at += sentence.len();
         let body = sentence.trim_end_matches(['.', '!', '?', '\n', ' ']);
-        let leading = body.len() - body.trim_start().len();
-        let Some(word) = next_word(text, start + leading, false) else {
-            continue;
-        };
-        if !word.text.starts_with(char::is_uppercase)
-            || PLACE_PREFIXES.contains(&word.text.to_lowercase().as_str())
-        {
-            continue;
+        // The whole sentence, its first clause ("Siobhan Quispe, booking on file")
+        // and what follows a dash ("writing on my own behalf - Siobhan Quispe").
+        let mut parts = vec![(start, start + body.len())];
+        if let Some(comma) = body.find(',') {
+            parts.push((start, start + comma));
         }
-        if let Some((name_start, end, score)) = span_from(text, word, 0.3)
-            && end == start + body.len()
-            && text[name_start..end].contains(' ')
-            && text[name_start..end].split(' ').all(|w| !is_common(w))
-            && score + f32::EPSILON >= THRESHOLD
-        {
-            found.push((name_start, end));
+        for dash in [" - ", " – ", " — "] {
+            if let Some(cut) = body.rfind(dash) {
+                parts.push((start + cut + dash.len(), start + body.len()));
+            }
+        }
+        for (from, to) in parts {
+            let leading = text[from..to].len() - text[from..to].trim_start().len();
+            let Some(word) = next_word(text, from + leading, false) else {
+                continue;
+            };
+            if !word.text.starts_with(char::is_uppercase)
+                || PLACE_PREFIXES.contains(&word.text.to_lowercase().as_str())
+            {
+                continue;
+            }
+            if let Some((name_start, end, score)) = span_from(text, word, 0.3)
+                && end == to
+                && text[name_start..end].contains(' ')
+                && text[name_start..end].split(' ').all(|w| !is_common(w))
+                && score + f32::EPSILON >= THRESHOLD
+            {
+                found.push((name_start, end));
+            }
         }
     }
+    found.sort_unstable();
+    found.dedup();
     found
 }
 
@@ -703,7 +741,7 @@ pub(crate) fn asks_for_name(text: &str) -> bool {
 // What a reply says before the name ("sure", "yes", "it's", "of course").
 static FILLER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:\s|[,.:!\-]|(?-u:\b)(?:sure(?:\s+thing)?|yes|yeah|yep|ok|okay|of\s+course|certainly|absolutely|definitely|it\s*'?s|its|it’s|it\s+is|that's|that\s+is|my\s+name\s+is|i'm|i\s+am|hi|hello)(?-u:\b))*",
+        r"(?i)^(?:\s|[,.:!\-]|(?-u:\b)(?:sure(?:\s+thing)?|yes|yeah|yep|ok|okay|oh|you\s+have|you've\s+got|this\s+is|of\s+course|certainly|absolutely|definitely|it\s*'?s|its|it’s|it\s+is|that's|that\s+is|my\s+name\s+is|i'm|i\s+am|hi|hello)(?-u:\b))*",
     )
     .expect("a valid regex")
 });
@@ -720,7 +758,13 @@ pub(crate) fn answer(text: &str) -> Vec<(usize, usize)> {
     for clause in text.split_inclusive([',', '.', ';', ':', '!', '?', '\n']) {
         let start = at;
         at += clause.len();
-        let body = clause.trim_end_matches([',', '.', ';', ':', '!', '?', '\n', ' ']);
+        let mut body = clause.trim_end_matches([',', '.', ';', ':', '!', '?', '\n', ' ']);
+        // A remark in brackets after the name: "Dariush Ramaswamy (that's me)".
+        if body.ends_with(')')
+            && let Some(open) = body.rfind('(')
+        {
+            body = body[..open].trim_end();
+        }
         let mut from = start + FILLER.find(body).map_or(0, |m| m.end());
         // "Sure thing: ...": a clause of common words names no one.
         if from < start + body.len() && is_common(text[from..start + body.len()].trim()) {
@@ -846,9 +890,28 @@ mod tests {
             ["Omar Haddad"]
         );
         assert_eq!(names("Hi! Siobhan again."), ["Siobhan"]);
-        assert_eq!(names("Ngozi from Wells Fargo here, happy to help."), ["Ngozi"]);
-        assert_eq!(names("It also covers Omar Haddad, my business partner."), ["Omar Haddad"]);
-        assert_eq!(names("I'm traveling with my older brother Kwame."), ["Kwame"]);
+        assert_eq!(
+            names("Ngozi from Wells Fargo here, happy to help."),
+            ["Ngozi"]
+        );
+        assert_eq!(
+            names("It also covers Omar Haddad, my business partner."),
+            ["Omar Haddad"]
+        );
+        assert_eq!(
+            names("I'm traveling with my older brother Kwame."),
+            ["Kwame"]
+        );
+        assert_eq!(
+            names("It's for my father-in-law, Omar Haddad."),
+            ["Omar Haddad"]
+        );
+        assert_eq!(names("You've reached Ngozi at the front desk."), ["Ngozi"]);
+        assert_eq!(
+            names("Omar Haddad (my colleague) will pick it up."),
+            ["Omar Haddad"]
+        );
+        assert_eq!(names("We're the Haddad family."), ["Haddad"]);
     }
 
     #[test]
@@ -895,7 +958,10 @@ mod tests {
         assert_eq!(signed("Is it on Al-Farsi"), None);
         assert_eq!(signed("That's all, thanks. Siobhan"), Some("Siobhan"));
         assert_eq!(signed("I land in Denver. Austin"), None);
-        assert_eq!(signed("Siobhan speaking — i want a refund — Siobhan"), Some("Siobhan"));
+        assert_eq!(
+            signed("Siobhan speaking — i want a refund — Siobhan"),
+            Some("Siobhan")
+        );
         let alone = |text: &'static str| -> Vec<&'static str> {
             alone(text).into_iter().map(|(s, e)| &text[s..e]).collect()
         };
@@ -920,7 +986,10 @@ mod tests {
             ["Quispe", "Siobhan Quispe"]
         );
         assert_eq!(reply("It's Oluwaseun Adeyemi."), ["Oluwaseun Adeyemi"]);
-        assert_eq!(reply("Sure thing: Guadalupe Fitzgerald"), ["Guadalupe Fitzgerald"]);
+        assert_eq!(
+            reply("Sure thing: Guadalupe Fitzgerald"),
+            ["Guadalupe Fitzgerald"]
+        );
         assert_eq!(
             reply("I need to change my flight to Denver on Friday please"),
             Vec::<&str>::new()
