@@ -1,5 +1,15 @@
 //! Reading a request body within the limits: its size, its pace, and the bytes all
-//! bodies in flight may hold together.
+//! bodies in flight may hold together; and passing it on to the API server as it
+//! arrives.
+//!
+//! The body is streamed: [`pump`] reads it chunk by chunk and hands each chunk to
+//! the [`Forwarded`] body of the request to dropshot, a channel of
+//! [`FORWARD_CHUNKS`] chunks. The front used to read a body whole before sending
+//! it, so a body was held twice (the front's copy and dropshot's) while it was
+//! received and validated. A body the front stops reading (too large, too slow,
+//! no room in the budget, the client gone) ends the forwarded body with an error,
+//! never with a clean end: dropshot must not take a truncated chunked body for a
+//! whole one.
 //!
 //! The pace is checked two ways, neither of them one deadline for the whole body,
 //! so an honest large body on a slow link gets through: no gap between two chunks
@@ -7,14 +17,21 @@
 //! body must have averaged the minimum rate (at 8 KiB/s, the default, an 8 MiB body
 //! may take 17 minutes; a client trickling a byte every few seconds is cut off).
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::time::Instant;
+
+/// Chunks of a body waiting between the client and dropshot: what the front holds
+/// of a body it forwards (hyper's chunks are at most its 64 KiB read buffer, or
+/// a client's chunk).
+pub const FORWARD_CHUNKS: usize = 2;
 
 /// The limits a body is read under.
 #[derive(Debug, Clone, Copy)]
@@ -57,43 +74,144 @@ pub async fn reserve(
     }
 }
 
-/// Reads a whole body. `declared` is its `Content-Length`, already checked against
-/// the limit and already reserved in `permit`; a body without one reserves each
-/// chunk as it arrives.
-pub async fn read(
+/// What [`pump`] passes to the [`Forwarded`] body.
+enum Chunk {
+    Data(Bytes),
+    /// The body was received whole.
+    End,
+    /// The body was not received whole; the forwarded body fails.
+    Failed,
+}
+
+/// The body of a request forwarded to dropshot, fed by [`pump`].
+pub struct Forwarded {
+    chunks: mpsc::Receiver<Chunk>,
+    declared: Option<u64>,
+    ended: bool,
+}
+
+/// A body the front stopped reading.
+#[derive(Debug)]
+pub struct Unfinished;
+
+impl std::fmt::Display for Unfinished {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the request body was not received whole")
+    }
+}
+
+impl std::error::Error for Unfinished {}
+
+impl Body for Forwarded {
+    type Data = Bytes;
+    type Error = Unfinished;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Unfinished>>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match self.chunks.poll_recv(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Some(Chunk::Data(data))) => Poll::Ready(Some(Ok(Frame::data(data)))),
+            Poll::Ready(Some(Chunk::End)) => {
+                self.ended = true;
+                Poll::Ready(None)
+            }
+            // A pump that failed, or that was dropped before the end.
+            Poll::Ready(Some(Chunk::Failed) | None) => {
+                self.ended = true;
+                Poll::Ready(Some(Err(Unfinished)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.ended
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self.declared {
+            Some(length) => SizeHint::with_exact(length),
+            None => SizeHint::default(),
+        }
+    }
+}
+
+/// The end [`pump`] feeds and the body it feeds, for a body of `declared` bytes
+/// (its `Content-Length`) or of a length not known in advance.
+pub fn channel(declared: Option<usize>) -> (Feed, Forwarded) {
+    let (sender, chunks) = mpsc::channel(FORWARD_CHUNKS);
+    let forwarded = Forwarded {
+        chunks,
+        declared: declared.map(|n| n as u64),
+        ended: false,
+    };
+    (Feed(sender), forwarded)
+}
+
+/// The end of a [`Forwarded`] body that [`pump`] writes to.
+pub struct Feed(mpsc::Sender<Chunk>);
+
+/// Reads a body under the limits and passes each chunk on to `feed` as it comes.
+/// `declared` is its `Content-Length`, already checked against the limit and
+/// already reserved in `permit`; a body without one reserves each chunk in
+/// `permit` as it arrives. Should dropshot stop taking the body (it answered
+/// before reading it all), the rest is read and dropped under the same limits.
+pub async fn pump(
     mut body: Incoming,
     declared: Option<usize>,
     limits: &BodyLimits,
     budget: &Arc<Semaphore>,
-    mut permit: OwnedSemaphorePermit,
-) -> Result<(Bytes, OwnedSemaphorePermit), BodyError> {
-    let mut buffer = BytesMut::with_capacity(declared.unwrap_or(0));
-    let started = Instant::now();
-    let mut last = started;
-    loop {
-        let mut deadline = last + limits.idle_timeout;
-        if limits.min_rate > 0 {
-            // The time by which the bytes so far would fall below the minimum rate.
-            let earned = Duration::from_secs_f64(buffer.len() as f64 / limits.min_rate as f64);
-            deadline = deadline.min(started + limits.idle_timeout + earned);
+    permit: &mut OwnedSemaphorePermit,
+    feed: Feed,
+) -> Result<(), BodyError> {
+    let feed = feed.0;
+    let read = async {
+        let mut started = Instant::now();
+        let mut last = started;
+        let mut received = 0usize;
+        loop {
+            let mut deadline = last + limits.idle_timeout;
+            if limits.min_rate > 0 {
+                // The time by which the bytes so far would fall below the minimum rate.
+                let earned = Duration::from_secs_f64(received as f64 / limits.min_rate as f64);
+                deadline = deadline.min(started + limits.idle_timeout + earned);
+            }
+            let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+                Err(_) => return Err(BodyError::TooSlow),
+                Ok(None) => return Ok(()),
+                Ok(Some(Err(err))) => return Err(BodyError::Broken(err)),
+                Ok(Some(Ok(frame))) => frame,
+            };
+            last = Instant::now();
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            if received + data.len() > limits.max_bytes {
+                return Err(BodyError::TooLarge);
+            }
+            if declared.is_none() {
+                permit.merge(reserve(budget, data.len(), limits.queue_timeout).await?);
+            }
+            received += data.len();
+            // A closed channel: dropshot no longer reads the body. The time spent
+            // waiting for dropshot to take a chunk is dropshot's, not the client's:
+            // it does not count against the client's pace.
+            let sending = Instant::now();
+            let _ = feed.send(Chunk::Data(data)).await;
+            started += sending.elapsed();
+            last = Instant::now();
         }
-        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
-            Err(_) => return Err(BodyError::TooSlow),
-            Ok(None) => break,
-            Ok(Some(Err(err))) => return Err(BodyError::Broken(err)),
-            Ok(Some(Ok(frame))) => frame,
-        };
-        last = Instant::now();
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        if buffer.len() + data.len() > limits.max_bytes {
-            return Err(BodyError::TooLarge);
-        }
-        if declared.is_none() {
-            permit.merge(reserve(budget, data.len(), limits.queue_timeout).await?);
-        }
-        buffer.extend_from_slice(&data);
-    }
-    Ok((buffer.freeze(), permit))
+    };
+    let read = read.await;
+    let last = if read.is_ok() {
+        Chunk::End
+    } else {
+        Chunk::Failed
+    };
+    let _ = feed.send(last).await;
+    read
 }

@@ -64,7 +64,7 @@ use feather_api::ApiError;
 use feather_api::error::codes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Either, Full, Limited};
+use http_body_util::{BodyExt, Either, Empty, Full, Limited};
 use hyper::body::{Body as _, Incoming};
 use hyper::client::conn::http1::SendRequest;
 use hyper::service::service_fn;
@@ -589,63 +589,66 @@ impl Connection {
         // A body on an operation that takes none is not read; hyper closes the
         // connection after the answer instead.
         let unread = !endpoint.takes_body && !incoming.is_end_stream();
-        let (body, permit) = if !endpoint.takes_body || incoming.is_end_stream() {
-            (Bytes::new(), None)
-        } else {
-            let limit = shared.body_limits.max_bytes;
-            let declared = match incoming.size_hint().exact().map(usize::try_from) {
-                Some(Ok(n)) if n <= limit => Some(n),
-                Some(_) => return Ok(error_response(&ApiError::payload_too_large(limit), true)),
-                None => None,
+        if !endpoint.takes_body || incoming.is_end_stream() {
+            return match self.forward(parts, None).await.1 {
+                Ok(response) => Ok(self.checked(response).await),
+                Err(err) => {
+                    warn!(shared.log, "the API server behind the front did not answer"; "error" => %err);
+                    Ok(error_response(&ApiError::internal(), unread))
+                }
             };
-            // A small declared body draws on an allowance of its own, so it never
-            // queues behind large ones that fill the budget.
-            let pool = match declared {
-                Some(n) if n <= SMALL_BODY_BYTES => &shared.small_budget,
-                _ => &shared.budget,
-            };
-            let reserved = body::reserve(
-                pool,
-                declared.unwrap_or(0),
-                shared.body_limits.queue_timeout,
-            )
-            .await;
-            let read = match reserved {
-                Ok(permit) => {
-                    body::read(
-                        incoming,
-                        declared,
-                        &shared.body_limits,
-                        &shared.budget,
-                        permit,
-                    )
-                    .await
-                }
-                Err(err) => Err(err),
-            };
-            match read {
-                Ok((body, permit)) => (body, Some(permit)),
-                Err(BodyError::TooLarge) => {
-                    return Ok(error_response(&ApiError::payload_too_large(limit), true));
-                }
-                Err(BodyError::Busy) => return Ok(error_response(&busy(), true)),
-                Err(BodyError::TooSlow) => {
-                    info!(shared.log, "request body too slow; closing the connection";
-                        "remote_addr" => %self.remote, "uri" => %parts.uri);
-                    return Err(Hangup("the request body was too slow"));
-                }
-                Err(BodyError::Broken(err)) => {
-                    debug!(shared.log, "request body not received whole";
-                        "remote_addr" => %self.remote, "error" => %err);
-                    return Err(Hangup("the request body was not received whole"));
-                }
-            }
+        }
+        let limit = shared.body_limits.max_bytes;
+        let declared = match incoming.size_hint().exact().map(usize::try_from) {
+            Some(Ok(n)) if n <= limit => Some(n),
+            Some(_) => return Ok(error_response(&ApiError::payload_too_large(limit), true)),
+            None => None,
         };
-        let response = match self.forward(parts, body, permit).await {
+        // A small declared body draws on an allowance of its own, so it never
+        // queues behind large ones that fill the budget.
+        let pool = match declared {
+            Some(n) if n <= SMALL_BODY_BYTES => &shared.small_budget,
+            _ => &shared.budget,
+        };
+        let reserved = body::reserve(
+            pool,
+            declared.unwrap_or(0),
+            shared.body_limits.queue_timeout,
+        )
+        .await;
+        let permit = match reserved {
+            Ok(permit) => permit,
+            Err(_) => return Ok(error_response(&busy(), true)),
+        };
+        let uri = parts.uri.clone();
+        let streamed = Streamed {
+            incoming,
+            declared,
+            permit,
+        };
+        let (pumped, response) = self.forward(parts, Some(streamed)).await;
+        match pumped {
+            Ok(()) => {}
+            Err(BodyError::TooLarge) => {
+                return Ok(error_response(&ApiError::payload_too_large(limit), true));
+            }
+            Err(BodyError::Busy) => return Ok(error_response(&busy(), true)),
+            Err(BodyError::TooSlow) => {
+                info!(shared.log, "request body too slow; closing the connection";
+                    "remote_addr" => %self.remote, "uri" => %uri);
+                return Err(Hangup("the request body was too slow"));
+            }
+            Err(BodyError::Broken(err)) => {
+                debug!(shared.log, "request body not received whole";
+                    "remote_addr" => %self.remote, "error" => %err);
+                return Err(Hangup("the request body was not received whole"));
+            }
+        }
+        let response = match response {
             Ok(response) => response,
             Err(err) => {
                 warn!(shared.log, "the API server behind the front did not answer"; "error" => %err);
-                return Ok(error_response(&ApiError::internal(), unread));
+                return Ok(error_response(&ApiError::internal(), false));
             }
         };
         Ok(self.checked(response).await)
@@ -662,46 +665,82 @@ impl Connection {
     }
 
     /// Sends the request to dropshot on this connection's loopback connection,
-    /// opening it (again) if needed. The body's reservation (`permit`) is released
-    /// when dropshot has answered, by a task of its own: a client that leaves
-    /// first drops this future, but dropshot (whose handlers run detached) still
-    /// handles the body, so its bytes must stay counted until then.
+    /// opening it (again) if needed, with its body (if it has one) streamed as it
+    /// arrives ([`body::pump`]). Returns how reading the body went and dropshot's
+    /// answer.
+    ///
+    /// The body's reservation is released when dropshot has answered, by a task of
+    /// its own that reads the body and waits for the answer: a client that leaves
+    /// first drops this future, but dropshot (whose handlers run detached) may
+    /// still handle what it received, so its bytes must stay counted until then.
     async fn forward(
         &self,
         parts: http::request::Parts,
-        body: Bytes,
-        permit: Option<OwnedSemaphorePermit>,
-    ) -> Result<Response<Incoming>, BoxError> {
-        let exchange = self.exchange(parts, body);
-        let Some(permit) = permit else {
-            return exchange.await;
+        streamed: Option<Streamed>,
+    ) -> (Result<(), BodyError>, Result<Response<Incoming>, BoxError>) {
+        let Some(streamed) = streamed else {
+            let answer = self.exchange(parts, None, Either::Left(Empty::new())).await;
+            return (Ok(()), answer);
         };
+        let Streamed {
+            incoming,
+            declared,
+            mut permit,
+        } = streamed;
+        let (feed, forwarded) = body::channel(declared);
+        let exchange = self.exchange(parts, declared, Either::Right(forwarded));
+        let shared = Arc::clone(&self.shared);
         let answered = tokio::spawn(async move {
-            let response = exchange.await;
+            let pump = body::pump(
+                incoming,
+                declared,
+                &shared.body_limits,
+                &shared.budget,
+                &mut permit,
+                feed,
+            );
+            let (pumped, answer) = tokio::join!(pump, exchange);
             drop(permit);
-            response
+            (pumped, answer)
         });
-        answered.await?
+        answered
+            .await
+            .unwrap_or_else(|err| (Ok(()), Err(BoxError::from(err))))
     }
 
     /// The exchange with dropshot, owning all it needs, so that it can outlive
-    /// the client's request.
+    /// the client's request. `declared` is the body's length when the client
+    /// declared one (else the body goes chunked, or is empty).
     fn exchange(
         &self,
         mut parts: http::request::Parts,
-        body: Bytes,
+        declared: Option<usize>,
+        body: UpstreamBody,
     ) -> impl Future<Output = Result<Response<Incoming>, BoxError>> + Send + 'static {
         strip_hop_by_hop(&mut parts.headers);
         parts.headers.remove(header::EXPECT);
-        parts
-            .headers
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+        match (&body, declared) {
+            (Either::Left(_), _) => {
+                parts
+                    .headers
+                    .insert(header::CONTENT_LENGTH, HeaderValue::from(0));
+            }
+            (Either::Right(_), Some(length)) => {
+                parts
+                    .headers
+                    .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            }
+            // hyper sends a body of unknown length chunked.
+            (Either::Right(_), None) => {
+                parts.headers.remove(header::CONTENT_LENGTH);
+            }
+        }
         parts.headers.insert(
             HeaderName::from_static("x-forwarded-for"),
             self.forwarded_for.clone(),
         );
         parts.version = http::Version::HTTP_11;
-        let request = Request::from_parts(parts, Full::new(body));
+        let request = Request::from_parts(parts, body);
         let upstream = Arc::clone(&self.upstream);
         let address = self.shared.upstream;
         async move {
@@ -742,15 +781,26 @@ impl Connection {
     }
 }
 
+/// The body of a request to dropshot: none, or the client's, streamed.
+type UpstreamBody = Either<Empty<Bytes>, body::Forwarded>;
+
 /// The loopback connection to dropshot a client connection uses.
-type Upstream = Option<SendRequest<Full<Bytes>>>;
+type Upstream = Option<SendRequest<UpstreamBody>>;
+
+/// A request body to stream to dropshot, with its reservation in the budget.
+struct Streamed {
+    incoming: Incoming,
+    /// Its `Content-Length`, if it declared one (within the limit).
+    declared: Option<usize>,
+    permit: OwnedSemaphorePermit,
+}
 
 /// Sends `request` on `upstream` (opened, or opened again, as needed) and waits
 /// for the answer's head.
 async fn send(
     upstream: &mut Upstream,
     address: SocketAddr,
-    mut request: Request<Full<Bytes>>,
+    mut request: Request<UpstreamBody>,
 ) -> Result<Response<Incoming>, BoxError> {
     // A kept connection may have closed meanwhile; then one retry on a new one.
     for attempt in 0..2 {
@@ -779,7 +829,7 @@ async fn send(
     unreachable!("the second attempt returns")
 }
 
-async fn connect(address: SocketAddr) -> Result<SendRequest<Full<Bytes>>, BoxError> {
+async fn connect(address: SocketAddr) -> Result<SendRequest<UpstreamBody>, BoxError> {
     let stream = TcpStream::connect(address).await?;
     let _ = stream.set_nodelay(true);
     let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;

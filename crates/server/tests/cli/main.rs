@@ -13,6 +13,9 @@
 //! - [`front_refusals`]: what the front answers by itself under abuse: wrong keys,
 //!   unknown paths and methods counted and logged, an address braked with 429, a
 //!   head over 64 KiB (431) and a transfer coding other than chunked (501);
+//! - [`front_streaming`]: a body reaches the API server while it still arrives
+//!   (the front holds a few chunks, not the body), and one the front stops reading
+//!   is never ended at the API as if it were whole;
 //! - [`front_upstream`]: the front before an API server the test plays on a real
 //!   socket: a body's budget is held until its answer, small bodies pass large ones,
 //!   and the handlers get the front's admission, never a client's;
@@ -44,6 +47,7 @@ mod draft;
 mod first_run;
 mod front;
 mod front_refusals;
+mod front_streaming;
 mod front_upstream;
 mod import;
 mod keys;
