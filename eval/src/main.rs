@@ -207,9 +207,10 @@ fn main() -> Result<()> {
     if cli.tuning {
         sources.push(("names-fresh", name_cases(names::Half::Fresh)));
         sources.push(("names-unseen", name_cases(names::Half::Unseen)));
+        sources.push(("names-indep", name_cases(names::Half::Independent)));
     }
     sources.push(("names-held", name_cases(names::Half::HeldOut)));
-    sources.push(("names-indep", name_cases(names::Half::Independent)));
+    sources.push(("names-indep2", name_cases(names::Half::Independent2)));
     if let Some(id) = &cli.show {
         let case = sources
             .iter()

@@ -8,11 +8,13 @@
 //! census gazetteer. A seeded shuffle splits each category and each name list into
 //! two halves: the **tuning** half, which may be looked at while changing the rules,
 //! and the **held-out** half, which is only reported. `feather-eval` prints the
-//! held-out half as `names-held` and `names-indep`, phrasings and names written by
-//! someone who had not seen the rules (`eval/data/names-independent.json`), never
-//! used to change them. `--tuning` adds the sets the rules were tuned on: the tuning
-//! half (`names-tune`) and two sets written after earlier freezes of the rules,
-//! measured once each and used to tune since (`names-fresh`, `names-unseen`).
+//! held-out half as `names-held` and `names-indep2`, phrasings and names written by
+//! someone who had seen neither the rules nor the other sets
+//! (`eval/data/names-independent-2.json`), never used to change them. `--tuning`
+//! adds the sets the rules were tuned on: the tuning half (`names-tune`) and three
+//! sets written after earlier freezes of the rules, each measured once as it was and
+//! used to tune since (`names-fresh`, `names-unseen`, `names-indep`). The figures
+//! each set gave when it was first run are in `docs/drafts.md`.
 //!
 //! Each session plants a customer, a third party and the agent's own staff name, with
 //! every name token labelled personal, beside values that must survive whole: cities
@@ -367,21 +369,27 @@ pub enum Half {
     /// third tuning set since.
     Unseen,
     /// `eval/data/names-independent.json`: phrasings and names written by someone
-    /// who had not seen the rules, after they were frozen a third time, never used to
-    /// change them.
+    /// who had not seen the rules, after they were frozen a third time. Measured
+    /// once as they were (87.1% redacted), then used to change the rules.
     Independent,
+    /// `eval/data/names-independent-2.json`: written by another who had seen neither
+    /// the rules nor the other sets, run after the rules were frozen a fourth time,
+    /// never used to change them: the figure to report.
+    Independent2,
 }
 
-/// The independent set's lists, read from `eval/data/names-independent.json`.
-fn independent() -> Lists {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/names-independent.json");
+/// An independent set's lists, read from `eval/data/<file>`.
+fn independent(file: &str) -> Lists {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(file);
     let text =
         std::fs::read_to_string(&path).expect("eval/data/names-independent.json is readable");
-    let value: Value = serde_json::from_str(&text).expect("names-independent.json is JSON");
+    let value: Value = serde_json::from_str(&text).expect("an independent set is JSON");
     let list = |key: &str| -> Vec<&'static str> {
         value[key]
             .as_array()
-            .unwrap_or_else(|| panic!("names-independent.json has a list {key:?}"))
+            .unwrap_or_else(|| panic!("{file} has a list {key:?}"))
             .iter()
             .filter_map(Value::as_str)
             .map(|item| &*item.to_owned().leak())
@@ -612,7 +620,10 @@ impl Lists {
     // both halves come from the same shuffles.
     fn of(half: Half) -> Lists {
         if half == Half::Independent {
-            return independent();
+            return independent("names-independent.json");
+        }
+        if half == Half::Independent2 {
+            return independent("names-independent-2.json");
         }
         if half == Half::Unseen {
             return Lists {
@@ -719,6 +730,7 @@ pub fn generate(half: Half) -> Vec<(Value, Gold)> {
         Half::Fresh => "fresh",
         Half::Unseen => "unseen",
         Half::Independent => "indep",
+        Half::Independent2 => "indep2",
     };
     (0..SESSIONS_PER_HALF)
         .map(|i| {

@@ -256,7 +256,10 @@ impl Redactor {
             spans.extend(names::answer(text));
         }
         match speaker {
-            Speaker::Agent => spans.extend(names::addressed(text)),
+            Speaker::Agent => {
+                spans.extend(names::addressed(text));
+                spans.extend(names::staff_signature(text));
+            }
             Speaker::Customer => {
                 spans.extend(names::signature(text));
                 if first_customer_turn {

@@ -211,8 +211,9 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
               |spell(?:ed|t|s)?(?:\s+it)?(?:\s+as)?)
           | (?P<medium>i\s*'?\s*m|i’m|i\s+am|this\s+is|(?:speaking|chatting|talking)\s+(?:with|to)
               |you(?:'ve|’ve|\s+have)\s+(?:reached|got)|you\s+have|you're\s+(?:with|talking\s+to)
-              |(?:my|our|his|her|their)\s+(?:(?:{KIN_MODIFIERS})\s+)?(?:{KIN})(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|\s+(?:is|named|called))?
-              |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|\s+(?:is|are|was|were|will\s+be|named|called))?
+              |(?:addressed|made\s+out|payable|delivered|assigned|transferred)\s+to|for\s+the\s+attention\s+of|attn:?|c/o|care\s+of
+              |(?:my|our|his|her|their|your|a|the)\s+(?:[\p{{L}}\-]+\s+)?(?:{KIN})(?:(?:'s|’s|s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|(?:\s+(?-i:\p{{Ll}}+ing))?\s+(?:is|was|will\s+be|named|called)|\s*:)?
+              |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|(?:\s+(?-i:\p{{Ll}}+ing))?\s+(?:is|are|was|were|will\s+be|named|called)|\s*:)?
               |(?:booking|reservation|ticket|table|appointment|order|account|room)\s+(?:is\s+)?(?:for|under)
               |(?:it\s*'?\s*s|it’s)\s+me
               |(?:someone|somebody|person|guy|man|woman|lady|gentleman|agent|representative|rep)\s+(?:named|called)
@@ -233,6 +234,8 @@ static NAME_IS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?im)(?:^|[.!?]\s+)name(?:\s+is(?-u:\b)|\s*[:\-])").expect("a valid regex")
 });
 
+static KIN_CUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)(?:{KIN})")).expect("a valid regex"));
 static ROLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"(?i)(?:{ROLES})")).expect("a valid regex"));
 
@@ -270,7 +273,7 @@ static THE_NAME_BOOKING: LazyLock<Regex> = LazyLock::new(|| {
 // A role that follows a name: "add Omar Haddad as a second passenger".
 static ROLE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)as\s+(?:a|an|the|my|our)\s+(?:(?:second|additional|new|another|extra|other|emergency)\s+)?(?:passenger|travell?er|guest|contact|beneficiary|driver|user|member|attendee|companion|co-?signer|account\s+holder)(?-u:\b)",
+        r"(?i)(?-u:\b)as\s+(?:a|an|the|my|our)\s+(?:[\p{L}\-]+\s+)?(?:passenger|travell?er|guest|contact|beneficiary|driver|user|member|attendee|companion|co-?signer|account\s+holder)(?-u:\b)",
     )
     .expect("a valid regex")
 });
@@ -301,12 +304,12 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
         let at = FROM_BUSINESS
             .find(&text[..m.start()])
             .map_or(m.start(), |from| from.start());
-        if let Some(span) = name_before(text, at, true) {
+        if let Some(span) = name_before(text, at, Before::ClauseStart) {
             found.push(span);
         }
     }
     for m in ROLE_AFTER.find_iter(text) {
-        if let Some(span) = name_before(text, m.start(), false) {
+        if let Some(span) = name_before(text, m.start(), Before::Near) {
             found.push(span);
         }
     }
@@ -318,7 +321,7 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
         }
     }
     for m in APPOSITIVE.find_iter(text) {
-        if let Some(span) = name_before(text, m.start(), false) {
+        if let Some(span) = name_before(text, m.start(), Before::Adjacent) {
             found.push(span);
         }
     }
@@ -341,7 +344,9 @@ fn cue_of(matched: &str) -> Cue {
         Cue {
             score: 0.4,
             closing: false,
-            list: ROLE.is_match(matched),
+            // A role or a relation may name several ("the passengers are A and B",
+            // "a client: Tupou, Abebe").
+            list: ROLE.is_match(matched) || KIN_CUE.is_match(matched),
             needs_comma: false,
         }
     } else if group("weak") {
@@ -385,8 +390,9 @@ fn next_word(text: &str, at: usize, allow_punctuation: bool) -> Option<Word<'_>>
             skip = i;
             break;
         }
-        let allowed =
-            c.is_whitespace() || (allow_punctuation && matches!(c, ',' | ':' | '-' | '–' | '—'));
+        let allowed = c.is_whitespace()
+            || (allow_punctuation
+                && matches!(c, ',' | ':' | '-' | '–' | '—' | '(' | '"' | '“' | '\''));
         if !allowed {
             return None;
         }
@@ -550,15 +556,27 @@ fn is_signature(text: &str, end: usize) -> bool {
         .all(|c| matches!(c, '.' | '!' | ',' | ')'))
 }
 
-// "Siobhan here", "Good morning, Siobhan Quispe speaking": the one to three words
-// before `at`, starting a clause when `clause_start` says so; otherwise ("add Omar
-// Haddad as a passenger") the name is capitalised.
-fn name_before(text: &str, at: usize, clause_start: bool) -> Option<(usize, usize)> {
+/// Where a name stands before a cue that follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Before {
+    /// Right before the cue, starting its clause: "Siobhan here", "Good morning,
+    /// Siobhan Quispe speaking".
+    ClauseStart,
+    /// Right before the cue, capitalised: "Omar Haddad, my dad".
+    Adjacent,
+    /// Capitalised, a few words before the cue in its clause: "add Omar Haddad as a
+    /// passenger", "can Nizhoni be added as an authorised user".
+    Near,
+}
+
+// The name before `at` that `place` describes.
+fn name_before(text: &str, at: usize, place: Before) -> Option<(usize, usize)> {
     let before = &text[..at];
     let trimmed = before.trim_end_matches([' ', '\t']);
+    let limit = if place == Before::Near { 6 } else { 3 };
     let mut words: Vec<Word<'_>> = Vec::new();
     let mut end = trimmed.len();
-    while words.len() < 3 {
+    while words.len() < limit {
         let head = &text[..end];
         let Some(m) = WORD.find_iter(head).last() else {
             break;
@@ -582,24 +600,29 @@ fn name_before(text: &str, at: usize, clause_start: bool) -> Option<(usize, usiz
         }
     }
     words.reverse();
-    // Drop the words before the name: "add", "please add".
-    while !clause_start && words.len() > 1 && !words[0].text.starts_with(char::is_uppercase) {
-        words.remove(0);
+    let last_end = words.last()?.end;
+    if place == Before::ClauseStart {
+        let first = *words.first()?;
+        let starts = text[..first.start]
+            .trim_end_matches([' ', '\t'])
+            .chars()
+            .next_back()
+            .is_none_or(|c| matches!(c, ',' | '.' | '!' | '?' | ':' | '\n' | '-'));
+        if !starts {
+            return None;
+        }
+        let (start, end, score) = span_from(text, first, 0.4)?;
+        return (end == last_end && score + f32::EPSILON >= THRESHOLD).then_some((start, end));
     }
-    let first = *words.first()?;
-    let starts = text[..first.start]
-        .trim_end_matches([' ', '\t'])
-        .chars()
-        .next_back()
-        .is_none_or(|c| matches!(c, ',' | '.' | '!' | '?' | ':' | '\n' | '-'));
-    if clause_start && !starts {
-        return None;
-    }
-    if !clause_start && !first.text.starts_with(char::is_uppercase) {
-        return None;
-    }
-    let (start, end, score) = span_from(text, first, 0.4)?;
-    (end == words.last()?.end && score + f32::EPSILON >= THRESHOLD).then_some((start, end))
+    // The first capitalised word from which a name runs (to the cue, when adjacent).
+    words.iter().find_map(|word| {
+        if !word.text.starts_with(char::is_uppercase) {
+            return None;
+        }
+        let (start, end, score) = span_from(text, *word, 0.4)?;
+        let reaches = place == Before::Near || end == last_end;
+        (reaches && score + f32::EPSILON >= THRESHOLD).then_some((start, end))
+    })
 }
 
 /// Names the agent addresses the customer by: at the start of its turn ("Olivia,
@@ -661,7 +684,13 @@ pub(crate) fn alone(text: &str) -> Vec<(usize, usize)> {
     for sentence in text.split_inclusive(['.', '!', '?', '\n']) {
         let start = at;
         at += sentence.len();
-        let body = sentence.trim_end_matches(['.', '!', '?', '\n', ' ']);
+        let mut body = sentence.trim_end_matches(['.', '!', '?', '\n', ' ']);
+        // A remark in brackets after the name: "Dewi Diallo (she/her)".
+        if body.ends_with(')')
+            && let Some(open) = body.rfind('(')
+        {
+            body = body[..open].trim_end();
+        }
         // The whole sentence, its first clause ("Siobhan Quispe, booking on file")
         // and what follows a dash ("writing on my own behalf - Siobhan Quispe").
         let mut parts = vec![(start, start + body.len())];
@@ -698,6 +727,39 @@ pub(crate) fn alone(text: &str) -> Vec<(usize, usize)> {
     found
 }
 
+static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:thanks|thank\s+you|regards|cheers|bye|goodbye|have\s+a|(?:good|great|lovely|nice)\s+(?:day|evening|weekend)|take\s+care|welcome|best)(?-u:\b)[^.!?]*[.!?,]?\s*$")
+        .expect("a valid regex")
+});
+
+/// An agent's signature closing its turn: a name alone or with its business after
+/// the last sentence ("Have a lovely day! Agnieszka, Harper Books", "— Agnieszka").
+pub(crate) fn staff_signature(text: &str) -> Option<(usize, usize)> {
+    let body = text.trim_end().trim_end_matches(['.', '!']);
+    let cut = body.rfind(['\n', '.', '!', '?', '—', '–'])?;
+    // A signature follows a closing ("Have a lovely day!", "Thanks,").
+    if !CLOSING.is_match(&body[..cut]) {
+        return None;
+    }
+    let after = cut + body[cut..].chars().next().map_or(1, char::len_utf8);
+    let tail = &body[after..];
+    // The name, then nothing, or a comma and capitalised words (the business).
+    let (name_part, business) = match tail.split_once(',') {
+        Some((name, business)) => (name, Some(business.trim())),
+        None => (tail, None),
+    };
+    if business.is_some_and(|b| b.is_empty() || !b.starts_with(char::is_uppercase)) {
+        return None;
+    }
+    if name_part.split_whitespace().count() > 3 {
+        return None;
+    }
+    let word = next_word(text, after, false)?;
+    let (start, end, score) = span_from(text, word, 0.3)?;
+    (end == after + name_part.trim_end().len() && score + f32::EPSILON >= THRESHOLD)
+        .then_some((start, end))
+}
+
 /// A customer's signature: one to three name words closing its turn after a line
 /// break or a dash ("Thanks!\n\nSiobhan Quispe", "thanks - siobhan").
 pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
@@ -705,7 +767,9 @@ pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
     let cut = body.rfind(['\n', '-', '–', '—', '.', '!'])?;
     // After a full stop, only when the sentence before thanks or says goodbye
     // ("That's all, thanks. Siobhan").
-    if matches!(body.as_bytes()[cut], b'.' | b'!') && !THANKS.is_match(&body[..cut]) {
+    if matches!(body.as_bytes()[cut], b'.' | b'!')
+        && !THANKS.is_match(body[..cut].trim_end_matches(['.', '!']))
+    {
         return None;
     }
     // The dash may be several bytes long ("—").
@@ -728,14 +792,21 @@ pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
 // with?", "what name is the booking under?".
 static ASKS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:your\s+(?:full\s+|first\s+|last\s+|first\s+and\s+last\s+)?name|(?:passenger|traveler|caller|guest)'?s?\s+(?:full\s+)?name|what\s+name|name\s+on\s+the|who\s+(?:am\s+i|i'm|i\s+am)\s+(?:speaking|talking|chatting))",
+        r"(?i)(?-u:\b)(?:(?:full\s+|first\s+|last\s+|given\s+|family\s+|sur)name|name(?:\s+on\s+the|\s+is\s+the|\s+please|,?\s+please)|what\s+name|(?:your|the|\w+'s|\w+’s)\s+name|who\s+(?:am\s+i|i'm|i\s+am|do\s+i\s+have)|(?:speaking|talking|chatting)\s+(?:with|to)\s*\?|may\s+i\s+(?:know|have|get)\s+(?:your|the)\s+name)",
     )
     .expect("a valid regex")
 });
 
-/// Whether an agent's turn asks for the customer's name.
+/// Whether an agent's turn asks for the customer's name: a short question or
+/// request ("please confirm the cardholder's name") that speaks of a name or of who
+/// is speaking.
 pub(crate) fn asks_for_name(text: &str) -> bool {
-    text.len() < 400 && ASKS.is_match(text)
+    let opening = text.trim_start().to_lowercase();
+    let asks = text.contains('?')
+        || ["please", "kindly", "could", "can", "may", "confirm"]
+            .iter()
+            .any(|word| opening.starts_with(word));
+    text.len() < 400 && asks && ASKS.is_match(text)
 }
 
 // What a reply says before the name ("sure", "yes", "it's", "of course").
@@ -912,6 +983,11 @@ mod tests {
             ["Omar Haddad"]
         );
         assert_eq!(names("We're the Haddad family."), ["Haddad"]);
+        assert_eq!(
+            names("The guest arriving is Dewi Khumalo, thanks."),
+            ["Dewi Khumalo"]
+        );
+        assert_eq!(names("My daughter Xiaoming is flying alone."), ["Xiaoming"]);
     }
 
     #[test]
@@ -956,7 +1032,14 @@ mod tests {
         assert_eq!(signed("Thanks!\n\nSiobhan Quispe"), Some("Siobhan Quispe"));
         assert_eq!(signed("thanks - siobhan"), Some("siobhan"));
         assert_eq!(signed("Is it on Al-Farsi"), None);
+        let staff = |text: &'static str| staff_signature(text).map(|(s, e)| &text[s..e]);
+        assert_eq!(
+            staff("Have a lovely day! Agnieszka, Harper Books"),
+            Some("Agnieszka")
+        );
+        assert_eq!(staff("Your flight leaves at noon. Denver, Colorado"), None);
         assert_eq!(signed("That's all, thanks. Siobhan"), Some("Siobhan"));
+        assert_eq!(signed("ty!! siobhan"), Some("siobhan"));
         assert_eq!(signed("I land in Denver. Austin"), None);
         assert_eq!(
             signed("Siobhan speaking — i want a refund — Siobhan"),
@@ -997,6 +1080,12 @@ mod tests {
         assert!(asks_for_name("May I have your full name, please?"));
         assert!(asks_for_name("Who am I speaking with today?"));
         assert!(!asks_for_name("What is the booking reference?"));
+        assert!(asks_for_name("Please confirm the cardholder's name."));
+        assert!(asks_for_name("Could you give me your surname?"));
+        assert!(asks_for_name(
+            "Before we continue, who do I have the pleasure of speaking with?"
+        ));
+        assert!(!asks_for_name("Your booking under that name is confirmed."));
     }
 
     #[test]
