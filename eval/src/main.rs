@@ -719,7 +719,11 @@ fn internal_word(name: &str, log: &Value, customer: &str) -> Option<String> {
         .filter_map(|call| call["function"]["name"].as_str())
         .collect();
     for word in name.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')')) {
-        if word.starts_with('<') {
+        // A placeholder, also in quotes or with a possessive: `"<NAME_1>"`.
+        if word
+            .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '<')
+            .starts_with('<')
+        {
             continue;
         }
         if word.contains('_') || tools.iter().any(|t| t.eq_ignore_ascii_case(word)) {
@@ -870,6 +874,29 @@ mod tests {
             tally.personal
         );
         assert_eq!(tally.lost, 0, "must-survive values lost");
+    }
+
+    /// The set nobody tuned on: its figure when first run (85.0% of name tokens
+    /// redacted, 93 of 618 leaked) is a floor, below the 99% target; see
+    /// `docs/drafts.md`.
+    #[test]
+    fn the_independent_name_set_holds_its_first_figure() {
+        let cases = name_cases(names::Half::Independent2);
+        let tally = evaluate(
+            "names-indep2",
+            &cases,
+            &Stemmer::create(Algorithm::English),
+            false,
+            false,
+        );
+        assert!(
+            tally.leaked <= 93,
+            "name tokens leaked {}/{}",
+            tally.leaked,
+            tally.personal
+        );
+        assert_eq!(tally.lost, 0, "must-survive values lost");
+        assert_eq!(tally.replayable, tally.calls, "every tool call replays");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use feather_types::ScenarioDraft;
+use feather_drafter::world::{self, Replay};
 use regex::Regex;
 use serde_json::Value;
 
@@ -61,55 +61,11 @@ fn recorded_calls(name: &str) -> Vec<Recorded> {
         .collect()
 }
 
-/// A simulated tool layer that answers from a mock world, as a simulation run would:
-/// the first unused canned call of that tool whose arguments match.
-struct Replayer {
-    tools: HashMap<String, Vec<(Value, Answer, bool)>>,
-}
-
-impl Replayer {
-    fn new(draft: &ScenarioDraft) -> Replayer {
-        let tools = draft.mock_world["tools"]
-            .as_object()
-            .expect("tools is an object");
-        let tools = tools
-            .iter()
-            .map(|(name, calls)| {
-                let calls = calls
-                    .as_array()
-                    .expect("a list of calls")
-                    .iter()
-                    .map(|call| {
-                        let answer = match call.get("error") {
-                            Some(error) => {
-                                Answer::Error(error.as_str().expect("a string error").to_owned())
-                            }
-                            None => Answer::Output(call["output"].clone()),
-                        };
-                        (call["arguments"].clone(), answer, false)
-                    })
-                    .collect();
-                (name.clone(), calls)
-            })
-            .collect();
-        Replayer { tools }
-    }
-
-    fn answer(&mut self, tool: &str, arguments: &Value) -> Option<Answer> {
-        let calls = self.tools.get_mut(tool)?;
-        let call = calls
-            .iter_mut()
-            .find(|(args, _, used)| !used && args == arguments)?;
-        call.2 = true;
-        Some(call.1.clone())
-    }
-
-    fn unused(&self) -> usize {
-        self.tools
-            .values()
-            .flatten()
-            .filter(|(_, _, used)| !used)
-            .count()
+// What a canned call of a mock world answers.
+fn canned(call: &Value) -> Answer {
+    match call.get("error") {
+        Some(error) => Answer::Error(error.as_str().expect("a string error").to_owned()),
+        None => Answer::Output(call["output"].clone()),
     }
 }
 
@@ -119,17 +75,16 @@ fn every_recorded_call_is_answered_from_the_mock_world() {
         let draft = drafted(&example(name), false);
         let recorded = recorded_calls(name);
         assert!(!recorded.is_empty(), "{name} records tool calls");
-        let mut replayer = Replayer::new(&draft);
+        // A simulation answers as the mock world's `replay` rule says.
+        let mut replay = Replay::new(&draft.mock_world);
         for (tool, arguments, expected) in &recorded {
-            let answer = replayer.answer(tool, arguments);
-            assert_eq!(
-                answer.as_ref(),
-                Some(expected),
-                "{name}: {tool}({arguments})"
-            );
+            let world::Answer::Exact(call) = replay.answer(tool, arguments) else {
+                panic!("{name}: {tool}({arguments}) has no exact recording");
+            };
+            assert_eq!(canned(call), *expected, "{name}: {tool}({arguments})");
         }
         assert_eq!(
-            replayer.unused(),
+            replay.unused(),
             0,
             "{name}: the mock world holds only recorded calls"
         );
@@ -252,21 +207,22 @@ fn redacted_mock_worlds_stay_consistent_with_the_journey() {
                 "{name}: {value} has one placeholder"
             );
         }
-        // The redacted draft answers the same calls, in the same order, as the plain one.
-        let mut replayer = Replayer::new(&redacted);
+        // The redacted draft answers the same calls, in the same order, as the plain
+        // one: each recorded call, with its redacted arguments, has an exact recording.
+        let mut replay = Replay::new(&redacted.mock_world);
+        let mut position: HashMap<String, usize> = HashMap::new();
         for (tool, _, expected) in recorded_calls(name) {
-            let calls = &replayer.tools[&tool];
-            let (arguments, answer, _) = calls
-                .iter()
-                .find(|c| !c.2)
-                .expect("a canned call is left")
-                .clone();
+            let at = position.entry(tool.clone()).or_insert(0);
+            let arguments = &redacted.mock_world["tools"][&tool][*at]["arguments"];
+            *at += 1;
+            let world::Answer::Exact(call) = replay.answer(&tool, arguments) else {
+                panic!("{name}: {tool} has no exact recording");
+            };
             assert_eq!(
-                std::mem::discriminant(&answer),
+                std::mem::discriminant(&canned(call)),
                 std::mem::discriminant(&expected),
                 "{name}: {tool}"
             );
-            assert!(replayer.answer(&tool, &arguments).is_some());
         }
         if name.starts_with("refund") {
             // The caller says 415-555-0134; the tool is called with +14155550134.
