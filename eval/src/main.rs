@@ -91,6 +91,9 @@ struct Cli {
     /// instead of the table.
     #[arg(long, value_name = "ID")]
     show: Option<String>,
+    /// What replaces personal data in the drafts: placeholders, surrogates or off.
+    #[arg(long, default_value = "placeholders", value_name = "MODE")]
+    pii: feather_drafter::Pii,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -219,7 +222,7 @@ fn main() -> Result<()> {
             .with_context(|| format!("no session {id}"))?;
         println!("{}", serde_json::to_string_pretty(&case.log)?);
         let captured = capture::parse_value(filled(&case.log, &case.id))?;
-        let drafted = draft(&captured, &DraftOptions::default())?;
+        let drafted = draft(&captured, &DraftOptions { pii: cli.pii })?;
         println!("{}\n{}\n{}", drafted.name, drafted.intent, drafted.journey);
         return Ok(());
     }
@@ -239,7 +242,7 @@ fn main() -> Result<()> {
         "customer's"
     );
     for (source, cases) in &sources {
-        let tally = evaluate(source, cases, &stemmer, cli.details, cli.names);
+        let tally = evaluate(source, cases, &stemmer, cli.details, cli.names, cli.pii);
         let pct = |a: usize, b: usize| {
             if b == 0 {
                 "-".to_owned()
@@ -519,7 +522,14 @@ fn filled(log: &Value, id: &str) -> Value {
     log
 }
 
-fn evaluate(source: &str, cases: &[Case], stemmer: &Stemmer, details: bool, names: bool) -> Tally {
+fn evaluate(
+    source: &str,
+    cases: &[Case],
+    stemmer: &Stemmer,
+    details: bool,
+    names: bool,
+    pii: feather_drafter::Pii,
+) -> Tally {
     let mut tally = Tally::default();
     for case in cases {
         tally.sessions += 1;
@@ -538,7 +548,7 @@ fn evaluate(source: &str, cases: &[Case], stemmer: &Stemmer, details: bool, name
                 }
             },
         };
-        let Ok(drafted) = draft(&captured, &DraftOptions::default()) else {
+        let Ok(drafted) = draft(&captured, &DraftOptions { pii }) else {
             continue;
         };
         tally.drafted += 1;
@@ -815,6 +825,7 @@ mod tests {
             &Stemmer::create(Algorithm::English),
             false,
             false,
+            feather_drafter::Pii::Placeholders,
         );
         assert_eq!(
             tally.drafted, tally.sessions,
@@ -864,6 +875,7 @@ mod tests {
             &Stemmer::create(Algorithm::English),
             false,
             false,
+            feather_drafter::Pii::Placeholders,
         );
         assert_eq!(tally.valid, tally.sessions, "every draft schema-valid");
         assert_eq!(tally.replayable, tally.calls, "every tool call replays");
@@ -888,6 +900,7 @@ mod tests {
             &Stemmer::create(Algorithm::English),
             false,
             false,
+            feather_drafter::Pii::Placeholders,
         );
         assert!(
             tally.leaked <= 93,

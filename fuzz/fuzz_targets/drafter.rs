@@ -3,7 +3,7 @@
 //! keeps upstream's `ScenarioDraft` constraints (checked by the same validator).
 #![no_main]
 
-use feather_drafter::{CapturedSession, DraftOptions, draft};
+use feather_drafter::{CapturedSession, DraftOptions, Pii, draft};
 use feather_types::{ScenarioDraft, SessionAnalysisInput, SessionAttribution};
 use feather_validation::{json_body, value_as};
 use libfuzzer_sys::fuzz_target;
@@ -16,8 +16,8 @@ fuzz_target!(|data: &[u8]| {
         input,
         attribution: SessionAttribution::default(),
     };
-    for redact_pii in [true, false] {
-        let Ok(drafted) = draft(&session, &DraftOptions { redact_pii }) else {
+    for pii in [Pii::Placeholders, Pii::Surrogates, Pii::Keep] {
+        let Ok(drafted) = draft(&session, &DraftOptions { pii }) else {
             continue;
         };
         let mut value = serde_json::to_value(&drafted).expect("a draft serialises");

@@ -2,7 +2,7 @@
 //! drafter's draft byte for byte; a draft that is missing, or stored under another
 //! drafter version or redaction switch, is made again, answered and kept.
 
-use feather_drafter::{CapturedSession, DraftOptions, capture};
+use feather_drafter::{CapturedSession, DraftOptions, Pii, capture};
 use feather_store::{DraftSource, OrgScope, Store, StoredDraft};
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,7 +19,12 @@ fn captured_examples() -> Vec<CapturedSession> {
 
 /// What the drafter itself makes of `session`, as the bytes the server should send.
 fn drafted(session: &CapturedSession, redact_pii: bool) -> Vec<u8> {
-    let draft = feather_drafter::draft(session, &DraftOptions { redact_pii }).unwrap();
+    let pii = if redact_pii {
+        Pii::Placeholders
+    } else {
+        Pii::Keep
+    };
+    let draft = feather_drafter::draft(session, &DraftOptions { pii }).unwrap();
     serde_json::to_vec(&draft).unwrap()
 }
 
@@ -130,7 +135,7 @@ async fn an_outdated_or_missing_draft_is_made_again_and_kept() {
 #[tokio::test]
 async fn a_server_without_redaction_does_not_send_redacted_drafts() {
     let server = TestServer::start_with(|config| {
-        config.redact_pii = false;
+        config.pii = Pii::Keep;
     })
     .await;
     let store = Store::connect(&server.database_url).await.unwrap();

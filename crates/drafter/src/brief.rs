@@ -24,6 +24,8 @@ pub(crate) struct Facts<'a> {
     pub csat: Option<(i64, i64)>,
     /// `None` when redaction was off.
     pub redacted: Option<BTreeSet<PiiKind>>,
+    /// Whether realistic surrogates replaced personal data instead of placeholders.
+    pub surrogates: bool,
     /// The capture says its transcript skipped upstream redaction.
     pub unredacted_upstream: bool,
     /// The chat log recorded no times ([`crate::capture::UNKNOWN_TIME`]).
@@ -166,12 +168,20 @@ pub(crate) fn brief(timeline: &Timeline, facts: &Facts<'_>, max: usize) -> Strin
     }
     match &facts.redacted {
         None => sentences.push("PII redaction was off.".to_owned()),
+        Some(kinds) if kinds.is_empty() && facts.surrogates => {
+            sentences.push("PII redaction with surrogates found nothing to replace.".to_owned())
+        }
         Some(kinds) if kinds.is_empty() => {
             sentences.push("PII redaction found nothing to redact.".to_owned())
         }
         Some(kinds) => {
             let kinds: Vec<&str> = kinds.iter().map(|k| k.describe()).collect();
-            sentences.push(format!("PII redacted: {}.", kinds.join(", ")));
+            let how = if facts.surrogates {
+                "replaced by realistic surrogates"
+            } else {
+                "redacted"
+            };
+            sentences.push(format!("PII {how}: {}.", kinds.join(", ")));
         }
     }
     shorten(&sentences.join(" "), max)

@@ -24,8 +24,9 @@
 //!
 //! Limits are counted in characters, as the contract counts them
 //! ([`feather_types::limits`]). Personal data is redacted before anything reaches the
-//! draft, the mock world included (see [`pii`]), unless [`DraftOptions::redact_pii`]
-//! is off.
+//! draft, the mock world included (see [`pii`]): replaced by placeholders, or by
+//! realistic surrogates with [`Pii::Surrogates`], unless [`DraftOptions::pii`] is
+//! [`Pii::Keep`].
 //!
 //! # Capture formats
 //!
@@ -136,27 +137,60 @@ pub struct CapturedSession {
     pub attribution: SessionAttribution,
 }
 
-/// How to draft.
-#[derive(Debug, Clone)]
-pub struct DraftOptions {
-    /// Replace personal data with placeholders (on by default).
-    pub redact_pii: bool,
+/// What a draft holds in place of the personal data a session holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pii {
+    /// Numbered placeholders: `<NAME_1>`, `<NAME_1_GIVEN>`, `<EMAIL_1>` (the default).
+    #[default]
+    Placeholders,
+    /// Realistic stand-ins of the same shape, the same for the same session every
+    /// time (see [`pii`]'s `surrogates`): a simulated customer can say them.
+    Surrogates,
+    /// The session's own values: redaction off.
+    Keep,
 }
 
-impl Default for DraftOptions {
-    fn default() -> Self {
-        DraftOptions { redact_pii: true }
+impl Pii {
+    /// The mode's name as the command line and the server's variable take it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Pii::Placeholders => "placeholders",
+            Pii::Surrogates => "surrogates",
+            Pii::Keep => "off",
+        }
     }
+}
+
+impl std::str::FromStr for Pii {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Pii, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "placeholders" => Ok(Pii::Placeholders),
+            "surrogates" => Ok(Pii::Surrogates),
+            "off" => Ok(Pii::Keep),
+            other => Err(format!(
+                "unknown PII mode {other:?}: expected placeholders, surrogates or off"
+            )),
+        }
+    }
+}
+
+/// How to draft.
+#[derive(Debug, Clone, Default)]
+pub struct DraftOptions {
+    /// What replaces personal data (placeholders by default).
+    pub pii: Pii,
 }
 
 impl DraftOptions {
     /// The version under which drafts made with these options are stored: the
-    /// drafter's [`DRAFTS_VERSION`] and the redaction switch.
+    /// drafter's [`DRAFTS_VERSION`] and the PII mode.
     pub fn version(&self) -> String {
-        let redaction = if self.redact_pii {
-            "redacted"
-        } else {
-            "unredacted"
+        let redaction = match self.pii {
+            Pii::Placeholders => "redacted",
+            Pii::Surrogates => "surrogates",
+            Pii::Keep => "unredacted",
         };
         format!("{DRAFTS_VERSION}/{redaction}")
     }
@@ -208,18 +242,21 @@ pub fn draft(
     }
 
     let mut timeline = Timeline::build(input);
-    let mut redactor = Redactor::new();
+    let mut redactor = match options.pii {
+        Pii::Surrogates => Redactor::with_surrogates(input.session_id),
+        _ => Redactor::new(),
+    };
     let mut completion_reason = input
         .completion_reason
         .as_ref()
         .map(|reason| collapse_whitespace(reason))
         .filter(|reason| !reason.is_empty());
-    let redacted = if options.redact_pii {
+    let redacted = if options.pii == Pii::Keep {
+        None
+    } else {
         timeline.redact(&mut redactor);
         completion_reason = completion_reason.map(|reason| redactor.text(&reason));
         Some(redactor.kinds())
-    } else {
-        None
     };
 
     let outcome = input.knowledge_gap_analysis_outcome.as_ref().copied();
@@ -295,6 +332,7 @@ pub fn draft(
         duration,
         csat,
         redacted,
+        surrogates: options.pii == Pii::Surrogates,
         unredacted_upstream: input
             .missing_evidence_reasons
             .contains(&feather_types::session::MissingEvidenceReason::TranscriptRedactionSkipped),

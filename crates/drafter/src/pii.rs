@@ -49,6 +49,7 @@
 
 mod keys;
 pub(crate) mod names;
+mod surrogates;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -177,6 +178,8 @@ pub struct Redactor {
     /// Learned name parts that are also common words ("will", "grace"): replaced
     /// only where they are written with a capital.
     proper_only: FxHashSet<String>,
+    /// Realistic stand-ins instead of placeholders, when drafting with surrogates.
+    surrogates: Option<surrogates::Surrogates>,
     /// One case-insensitive alternation of the learned values, longest first.
     known_pattern: Option<Regex>,
     known_len: usize,
@@ -193,6 +196,16 @@ impl Redactor {
     /// A redactor that has seen nothing yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A redactor that replaces personal data with realistic surrogate values instead
+    /// of placeholders, drawn from `session_id` (see [`surrogates`]): the same
+    /// session gets the same surrogates every time.
+    pub fn with_surrogates(session_id: uuid::Uuid) -> Self {
+        Redactor {
+            surrogates: Some(surrogates::Surrogates::new(session_id)),
+            ..Self::default()
+        }
     }
 
     /// The kinds of personal data replaced so far, in a fixed order.
@@ -696,7 +709,10 @@ impl Redactor {
         }
         let count = self.counts.entry(kind).or_insert(0);
         *count += 1;
-        let placeholder = format!("<{}_{}>", kind.label(), count);
+        let mut placeholder = format!("<{}_{}>", kind.label(), count);
+        if let Some(surrogates) = &self.surrogates {
+            placeholder = surrogates.value(kind, &normal, &placeholder);
+        }
         self.seen.insert((kind, normal), placeholder.clone());
         placeholder
     }
@@ -857,10 +873,47 @@ impl Redactor {
         for (i, person) in people.iter_mut().enumerate() {
             person.number = i + 1;
         }
+        // Surrogate names avoid every name of the session.
+        let session_names: FxHashSet<String> = people
+            .iter()
+            .flat_map(|p| {
+                std::iter::once(p.given.clone())
+                    .chain(p.middle.iter().cloned())
+                    .chain(
+                        p.family
+                            .iter()
+                            .flat_map(|f| f.split(' ').map(str::to_owned)),
+                    )
+            })
+            .collect();
         for person in &people {
-            let whole = format!("<{}_{}>", PiiKind::Name.label(), person.number);
-            let part =
-                |label: &str| format!("<{}_{}_{label}>", PiiKind::Name.label(), person.number);
+            let (whole, given, middle, family) = match &self.surrogates {
+                Some(surrogates) => {
+                    let name = surrogates.name(person.number, &|word: &str| {
+                        session_names.contains(&word.to_lowercase())
+                    });
+                    let whole = match person.family {
+                        Some(_) => format!("{} {}", name.given, name.family),
+                        None => name.given.clone(),
+                    };
+                    (whole, name.given, name.middle, name.family)
+                }
+                None => {
+                    let label =
+                        |part: &str| format!("<{}_{}{part}>", PiiKind::Name.label(), person.number);
+                    (
+                        label(""),
+                        label("_GIVEN"),
+                        label("_MIDDLE"),
+                        label("_FAMILY"),
+                    )
+                }
+            };
+            let part = |label: &str| match label {
+                "GIVEN" => given.clone(),
+                "MIDDLE" => middle.clone(),
+                _ => family.clone(),
+            };
             let mut entries: Vec<(String, String)> = Vec::new();
             match &person.family {
                 Some(family) => {
@@ -909,11 +962,34 @@ impl Redactor {
                 _ if cued || names::is_given(&letters) || names::is_family(&letters) => {
                     let number = self.counts.get(&PiiKind::Name).copied().unwrap_or(0) + 1;
                     self.counts.insert(PiiKind::Name, number);
-                    format!("<{}_{number}>", PiiKind::Name.label())
+                    match &self.surrogates {
+                        Some(surrogates) => surrogates.name(number, &|_| false).family,
+                        None => format!("<{}_{number}>", PiiKind::Name.label()),
+                    }
                 }
                 _ => continue,
             };
-            self.known.entry(written).or_insert(placeholder);
+            // A surrogate is spelled as the original was: "Q-U-I-S-P-E" becomes
+            // "H-U-G-H-E-S".
+            let value = if self.surrogates.is_some() {
+                let separator = if written.contains('-') {
+                    "-"
+                } else if written.contains('.') {
+                    "."
+                } else {
+                    " "
+                };
+                placeholder
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .flat_map(char::to_uppercase)
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+                    .join(separator)
+            } else {
+                placeholder
+            };
+            self.known.entry(written).or_insert(value);
         }
     }
 }

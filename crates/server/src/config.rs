@@ -45,8 +45,9 @@ pub struct ServerConfig {
     /// The development key: a caller presenting it sees every organization's
     /// sessions. Keys made with `feather keys create` work alongside it.
     pub api_key: Option<String>,
-    /// Redact PII from drafts (on unless turned off).
-    pub redact_pii: bool,
+    /// What replaces personal data in drafts: placeholders (the default), realistic
+    /// surrogates, or nothing (redaction off).
+    pub pii: feather_drafter::Pii,
     /// The front: what it allows each client and all of them together, CORS, TLS.
     pub front: FrontOptions,
     /// The log level: trace, debug, info, warn, error or critical.
@@ -59,7 +60,7 @@ impl Default for ServerConfig {
             bind: DEFAULT_BIND.parse().expect("the default address parses"),
             database_url: DEFAULT_DATABASE_URL.to_owned(),
             api_key: None,
-            redact_pii: true,
+            pii: feather_drafter::Pii::Placeholders,
             front: FrontOptions::default(),
             log_level: "info".to_owned(),
         }

@@ -44,9 +44,7 @@ pub struct ServerContext {
 
 impl ServerContext {
     pub fn new(config: &ServerConfig, store: Store) -> Self {
-        let draft_options = DraftOptions {
-            redact_pii: config.redact_pii,
-        };
+        let draft_options = DraftOptions { pii: config.pii };
         ServerContext {
             store,
             drafts_version: draft_options.version(),

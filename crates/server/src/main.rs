@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use feather_drafter::DraftOptions;
+use feather_drafter::{DraftOptions, Pii};
 use feather_server::config::{
     DEFAULT_BIND, DEFAULT_BODY_IDLE_TIMEOUT_SECS, DEFAULT_BODY_MIN_RATE, DEFAULT_DATABASE_URL,
     DEFAULT_HEADER_TIMEOUT_SECS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
@@ -107,7 +107,17 @@ struct ServeArgs {
     /// keys in the store, `serve` makes one for this run and prints it.
     #[arg(long, env = "FEATHER_API_KEY")]
     api_key: Option<String>,
-    /// Leave PII in drafts (redaction is on by default).
+    /// What replaces personal data in drafts: `placeholders` (`<NAME_1>`, the
+    /// default), `surrogates` (realistic fake values, the same for a session every
+    /// time) or `off`.
+    #[arg(
+        long,
+        env = "FEATHER_PII",
+        default_value = "placeholders",
+        value_name = "MODE"
+    )]
+    pii: Pii,
+    /// Leave PII in drafts: the same as `--pii off`.
     #[arg(long, env = "FEATHER_NO_REDACT_PII")]
     no_redact_pii: bool,
     /// The largest request body accepted, in bytes; larger ones get 413 (a declared
@@ -181,7 +191,11 @@ struct ImportArgs {
 
 #[derive(Args)]
 struct DraftArgs {
-    /// Leave PII in the draft.
+    /// What replaces personal data: `placeholders` (the default), `surrogates` or
+    /// `off`.
+    #[arg(long, default_value = "placeholders", value_name = "MODE")]
+    pii: Pii,
+    /// Leave PII in the draft: the same as `--pii off`.
     #[arg(long)]
     no_redact_pii: bool,
     /// Indent the JSON for people; by default it is the server's bytes (compact, in
@@ -301,7 +315,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         bind: args.bind,
         database_url: args.database.database_url,
         api_key,
-        redact_pii: !args.no_redact_pii,
+        pii: if args.no_redact_pii {
+            Pii::Keep
+        } else {
+            args.pii
+        },
         front: FrontOptions {
             limits: Limits {
                 max_body_bytes: args.max_body_bytes,
@@ -406,7 +424,11 @@ async fn import(args: ImportArgs) -> anyhow::Result<ExitCode> {
 
 fn draft(args: DraftArgs) -> anyhow::Result<ExitCode> {
     let options = DraftOptions {
-        redact_pii: !args.no_redact_pii,
+        pii: if args.no_redact_pii {
+            Pii::Keep
+        } else {
+            args.pii
+        },
     };
     let (files, unreadable) = import::session_files(std::slice::from_ref(&args.file));
     let mut problems: Vec<String> = unreadable

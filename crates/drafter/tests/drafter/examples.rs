@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use feather_drafter::world::{self, Replay};
+use feather_drafter::{DraftOptions, Pii, draft};
 use regex::Regex;
 use serde_json::Value;
 
@@ -311,4 +312,103 @@ fn example_drafts_read_well() {
         "{}",
         reschedule.journey
     );
+}
+
+#[test]
+fn surrogate_drafts_replay_and_never_show_the_originals() {
+    let mut replaced = 0;
+    for name in EXAMPLES {
+        let session = example(name);
+        let plain = drafted(&session, false);
+        let redacted = drafted(&session, true);
+        let options = DraftOptions {
+            pii: Pii::Surrogates,
+        };
+        let surrogate = draft(&session, &options).expect("draftable");
+        assert_eq!(
+            surrogate,
+            draft(&session, &options).expect("draftable"),
+            "{name}: the same surrogates every time"
+        );
+        assert_within_limits(&surrogate);
+        // What each placeholder stands for in the session, and in the surrogate draft.
+        let mut originals = Vec::new();
+        leaves(
+            &Value::Object(redacted.mock_world.clone()),
+            &Value::Object(plain.mock_world.clone()),
+            &mut originals,
+        );
+        let mut stand_ins = Vec::new();
+        leaves(
+            &Value::Object(redacted.mock_world.clone()),
+            &Value::Object(surrogate.mock_world.clone()),
+            &mut stand_ins,
+        );
+        for (r, s) in redacted
+            .journey
+            .lines()
+            .zip(surrogate.journey.lines())
+            .filter(|(r, s)| !r.contains('…') && !s.contains('…'))
+        {
+            stand_ins.extend(
+                alignment(r, s).unwrap_or_else(|| panic!("{name}: journey line {r:?} vs {s:?}")),
+            );
+        }
+        for (r, o) in redacted
+            .journey
+            .lines()
+            .zip(plain.journey.lines())
+            .filter(|(r, _)| !r.contains('…'))
+        {
+            originals.extend(
+                alignment(r, o).unwrap_or_else(|| panic!("{name}: journey line {r:?} vs {o:?}")),
+            );
+        }
+        replaced += originals.len();
+        // One stand-in for one placeholder, everywhere.
+        let mut by_placeholder: HashMap<&str, &str> = HashMap::new();
+        for (placeholder, value) in &stand_ins {
+            let known = by_placeholder.entry(placeholder).or_insert(value);
+            assert_eq!(*known, value, "{name}: {placeholder} has one surrogate");
+        }
+        // Never an original, and no placeholder left.
+        let text = serde_json::to_string(&surrogate).expect("serialises");
+        for (placeholder, original) in &originals {
+            let original = original.trim_matches('"');
+            if original.chars().count() >= 3 {
+                assert!(
+                    !text.contains(original),
+                    "{name}: {original} ({placeholder}) is in the surrogate draft"
+                );
+            }
+        }
+        assert!(
+            !PLACEHOLDER.is_match(&text),
+            "{name}: a placeholder is left"
+        );
+        assert!(
+            surrogate
+                .source_brief
+                .as_deref()
+                .is_some_and(|brief| brief.contains("surrogates")),
+            "{name}: the brief says which mode ran"
+        );
+        // Every recorded call, with its substituted arguments, has an exact recording.
+        let mut replay = Replay::new(&surrogate.mock_world);
+        let mut position: HashMap<String, usize> = HashMap::new();
+        for (tool, _, expected) in recorded_calls(name) {
+            let at = position.entry(tool.clone()).or_insert(0);
+            let arguments = &surrogate.mock_world["tools"][&tool][*at]["arguments"];
+            *at += 1;
+            let world::Answer::Exact(call) = replay.answer(&tool, arguments) else {
+                panic!("{name}: {tool} has no exact recording");
+            };
+            assert_eq!(
+                std::mem::discriminant(&canned(call)),
+                std::mem::discriminant(&expected),
+                "{name}: {tool}"
+            );
+        }
+    }
+    assert!(replaced > 0, "the examples hold personal data");
 }

@@ -3,7 +3,7 @@
 //! call reaches the mock world. Case counts stay modest so the suite runs in seconds.
 
 use feather_drafter::pii::{Redactor, find};
-use feather_drafter::{CapturedSession, DraftError, DraftOptions, SessionAttribution, draft};
+use feather_drafter::{CapturedSession, DraftError, DraftOptions, Pii, SessionAttribution, draft};
 use feather_types::SessionAnalysisInput;
 use feather_types::session::{
     HandoffEvent, KnowledgeGapAnalysisOutcome, MessageEntry, Nullable, ToolCall, ToolCallEntry,
@@ -272,9 +272,9 @@ proptest! {
     ))]
 
     #[test]
-    fn drafts_keep_the_limits_and_are_deterministic(generated in session(), redact_pii in any::<bool>()) {
+    fn drafts_keep_the_limits_and_are_deterministic(generated in session(), pii in prop_oneof![Just(Pii::Placeholders), Just(Pii::Surrogates), Just(Pii::Keep)]) {
         let captured = build(&generated);
-        let options = DraftOptions { redact_pii };
+        let options = DraftOptions { pii };
         let result = draft(&captured, &options);
         let messages = &captured.input.messages;
         if messages.is_empty() {

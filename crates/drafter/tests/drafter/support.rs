@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use feather_drafter::{CapturedSession, DraftOptions, capture, draft};
+use feather_drafter::{CapturedSession, DraftOptions, Pii, capture, draft};
 use feather_types::ScenarioDraft;
 
 /// The example sessions, by file name (they live in the top-level `examples/`).
@@ -33,7 +33,12 @@ pub fn example(name: &str) -> CapturedSession {
 
 /// Drafts with or without redaction, failing the test when the session is refused.
 pub fn drafted(session: &CapturedSession, redact_pii: bool) -> ScenarioDraft {
-    draft(session, &DraftOptions { redact_pii }).expect("the session is draftable")
+    let pii = if redact_pii {
+        Pii::Placeholders
+    } else {
+        Pii::Keep
+    };
+    draft(session, &DraftOptions { pii }).expect("the session is draftable")
 }
 
 /// Checks the contract's limits on a draft, in characters, with the API crate's own
