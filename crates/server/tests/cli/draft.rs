@@ -118,3 +118,58 @@ fn draft_prints_the_servers_bytes_and_pretty_on_request() {
     let same: Value = serde_json::from_str(&pretty).unwrap();
     assert_eq!(same, serde_json::from_str::<Value>(&expected).unwrap());
 }
+
+#[test]
+fn draft_with_surrogates_puts_realistic_values_where_placeholders_would_be() {
+    let file = example("refund-voice.analysis-input.json");
+    let run = |mode: &str| {
+        let output = Command::new(BIN)
+            .args(["draft", "--pii", mode])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let surrogates = run("surrogates");
+    assert_eq!(
+        surrogates,
+        run("surrogates"),
+        "the same surrogates every time"
+    );
+    assert!(!surrogates.contains("<NAME_"), "{surrogates}");
+    assert!(
+        !surrogates.contains("dana.whitfield@example.com"),
+        "{surrogates}"
+    );
+    assert!(
+        surrogates.contains("555-01"),
+        "a fictional phone: {surrogates}"
+    );
+    let draft: Value = serde_json::from_str(&surrogates).unwrap();
+    assert!(
+        draft["source_brief"]
+            .as_str()
+            .unwrap()
+            .contains("replaced by realistic surrogates"),
+        "{draft}"
+    );
+    assert!(run("placeholders").contains("<NAME_"));
+    assert!(run("off").contains("dana.whitfield@example.com"));
+
+    let output = Command::new(BIN)
+        .args(["draft", "--pii", "fake"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("placeholders, surrogates or off"),
+        "{stderr}"
+    );
+}

@@ -247,3 +247,32 @@ async fn what_other_processes_write_to_the_sqlite_file_is_served() {
         200
     );
 }
+
+#[tokio::test]
+async fn serve_with_surrogates_drafts_realistic_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("feather.db").display().to_string();
+    let organization = Uuid::new_v4();
+    let (_, key) = create_key(&url, organization, "surrogates");
+    let serve = Serve::start(&url, &["--pii", "surrogates"]);
+    let (session_id, body) = session_body("refund-voice.analysis-input.json", organization);
+    assert_eq!(
+        put_session(&serve, &key, session_id, &body).await.status,
+        200
+    );
+    let answer = draft_session(&serve, &key, session_id).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    let text = answer.body.to_string();
+    assert!(
+        !text.contains("<NAME_") && !text.contains("<EMAIL_"),
+        "{text}"
+    );
+    assert!(!text.contains("dana.whitfield@example.com"), "{text}");
+    assert!(
+        answer.body["source_brief"]
+            .as_str()
+            .unwrap()
+            .contains("replaced by realistic surrogates"),
+        "{text}"
+    );
+}
