@@ -23,10 +23,12 @@
 //!    [`SMALL_BODY_BYTES`] reserves from an allowance of its own instead, so small
 //!    requests are not queued behind large bodies (the tokio semaphore is fair: a
 //!    small reservation would otherwise wait behind every large one before it);
-//! 5. sends the whole request to dropshot over a loopback connection of its own (one
+//! 5. sends the request to dropshot over a loopback connection of its own (one
 //!    per client connection, opened on the first request that passes 1–4), with
-//!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]), and
-//!    passes the answer back. The body's reservation is held until dropshot has
+//!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]) and the
+//!    body streamed as step 4 reads it ([`body::pump`]; a body that fails a limit
+//!    midway fails at dropshot too, and is answered as in step 4), and passes the
+//!    answer back. The body's reservation is held until dropshot has
 //!    answered, even if the client has left (dropshot's handlers run detached),
 //!    so the budget bounds what a body costs while it is validated, drafted and
 //!    stored (about ten times its size), not only while it arrives. An
