@@ -232,6 +232,7 @@ impl Front {
         let listener = TcpListener::from_std(listener)?;
         let local_addr = listener.local_addr()?;
         let refusals = Arc::new(Refusals::new(log.clone()));
+        let throttle = Arc::new(Throttle::default());
         let shared = Arc::new(Shared {
             upstream,
             routes,
@@ -249,16 +250,21 @@ impl Front {
             tls,
             log,
             refusals: Arc::clone(&refusals),
-            throttle: Throttle::default(),
+            throttle: Arc::clone(&throttle),
         });
-        // The refusals are reported every second while the front runs.
+        // The refusals are reported, and the drained buckets of the brake
+        // removed, every second while the front runs.
         let reported = Arc::downgrade(&refusals);
+        let pruned = Arc::downgrade(&throttle);
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(refusals::REPORT_EVERY).await;
-                match reported.upgrade() {
-                    Some(refusals) => refusals.report(),
-                    None => return,
+                match (reported.upgrade(), pruned.upgrade()) {
+                    (Some(refusals), Some(throttle)) => {
+                        refusals.report();
+                        throttle.prune();
+                    }
+                    _ => return,
                 }
             }
         });
@@ -310,7 +316,7 @@ struct Shared {
     /// What the front answered by itself, counted and logged.
     refusals: Arc<Refusals>,
     /// The brake on addresses that keep sending wrong keys.
-    throttle: Throttle,
+    throttle: Arc<Throttle>,
 }
 
 async fn accept_loop(

@@ -25,7 +25,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use slog::{Logger, warn};
@@ -206,9 +206,13 @@ impl Refusals {
 }
 
 /// Each address's count of recent wrong keys: a bucket that each 401 fills by one
-/// and that drains by [`WRONG_KEYS_PER_SECOND`].
+/// and that drains by [`WRONG_KEYS_PER_SECOND`]. Drained buckets are removed every
+/// second ([`Throttle::prune`]), so while no address has sent a wrong key lately
+/// a request pays one atomic load here, not a lock.
 pub struct Throttle {
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    /// How many buckets there are, read without the lock.
+    tracked: AtomicUsize,
 }
 
 #[derive(Clone, Copy)]
@@ -229,6 +233,7 @@ impl Default for Throttle {
     fn default() -> Self {
         Throttle {
             buckets: Mutex::new(HashMap::new()),
+            tracked: AtomicUsize::new(0),
         }
     }
 }
@@ -237,6 +242,9 @@ impl Throttle {
     /// `Some(wait)` when `remote` must wait before its next request that needs a
     /// key: until its bucket has room for one more wrong key.
     pub fn refused(&self, remote: IpAddr) -> Option<Duration> {
+        if self.tracked.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
         let now = Instant::now();
         let buckets = self.buckets();
         let level = buckets.get(&key(remote))?.drained(now);
@@ -258,6 +266,7 @@ impl Throttle {
             // none, this address is not followed (the brake fails open rather than
             // forgetting an address that is being braked).
             buckets.retain(|_, bucket| bucket.drained(now) > 0.0);
+            self.tracked.store(buckets.len(), Ordering::Relaxed);
             if buckets.len() >= MAX_ADDRESSES {
                 return;
             }
@@ -270,6 +279,16 @@ impl Throttle {
         // again within a second, however many keys it sent.
         bucket.level = (bucket.drained(now) + 1.0).min(f64::from(WRONG_KEYS_BURST));
         bucket.updated = now;
+        self.tracked.store(buckets.len(), Ordering::Relaxed);
+    }
+
+    /// Removes the buckets that have drained; the front calls it every
+    /// [`REPORT_EVERY`].
+    pub fn prune(&self) {
+        let now = Instant::now();
+        let mut buckets = self.buckets();
+        buckets.retain(|_, bucket| bucket.drained(now) > 0.0);
+        self.tracked.store(buckets.len(), Ordering::Relaxed);
     }
 
     fn buckets(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Bucket>> {
@@ -320,6 +339,9 @@ mod tests {
         let wait = throttle.refused(braked).expect("braked after the burst");
         assert!(wait <= Duration::from_secs(1), "{wait:?}");
         assert_eq!(throttle.refused(other), None);
+        // A bucket that has not drained is kept.
+        throttle.prune();
+        assert!(throttle.refused(braked).is_some());
     }
 
     #[test]
