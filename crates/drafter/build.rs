@@ -3,7 +3,8 @@
 //! The server stores each session's draft beside the session, made once at capture,
 //! and serves it as long as it was made by a drafter that drafts the same way. The
 //! version is the crate version plus a digest of what decides a draft:
-//! - the sources of this crate, of `feather-types` (the draft and session models and
+//! - the sources of this crate and its data (the name gazetteer and common words of
+//!   `data/names/`), of `feather-types` (the draft and session models and
 //!   their limits) and of `feather-validation` (how a chat-log envelope and its
 //!   timestamps are read);
 //! - the locked versions of the crates whose behaviour shows in a draft's text
@@ -26,6 +27,7 @@ fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
     let roots = [
         manifest.join("src"),
+        manifest.join("data"),
         manifest.join("../types/src"),
         manifest.join("../validation/src"),
     ];
@@ -94,7 +96,10 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
         let path = entry.expect("a source folder lists").path();
         if path.is_dir() {
             collect(&path, files);
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "rs" || ext == "txt")
+        {
             files.push(path);
         }
     }
