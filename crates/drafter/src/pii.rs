@@ -238,11 +238,7 @@ impl Redactor {
                 self.remember(finding.kind, value, &placeholder);
             }
         }
-        self.pairs.extend(names::capitalised_pairs(text));
-        for (start, end, letters, cued) in names::spelled(text) {
-            self.spelled
-                .push((text[start..end].to_lowercase(), letters, cued));
-        }
+
         // Short texts the patterns skip at once (most JSON values) are searched
         // again faster than they are copied and hashed.
         if worth_caching(text) {
@@ -264,6 +260,13 @@ impl Redactor {
             self.customer_spoke = true;
         }
         self.learn_text(text);
+        // What only conversation turns carry: a name spelled out, a name written
+        // again with its family name.
+        self.pairs.extend(names::capitalised_pairs(text));
+        for (start, end, letters, cued) in names::spelled(text) {
+            self.spelled
+                .push((text[start..end].to_lowercase(), letters, cued));
+        }
         let mut spans = Vec::new();
         if answers_name_question {
             spans.extend(names::answer(text));

@@ -286,49 +286,81 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// Every name in `text` that its context introduces, as byte ranges.
 pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    for m in CUES.find_iter(text) {
-        let cue = cue_of(m.as_str());
-        names_after(text, m.end(), cue, &mut found);
+    // One scan says which kinds of cue the text holds at all (most hold none but a
+    // greeting), so only those are searched.
+    let present = PRESENT.matches(text);
+    if !present.matched_any() {
+        return found;
     }
-    for m in NAME_IS.find_iter(text) {
-        let cue = Cue {
-            score: 0.6,
-            closing: false,
-            list: false,
-            needs_comma: false,
-        };
-        names_after(text, m.end(), cue, &mut found);
-    }
-    for m in AFTER.find_iter(text) {
-        // "Pema from Ford here": the name before the business.
-        let at = FROM_BUSINESS
-            .find(&text[..m.start()])
-            .map_or(m.start(), |from| from.start());
-        if let Some(span) = name_before(text, at, Before::ClauseStart) {
-            found.push(span);
+    if present.matched(0) {
+        for m in CUES.find_iter(text) {
+            let cue = cue_of(m.as_str());
+            names_after(text, m.end(), cue, &mut found);
         }
     }
-    for m in ROLE_AFTER.find_iter(text) {
-        if let Some(span) = name_before(text, m.start(), Before::Near) {
-            found.push(span);
+    if present.matched(1) {
+        for m in NAME_IS.find_iter(text) {
+            let cue = Cue {
+                score: 0.6,
+                closing: false,
+                list: false,
+                needs_comma: false,
+            };
+            names_after(text, m.end(), cue, &mut found);
         }
     }
-    for captures in THE_NAME_BOOKING.captures_iter(text) {
-        if let Some(name) = captures.get(1)
-            && base(name.as_str()).is_some_and(|score| score + 0.4 + f32::EPSILON >= THRESHOLD)
-        {
-            found.push((name.start(), name.end()));
+    if present.matched(2) {
+        for m in AFTER.find_iter(text) {
+            // "Pema from Ford here": the name before the business.
+            let at = FROM_BUSINESS
+                .find(&text[..m.start()])
+                .map_or(m.start(), |from| from.start());
+            if let Some(span) = name_before(text, at, Before::ClauseStart) {
+                found.push(span);
+            }
         }
     }
-    for m in APPOSITIVE.find_iter(text) {
-        if let Some(span) = name_before(text, m.start(), Before::Adjacent) {
-            found.push(span);
+    if present.matched(3) {
+        for m in ROLE_AFTER.find_iter(text) {
+            if let Some(span) = name_before(text, m.start(), Before::Near) {
+                found.push(span);
+            }
+        }
+    }
+    if present.matched(4) {
+        for captures in THE_NAME_BOOKING.captures_iter(text) {
+            if let Some(name) = captures.get(1)
+                && base(name.as_str())
+                    .is_some_and(|score| score + 0.4 + f32::EPSILON >= THRESHOLD)
+            {
+                found.push((name.start(), name.end()));
+            }
+        }
+    }
+    if present.matched(5) {
+        for m in APPOSITIVE.find_iter(text) {
+            if let Some(span) = name_before(text, m.start(), Before::Adjacent) {
+                found.push(span);
+            }
         }
     }
     found.sort_unstable();
     found.dedup();
     found
 }
+
+// The patterns of `find`, in its order, as one set.
+static PRESENT: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new([
+        CUES.as_str(),
+        NAME_IS.as_str(),
+        AFTER.as_str(),
+        ROLE_AFTER.as_str(),
+        THE_NAME_BOOKING.as_str(),
+        APPOSITIVE.as_str(),
+    ])
+    .expect("valid regexes")
+});
 
 fn cue_of(matched: &str) -> Cue {
     let caps = CUES.captures(matched);
@@ -632,7 +664,12 @@ fn name_before(text: &str, at: usize, place: Before) -> Option<(usize, usize)> {
 pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     let leading = text.len() - text.trim_start().len();
-    if let Some(word) = next_word(text, leading, false)
+    // A comma within the first few words, before any other punctuation.
+    let opens_with_name = text[leading..]
+        .find([',', '.', '!', '?', ';', ':', '\n'])
+        .is_some_and(|at| text.as_bytes()[leading + at] == b',' && at <= 40);
+    if opens_with_name
+        && let Some(word) = next_word(text, leading, false)
         && let Some((start, end, score)) = span_from(text, word, 0.2)
         && text[end..].starts_with(',')
         && score + f32::EPSILON >= THRESHOLD
@@ -644,6 +681,14 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
             continue;
         };
         if word.start != comma + 2 || !word.text.starts_with(char::is_uppercase) {
+            continue;
+        }
+        // The clause must end within a few words, at a full stop, "!" or "?".
+        let rest = &text[comma + 2..];
+        let closing = rest.find([',', '.', '!', '?', ';', ':', '\n', '(']);
+        if !closing
+            .is_some_and(|at| matches!(rest.as_bytes()[at], b'.' | b'!' | b'?') && at <= 60)
+        {
             continue;
         }
         let clause_start = text[..comma]
@@ -801,12 +846,19 @@ static ASKS: LazyLock<Regex> = LazyLock::new(|| {
 /// request ("please confirm the cardholder's name") that speaks of a name or of who
 /// is speaking.
 pub(crate) fn asks_for_name(text: &str) -> bool {
-    let opening = text.trim_start().to_lowercase();
+    if text.len() >= 400 {
+        return false;
+    }
+    let opening = text.trim_start();
     let asks = text.contains('?')
         || ["please", "kindly", "could", "can", "may", "confirm"]
             .iter()
-            .any(|word| opening.starts_with(word));
-    text.len() < 400 && asks && ASKS.is_match(text)
+            .any(|word| {
+                opening
+                    .get(..word.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(word))
+            });
+    asks && ASKS.is_match(text)
 }
 
 // What a reply says before the name ("sure", "yes", "it's", "of course").
