@@ -26,11 +26,11 @@
 //!   matches a word of name + intent after Snowball stemming; a verb also matches
 //!   through its synonym group ([`SYNONYMS`]), and adjacent words are also tried
 //!   joined ("one way" matches "oneway").
-//! - **stated facts in intent**: SGD: each tool-call argument value (string or
+//! - **stated facts in name + intent**: SGD: each tool-call argument value (string or
 //!   number, two characters or more, not a street address, which is redacted) that
 //!   the customer wrote in a turn; generated:
 //!   the generator's facts. A fact counts when one of its spellings appears in the
-//!   intent as a whole word, ignoring case.
+//!   name or the intent as a whole word, ignoring case.
 //! - **personal values leaked**: planted (`sgd-pii`), SGD argument values naming
 //!   the people the customer deals with (`receiver`, and keys ending in `name` with
 //!   `contact` or `recipient`), or generated personal values, found anywhere in the draft (every
@@ -56,6 +56,7 @@
 //!     economy"; "Update reservation flights" does not.
 
 mod generate;
+mod long;
 mod names;
 
 use std::collections::{HashMap, HashSet};
@@ -213,6 +214,10 @@ fn main() -> Result<()> {
         sources.push(("names-indep", name_cases(names::Half::Independent)));
     }
     sources.push(("names-held", name_cases(names::Half::HeldOut)));
+    if cli.tuning {
+        sources.push(("long-tune", long_cases(names::Half::Tuning)));
+    }
+    sources.push(("long-held", long_cases(names::Half::HeldOut)));
     sources.push(("names-indep2", name_cases(names::Half::Independent2)));
     if let Some(id) = &cli.show {
         let case = sources
@@ -297,6 +302,22 @@ fn generated_cases() -> Result<Vec<Case>> {
                 labels: serde_json::from_value(gold)?,
                 log,
             })
+        })
+        .collect()
+}
+
+fn long_cases(half: names::Half) -> Vec<Case> {
+    long::generate(half)
+        .into_iter()
+        .map(|(log, gold)| Case {
+            id: gold.id,
+            log,
+            labels: Labels {
+                goals: gold.goals,
+                facts: gold.facts,
+                personal: gold.personal,
+                must_survive: gold.must_survive,
+            },
         })
         .collect()
 }
@@ -590,9 +611,10 @@ fn evaluate(
                 );
             }
         }
+        let name_and_intent = format!("{}\n{}", drafted.name, drafted.intent);
         for fact in &case.labels.facts {
             tally.facts += 1;
-            if fact.iter().any(|f| contains_word(&drafted.intent, f)) {
+            if fact.iter().any(|f| contains_word(&name_and_intent, f)) {
                 tally.stated += 1;
             } else if details {
                 println!(
@@ -853,7 +875,7 @@ mod tests {
         );
         assert!(
             tally.stated * 10 >= tally.facts * 9,
-            "{source}: stated facts in intent {}/{} (target 90%)",
+            "{source}: stated facts in name + intent {}/{} (target 90%)",
             tally.stated,
             tally.facts
         );
@@ -910,6 +932,38 @@ mod tests {
         );
         assert_eq!(tally.lost, 0, "must-survive values lost");
         assert_eq!(tally.replayable, tally.calls, "every tool call replays");
+    }
+
+    /// The long sessions of issue "Drafts 3"'s third part, whose goals a draft does
+    /// not all name yet (78% against the 95% target; see `docs/eval.md`): every draft
+    /// valid and replayable, nothing lost, and the figures measured when they were
+    /// added as floors.
+    #[test]
+    fn long_sessions_hold_their_first_figures() {
+        let cases = long_cases(names::Half::HeldOut);
+        let tally = evaluate(
+            "long-held",
+            &cases,
+            &Stemmer::create(Algorithm::English),
+            false,
+            false,
+            feather_drafter::Pii::Placeholders,
+        );
+        assert_eq!(tally.valid, tally.sessions, "every draft schema-valid");
+        assert_eq!(tally.replayable, tally.calls, "every tool call replays");
+        assert_eq!(tally.lost, 0, "must-survive values lost");
+        assert!(
+            tally.named >= 125,
+            "goals named {}/{}",
+            tally.named,
+            tally.goals
+        );
+        assert!(
+            tally.stated >= 206,
+            "facts {}/{}",
+            tally.stated,
+            tally.facts
+        );
     }
 
     #[test]
