@@ -46,8 +46,8 @@
 //! when a new goal needs a request, newest first, and at most [`MAX_REQUESTS`] wait
 //! for a goal, so drafting stays linear and a long session with few goals reads few
 //! turns (measured with callgrind, the whole goal rule costs about 125,000
-//! instructions of a 667,000-instruction 20-turn draft; see the README's
-//! "Performance").
+//! instructions of a 667,000-instruction 20-turn draft; see `docs/performance.md`,
+//! "Drafting").
 //!
 //! # Name and intent
 //!
