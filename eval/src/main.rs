@@ -42,7 +42,7 @@
 //!   travel dates). Lost when found nowhere in the draft.
 //! - **name quality**, two figures over the draft's `name`, whose goal phrases are
 //!   its parts split at ", then " (the outcome in brackets, "(failed)", "(given
-//!   up)" and "and more" left out):
+//!   up)", "(refused)", what a tool did in brackets and "and more" left out):
 //!   - *names with internal words*: names holding a word with `_` (`<NAME_1>`-style
 //!     placeholders aside) or a tool's name as written (`BuyBusTicket`,
 //!     `get_user_details`), or a tool-call argument value of three characters or more with a
@@ -125,6 +125,7 @@ pub const SYNONYMS: &[&[&str]] = &[
     &["cancel", "delete", "remove"],
     &["downgrade", "change", "update"],
     &["return", "refund"],
+    &["arrive", "deliver", "delivery", "come", "coming", "ship"],
 ];
 
 const STOP_WORDS: &[&str] = &[
@@ -732,7 +733,13 @@ fn goal_phrases(name: &str) -> Vec<String> {
         .map(|phrase| {
             let phrase = phrase
                 .trim_end_matches(" (failed)")
-                .trim_end_matches(" (given up)");
+                .trim_end_matches(" (given up)")
+                .trim_end_matches(" (refused)");
+            // What a tool did for the goal, in brackets: "(certificate sent)".
+            let phrase = match phrase.rfind(" (") {
+                Some(open) if phrase.ends_with(')') => &phrase[..open],
+                _ => phrase,
+            };
             phrase.trim().to_owned()
         })
         .filter(|phrase| !phrase.is_empty())
@@ -934,12 +941,10 @@ mod tests {
         assert_eq!(tally.replayable, tally.calls, "every tool call replays");
     }
 
-    /// The long sessions of issue "Drafts 3"'s third part, whose goals a draft does
-    /// not all name yet (78% against the 95% target; see `docs/eval.md`): every draft
-    /// valid and replayable, nothing lost, and the figures measured when they were
-    /// added as floors.
+    /// The long sessions of issue "Drafts 3"'s third part, held-out half: goals
+    /// named at least 95%, stated facts in name + intent at least 90%.
     #[test]
-    fn long_sessions_hold_their_first_figures() {
+    fn long_sessions_meet_the_targets() {
         let cases = long_cases(names::Half::HeldOut);
         let tally = evaluate(
             "long-held",
@@ -952,15 +957,16 @@ mod tests {
         assert_eq!(tally.valid, tally.sessions, "every draft schema-valid");
         assert_eq!(tally.replayable, tally.calls, "every tool call replays");
         assert_eq!(tally.lost, 0, "must-survive values lost");
+        assert_eq!(tally.internal, 0, "names with internal words");
         assert!(
-            tally.named >= 125,
-            "goals named {}/{}",
+            tally.named * 100 >= tally.goals * 95,
+            "goals named {}/{} (target 95%)",
             tally.named,
             tally.goals
         );
         assert!(
-            tally.stated >= 206,
-            "facts {}/{}",
+            tally.stated * 10 >= tally.facts * 9,
+            "facts {}/{} (target 90%)",
             tally.stated,
             tally.facts
         );

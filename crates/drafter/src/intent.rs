@@ -67,6 +67,7 @@ use regex::Regex;
 use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
 
+use crate::asks::{Ask, Kind as AskKind};
 use crate::model::{Call, CallResult, Payload, Speaker, Step, Timeline};
 use crate::text::{
     capitalize, chars, collapse_whitespace, identifier_words, is_filler, shorten, strip_greeting,
@@ -272,10 +273,38 @@ pub(crate) struct Goal {
     lookup_ids: Vec<String>,
     /// Every scalar argument value of its calls.
     values: HashSet<String>,
-    write: bool,
+    pub write: bool,
+    /// The timeline step of its first call.
+    pub step: usize,
 }
 
 impl Goal {
+    /// What the goal's tool did, as a name says it after the customer's words:
+    /// `send_certificate` → "certificate sent", `update_reservation_flights` →
+    /// "reservation flights updated".
+    fn done_phrase(&self) -> String {
+        let words = identifier_words(&self.tool);
+        let Some((verb, object)) = words.split_first() else {
+            return self.label();
+        };
+        let participle = match verb.as_str() {
+            "send" => "sent".to_owned(),
+            "give" => "given".to_owned(),
+            "make" => "made".to_owned(),
+            "pay" => "paid".to_owned(),
+            "buy" => "bought".to_owned(),
+            "get" => "got".to_owned(),
+            "put" | "set" => verb.clone(),
+            "apply" => "applied".to_owned(),
+            v if v.ends_with('e') => format!("{v}d"),
+            v => format!("{v}ed"),
+        };
+        if object.is_empty() {
+            return participle;
+        }
+        format!("{} {participle}", object.join(" "))
+    }
+
     fn label(&self) -> String {
         match self.status {
             Status::Done => self.action.clone(),
@@ -343,6 +372,9 @@ static REQUEST: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid regex")
 });
 
+/// The most items an intent lists.
+const MAX_ITEMS: usize = 16;
+
 /// The most facts kept for one goal.
 const MAX_FACTS: usize = 16;
 
@@ -371,7 +403,7 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
     let mut unread: Vec<&str> = Vec::new();
     // The goal of the latest call and whether a customer turn followed it.
     let mut last: Option<usize> = None;
-    for step in &timeline.steps {
+    for (position, step) in timeline.steps.iter().enumerate() {
         match step {
             Step::Tool(index) => {
                 let call = &timeline.calls[*index];
@@ -449,6 +481,7 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                             lookup_ids,
                             values,
                             write,
+                            step: position,
                         });
                         goals.len() - 1
                     }
@@ -1035,38 +1068,422 @@ pub(crate) fn customer_quotes(timeline: &Timeline) -> Vec<String> {
         .collect()
 }
 
-/// The draft's name: the goals in order (at most three) and the outcome.
+/// One thing the customer wanted, in the order said: a goal a tool call stands for,
+/// or an ask no tool call stands for ([`crate::asks`]), with the write goal that
+/// answered it (the certificate sent for compensation asked, the date change
+/// accepted instead of a refused refund).
+#[derive(Debug, Clone)]
+pub(crate) enum Item<'g> {
+    Goal(&'g Goal),
+    Ask {
+        ask: &'g Ask,
+        /// The complaint that compensation is asked for.
+        because: Option<&'g Ask>,
+        answered_by: Option<&'g Goal>,
+        /// What the complaint is about ("delayed flight HAT039 ATL→SEA"), worked
+        /// out once for the name and the intent.
+        object: Option<String>,
+    },
+}
+
+/// The goals and asks merged in the order said. Compensation asked for, and a
+/// fallback accepted after a refusal, take the first write goal that follows them
+/// before the customer asks anything else; a complaint right before compensation is
+/// its cause.
+pub(crate) fn items<'g>(goals: &'g [Goal], asks: &'g [Ask]) -> Vec<Item<'g>> {
+    let mut taken = vec![false; goals.len()];
+    // The complaint each compensation is asked for: the latest complaint before it
+    // with no goal between (questions may stand between: "Why was it late?").
+    let mut cause: Vec<Option<usize>> = vec![None; asks.len()];
+    let mut is_cause = vec![false; asks.len()];
+    for (i, ask) in asks.iter().enumerate() {
+        if ask.kind != AskKind::Compensation {
+            continue;
+        }
+        let complaint = (0..i).rev().find(|&j| asks[j].kind == AskKind::Complaint);
+        if let Some(j) = complaint
+            && !is_cause[j]
+            && !goals
+                .iter()
+                .any(|g| g.step > asks[j].step && g.step < ask.step)
+        {
+            cause[i] = Some(j);
+            is_cause[j] = true;
+        }
+    }
+    // Ordered by step, and within a turn by the order said.
+    let mut items: Vec<((usize, usize), Item<'g>)> = Vec::new();
+    for (i, ask) in asks.iter().enumerate() {
+        if is_cause[i] {
+            continue;
+        }
+        // What follows it, up to the customer's next ask of something else.
+        let next_ask_step = asks[i + 1..]
+            .iter()
+            .find(|next| next.kind != AskKind::Question || next.step > ask.step)
+            .map_or(usize::MAX, |next| next.step.max(ask.step + 1));
+        // A complaint is answered by a write on what it names ("the blender from
+        // order #W48 arrived broken" → the return of order #W48).
+        let named = (ask.kind == AskKind::Complaint)
+            .then(|| complaint_id(&ask.text))
+            .flatten();
+        let answers = |g: &Goal| match ask.kind {
+            AskKind::Compensation | AskKind::Fallback => true,
+            AskKind::Complaint => named
+                .as_ref()
+                .is_some_and(|id| g.label().contains(id.as_str())),
+            _ => false,
+        };
+        let answered_by = goals
+            .iter()
+            .enumerate()
+            .find(|(j, g)| {
+                !taken[*j] && g.write && g.step > ask.step && g.step < next_ask_step && answers(g)
+            })
+            .map(|(j, g)| {
+                taken[j] = true;
+                g
+            });
+        let because = cause[i].map(|j| &asks[j]);
+        let step = because.map_or(ask.step, |b| b.step);
+        let object = match ask.kind {
+            AskKind::Compensation => because
+                .and_then(|b| complaint_object(&b.text))
+                .or_else(|| complaint_object(&ask.text)),
+            AskKind::Complaint if answered_by.is_none() => complaint_object(&ask.text),
+            _ => None,
+        };
+        items.push((
+            (step, cause[i].unwrap_or(i)),
+            Item::Ask {
+                ask,
+                because,
+                answered_by,
+                object,
+            },
+        ));
+    }
+    for (j, goal) in goals.iter().enumerate() {
+        if !taken[j] {
+            items.push(((goal.step, usize::MAX), Item::Goal(goal)));
+        }
+    }
+    items.sort_by_key(|(step, _)| *step);
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+// "flight HAT039", "order #W4817735": what a complaint is about.
+static OBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)(flight|order|reservation|booking|ticket|item|package|parcel|account|invoice|bill|claim|case|room)\s+(#?[A-Z0-9][A-Z0-9\-]{2,})",
+    )
+    .expect("a valid regex")
+});
+
+// "ATL to SEA", "ATL-SEA": a route.
+static ROUTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)([A-Z]{3})(?:\s*(?:to|-|→|–)\s*|\)?\s*\(?)([A-Z]{3})(?-u:\b)")
+        .expect("a valid regex")
+});
+
+// The word that says what went wrong, as an adjective.
+fn problem_word(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    [
+        ("delay", "delayed"),
+        ("late", "delayed"),
+        ("broke", "broken"),
+        ("damaged", "damaged"),
+        ("cracked", "damaged"),
+        ("defective", "defective"),
+        ("faulty", "defective"),
+        ("work", "defective"),
+        ("never arrived", "missing"),
+        ("arrive", "missing"),
+        ("missing", "missing"),
+        ("overcharged", "overcharged"),
+        ("charged", "overcharged"),
+        ("wrong", "wrong"),
+    ]
+    .iter()
+    .find(|(cue, _)| lower.contains(cue))
+    .map(|(_, word)| *word)
+}
+
+// An identifier written alone: letters and digits ("HAT326", "#W4817735").
+static CODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)#?[A-Z]{1,4}-?\d{2,}[A-Z0-9]*(?-u:\b)").expect("a valid regex")
+});
+
+// The captures of `regex`'s first match, found by the fast engine first, then
+// captured within the match alone (the engine that captures is the slow one).
+fn first_captures<'t>(regex: &Regex, text: &'t str) -> Option<regex::Captures<'t>> {
+    let found = regex.find(text)?;
+    regex.captures(found.as_str())
+}
+
+/// The identifier a complaint names: "#W4817735", "HAT039".
+fn complaint_id(text: &str) -> Option<String> {
+    match first_captures(&OBJECT, text) {
+        Some(object) => Some(object[2].to_owned()),
+        None => CODE.find(text).map(|m| m.as_str().to_owned()),
+    }
+}
+
+/// What a complaint is about, for a name: "delayed flight HAT039 ATL→SEA" (the
+/// thing and its identifier, else the identifier alone: "delayed HAT326").
+fn complaint_object(text: &str) -> Option<String> {
+    let (thing, id) = match first_captures(&OBJECT, text) {
+        Some(object) => (Some(object[1].to_lowercase()), object[2].to_owned()),
+        None => (None, CODE.find(text)?.as_str().to_owned()),
+    };
+    let mut out = String::new();
+    if let Some(word) = problem_word(text) {
+        out.push_str(word);
+        out.push(' ');
+    }
+    if let Some(thing) = thing {
+        out.push_str(&thing);
+        out.push(' ');
+    }
+    out.push_str(&id);
+    if let Some(route) = first_captures(&ROUTE, text)
+        && route[1] != id
+    {
+        out.push_str(&format!(" {}→{}", &route[1], &route[2]));
+    }
+    Some(out)
+}
+
+// What a refused request asked for, for a name: its verb and what it names ("Cancel
+// reservation MAQUTR"), else its first clause without the asking words ("Price
+// match").
+fn refused_phrase(text: &str) -> Option<String> {
+    const ASKING: &[&str] = &[
+        "and", "also", "please", "do", "you", "can", "could", "will", "would", "i", "want", "i'd",
+        "like", "to", "need", "the", "my",
+    ];
+    let first_clause = text.split(['.', '?', '!', ',', ':', ';']).next()?;
+    // The verb is looked for only when the request names a thing.
+    let object = first_captures(&OBJECT, text);
+    let verb = object.as_ref().and_then(|_| {
+        text.split(|c: char| !c.is_alphabetic())
+            .find(|word| is_verb(&word.to_lowercase()).is_some())
+            .map(str::to_lowercase)
+    });
+    let phrase = match (verb, object) {
+        (Some(verb), Some(object)) => format!("{verb} {} {}", object[1].to_lowercase(), &object[2]),
+        _ => first_clause
+            .split_whitespace()
+            .skip_while(|word| ASKING.contains(&word.to_lowercase().as_str()))
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    let mut phrase = phrase.trim().to_owned();
+    // "cancel it and give me my money back" asks for a refund too.
+    let lower = text.to_lowercase();
+    if !phrase.to_lowercase().contains("refund")
+        && ["refund", "money back", "reimburse"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        phrase.push_str(" with a refund");
+    }
+    (!phrase.is_empty()).then(|| capitalize(&phrase))
+}
+
+fn unquoted(text: &str) -> String {
+    text.trim_end_matches(['.', '!']).trim().to_owned()
+}
+
+impl Item<'_> {
+    /// The item's phrase in a name, or None when a name leaves it out (questions
+    /// and fallbacks, which the intent holds).
+    fn name_phrase(&self) -> Option<String> {
+        match self {
+            Item::Goal(goal) => Some(goal.label()),
+            Item::Ask {
+                ask,
+                answered_by,
+                object,
+                ..
+            } => {
+                let phrase = match ask.kind {
+                    AskKind::Compensation => match object {
+                        Some(object) => format!("Compensation for {object}"),
+                        None => "Compensation".to_owned(),
+                    },
+                    // The write that answered it says the goal: "Return the blender
+                    // from order #W48 (broken)".
+                    AskKind::Complaint => match (answered_by, problem_word(&ask.text)) {
+                        (Some(goal), Some(problem)) => {
+                            return Some(format!("{} ({problem})", goal.label()));
+                        }
+                        (Some(goal), None) => return Some(goal.label()),
+                        (None, _) => format!("Complaint about {}", object.as_ref()?),
+                    },
+                    AskKind::Refused => format!("{} (refused)", refused_phrase(&ask.text)?),
+                    AskKind::Question | AskKind::Fallback => return None,
+                };
+                Some(match answered_by {
+                    Some(goal) => format!("{phrase} ({})", goal.done_phrase()),
+                    None => phrase,
+                })
+            }
+        }
+    }
+
+    /// The item in the intent.
+    fn intent_phrase(&self) -> String {
+        match self {
+            Item::Goal(goal) => {
+                let mut label = lower_first(&shorten(&goal.label(), 80));
+                if let Some(tool) = &goal.tool_action {
+                    label.push_str(" [");
+                    label.push_str(&lower_first(&shorten(tool, 60)));
+                    label.push(']');
+                }
+                label
+            }
+            Item::Ask {
+                ask,
+                because,
+                answered_by,
+                object,
+            } => {
+                let quote = |text: &str| format!("\"{}\"", shorten_at_word(&unquoted(text), 70));
+                let mut out = match ask.kind {
+                    AskKind::Compensation => {
+                        let mut out = match object {
+                            Some(object) => format!("compensation for {object}"),
+                            None => "compensation".to_owned(),
+                        };
+                        if let Some(because) = because {
+                            out.push_str(&format!(", complaining {}", quote(&because.text)));
+                        }
+                        out
+                    }
+                    AskKind::Complaint => format!("complains {}", quote(&ask.text)),
+                    AskKind::Question => format!("asks {}", quote(&ask.text)),
+                    AskKind::Refused => {
+                        format!("asks {} (refused by policy)", quote(&ask.text))
+                    }
+                    AskKind::Fallback => format!("accepts instead {}", quote(&ask.text)),
+                };
+                if let Some(goal) = answered_by {
+                    out.push_str(&format!(" [{}]", lower_first(&shorten(&goal.label(), 60))));
+                }
+                out
+            }
+        }
+    }
+
+    fn facts(&self) -> &[(String, String)] {
+        match self {
+            Item::Goal(goal) => &goal.facts,
+            Item::Ask {
+                answered_by: Some(goal),
+                ..
+            } => &goal.facts,
+            Item::Ask { .. } => &[],
+        }
+    }
+}
+
+/// `text` within `max` characters, cut after a whole word (an ellipsis never stands
+/// inside a word).
+fn shorten_at_word(text: &str, max: usize) -> String {
+    if chars(text) <= max {
+        return text.to_owned();
+    }
+    let limit = text
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(text.len(), |(at, _)| at);
+    match text[..limit].rfind(' ') {
+        Some(space) if space > 0 => format!("{}…", text[..space].trim_end_matches([',', ';'])),
+        _ => shorten(text, max),
+    }
+}
+
+/// The draft's name: the main goal first (compensation asked for, when the
+/// customer asked for it), then the others in order (at most three in all), and the
+/// outcome, within [`feather_types::limits::NAME_MAX`] characters.
 pub(crate) fn name(
-    goals: &[Goal],
+    items: &[Item<'_>],
     quotes: &[String],
     outcome: Option<&str>,
     channel: &str,
+    max: usize,
 ) -> String {
-    let subject = if let [goal] = goals
+    // The main item first, then the others in order; a name shows at most three,
+    // so phrases are made for the first few only (a long session has many items).
+    let main = items.iter().position(
+        |item| matches!(item, Item::Ask { ask, .. } if ask.kind == AskKind::Compensation),
+    );
+    let ordered = main.map(|at| &items[at]).into_iter().chain(
+        items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != main)
+            .map(|(_, item)| item),
+    );
+    let mut phrases: Vec<String> = Vec::new();
+    let mut more = false;
+    for item in ordered {
+        if phrases.len() == 4 {
+            more = true;
+            break;
+        }
+        if let Some(phrase) = item.name_phrase() {
+            phrases.push(phrase);
+        }
+    }
+    let goals: Vec<&Goal> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Goal(goal) => Some(*goal),
+            _ => None,
+        })
+        .collect();
+    let outcome = outcome.map(|o| format!(" ({})", shorten(o, 40)));
+    let room = max.saturating_sub(outcome.as_deref().map_or(0, chars));
+    let subject = if let [goal] = goals.as_slice()
+        && phrases.len() == 1
         && let Some(reason) = &goal.reason
         && chars(&goal.label()) + chars(reason) + 2 <= 70
     {
         format!("{}, {reason}", goal.label())
-    } else if goals.is_empty() {
+    } else if phrases.is_empty() {
         match quotes.first() {
-            Some(quote) => capitalize(&shorten(quote, 60)),
+            Some(quote) => capitalize(&shorten_at_word(quote, 60)),
             None => format!(
                 "Conversation over {}",
                 shorten(&collapse_whitespace(channel), 30)
             ),
         }
     } else {
-        let shown: Vec<String> = goals
-            .iter()
-            .take(3)
-            .enumerate()
-            .map(|(i, goal)| {
-                let label = shorten(&goal.label(), 60);
-                if i == 0 { label } else { lower_first(&label) }
-            })
-            .collect();
-        let mut subject = shown.join(", then ");
-        if goals.len() > 3 {
+        let mut subject = String::new();
+        let mut shown = 0;
+        for (i, phrase) in phrases.iter().enumerate().take(3) {
+            let phrase = if i == 0 {
+                shorten_at_word(phrase, room.min(70))
+            } else {
+                lower_first(&shorten_at_word(phrase, 60))
+            };
+            let piece = if i == 0 {
+                phrase
+            } else {
+                format!(", then {phrase}")
+            };
+            if i > 0 && chars(&subject) + chars(&piece) + " and more".len() > room {
+                break;
+            }
+            subject.push_str(&piece);
+            shown += 1;
+        }
+        if (phrases.len() > shown || more) && chars(&subject) + " and more".len() <= room {
             subject.push_str(" and more");
         }
         subject
@@ -1076,10 +1493,11 @@ pub(crate) fn name(
     } else {
         subject
     };
-    match outcome {
-        Some(outcome) => format!("{subject} ({})", shorten(outcome, 40)),
+    let name = match outcome {
+        Some(outcome) => format!("{subject}{outcome}"),
         None => subject,
-    }
+    };
+    shorten_at_word(&name, max)
 }
 
 fn lower_first(text: &str) -> String {
@@ -1093,10 +1511,10 @@ fn lower_first(text: &str) -> String {
     }
 }
 
-/// The draft's intent: every goal with its facts, the stated constraints, then the
-/// customer's own words, within `max` characters.
+/// The draft's intent: every goal and ask with its facts, the stated constraints,
+/// then the customer's own words, within `max` characters.
 pub(crate) fn intent(
-    goals: &[Goal],
+    items: &[Item<'_>],
     constraints: &[String],
     quotes: &[String],
     channel: &str,
@@ -1111,34 +1529,37 @@ pub(crate) fn intent(
             false
         }
     };
-    if !goals.is_empty() {
-        out.push_str(if goals.len() == 1 {
+    // Questions are said after the wants, as room remains: they take no room from
+    // the facts of what the customer wants done.
+    let (questions, items): (Vec<&Item<'_>>, Vec<&Item<'_>>) = items
+        .iter()
+        .partition(|item| matches!(item, Item::Ask { ask, .. } if ask.kind == AskKind::Question));
+    if !items.is_empty() {
+        out.push_str(if items.len() == 1 {
             "The customer wants to: "
         } else {
             "The customer wants, in order: "
         });
-        // Every goal's label first, so that all of them fit; facts after, as room allows.
-        let labels: Vec<String> = goals
+        // Every item's phrase first, so that all of them fit; facts after, as room
+        // allows.
+        // No more items than 500 characters can hold.
+        let items = &items[..items.len().min(MAX_ITEMS)];
+        let labels: Vec<String> = items
             .iter()
             .enumerate()
-            .map(|(i, goal)| {
-                let mut label = lower_first(&shorten(&goal.label(), 80));
-                if let Some(tool) = &goal.tool_action {
-                    label.push_str(" [");
-                    label.push_str(&lower_first(&shorten(tool, 60)));
-                    label.push(']');
-                }
-                if goals.len() == 1 {
+            .map(|(i, item)| {
+                let label = item.intent_phrase();
+                if items.len() == 1 {
                     label
                 } else {
                     format!("{}) {label}", i + 1)
                 }
             })
             .collect();
-        // The goals take at most three fifths, so the customer's stated requests and
+        // The items take at most three fifths, so the customer's stated requests and
         // constraints keep room.
-        let room_per_goal = (max * 3 / 5).saturating_sub(chars(&out)) / goals.len().max(1);
-        for (i, (goal, label)) in goals.iter().zip(&labels).enumerate() {
+        let room_per_item = (max * 3 / 5).saturating_sub(chars(&out)) / items.len().max(1);
+        for (i, (item, label)) in items.iter().zip(&labels).enumerate() {
             let mut piece = if i == 0 {
                 String::new()
             } else {
@@ -1146,7 +1567,7 @@ pub(crate) fn intent(
             };
             piece.push_str(label);
             let mut facts = String::new();
-            for (key, value) in &goal.facts {
+            for (key, value) in item.facts() {
                 // A value already said (in a label or an earlier goal) is not repeated.
                 if out.contains(value.as_str())
                     || piece.contains(value.as_str())
@@ -1159,7 +1580,7 @@ pub(crate) fn intent(
                 } else {
                     format!(", {key} {value}")
                 };
-                if chars(&piece) + chars(&facts) + chars(&next) + 1 > room_per_goal {
+                if chars(&piece) + chars(&facts) + chars(&next) + 1 > room_per_item {
                     break;
                 }
                 facts.push_str(&next);
@@ -1178,13 +1599,38 @@ pub(crate) fn intent(
         }
         push(&mut out, ".");
     }
-    // Constraints, then quotes, whole or not at all (the first may be shortened).
+    let mut asked = false;
+    for question in questions {
+        let Item::Ask { ask, .. } = question else {
+            continue;
+        };
+        let lead = if asked {
+            ", "
+        } else if out.is_empty() {
+            "The customer asks: "
+        } else {
+            " The customer asks: "
+        };
+        let piece = format!("{lead}\"{}\"", shorten_at_word(&unquoted(&ask.text), 70));
+        if chars(&out) + chars(&piece) < max {
+            out.push_str(&piece);
+            asked = true;
+        }
+    }
+    if asked {
+        push(&mut out, ".");
+    }
+    // Constraints, then quotes, whole or not at all (the first may be shortened); a
+    // sentence an item already quotes is not quoted again.
     let mut first = true;
-    for (lead, items) in [(" Stated: ", constraints), (" The customer says: ", quotes)] {
+    for (lead, list) in [(" Stated: ", constraints), (" The customer says: ", quotes)] {
         let mut started = false;
-        for item in items {
+        for item in list {
             let item = item.trim_end_matches('.').trim_end();
-            if item.is_empty() || (lead.starts_with(" The") && out.contains(item)) {
+            if item.is_empty()
+                || out.contains(item)
+                || (lead.starts_with(" The") && out.contains(item))
+            {
                 continue;
             }
             let lead = if !started { lead } else { ", " };
@@ -1259,6 +1705,34 @@ mod tests {
         assert_eq!(
             requests("Café: pouvez-vous réserver? I’d like to cancel the order"),
             [pair("cancel", "order")]
+        );
+    }
+
+    #[test]
+    fn names_are_cut_after_a_whole_word() {
+        let cut = shorten_at_word("Compensation for delayed flight HAT039 ATL→SEA", 30);
+        assert_eq!(cut, "Compensation for delayed…");
+        assert!(chars(&cut) <= 30);
+    }
+
+    #[test]
+    fn a_complaint_names_what_it_is_about() {
+        assert_eq!(
+            complaint_object("My flight HAT039 from ATL to SEA was delayed 3 hours").as_deref(),
+            Some("delayed flight HAT039 ATL→SEA")
+        );
+        assert_eq!(
+            complaint_object("The 5 hour delay on HAT326, SFO to ATL, ruined my day").as_deref(),
+            Some("delayed HAT326 SFO→ATL")
+        );
+        assert_eq!(
+            refused_phrase("And reservation MAQUTR: cancel it and give me my money back")
+                .as_deref(),
+            Some("Cancel reservation MAQUTR with a refund")
+        );
+        assert_eq!(
+            refused_phrase("Do you price match?").as_deref(),
+            Some("Price match")
         );
     }
 

@@ -102,6 +102,7 @@ pub mod capture;
 pub mod pii;
 pub mod world;
 
+mod asks;
 mod brief;
 mod intent;
 mod journey;
@@ -272,11 +273,19 @@ pub fn draft(
     let channel = collapse_whitespace(&input.channel);
 
     let goals = intent::goals(&timeline);
+    let asks = asks::asks(&timeline);
+    let items = intent::items(&goals, &asks);
     let quotes = intent::customer_quotes(&timeline);
     let constraints = intent::constraints(&timeline);
     let name_outcome = outcome_words.clone().or_else(|| reason_words.clone());
-    let name = intent::name(&goals, &quotes, name_outcome.as_deref(), &channel);
-    let intent = intent::intent(&goals, &constraints, &quotes, &channel, limits::INTENT_MAX);
+    let name = intent::name(
+        &items,
+        &quotes,
+        name_outcome.as_deref(),
+        &channel,
+        limits::NAME_MAX,
+    );
+    let intent = intent::intent(&items, &constraints, &quotes, &channel, limits::INTENT_MAX);
 
     let times_unknown = input.started_at == capture::UNKNOWN_TIME;
     let duration = match (

@@ -91,6 +91,9 @@ const PLACE_PREFIXES: &[&str] = &[
     "sao", "st", "ste",
 ];
 
+static NEVER_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| NEVER.iter().copied().collect());
+
 /// Particles inside a name ("Ana de la Cruz", "Ruud van Dijk").
 const PARTICLES: &[&str] = &[
     "al", "bin", "da", "das", "de", "del", "della", "den", "der", "di", "dos", "du", "ibn", "la",
@@ -150,18 +153,24 @@ fn base(word: &str) -> Option<f32> {
         return None;
     }
     let lower = word.to_lowercase();
-    if NEVER.contains(&lower.as_str()) || NOT_NAMES.contains(&lower.as_str()) {
+    if NEVER_SET.contains(lower.as_str()) || NOT_NAMES.contains(&lower.as_str()) {
         return None;
     }
     // A contraction ("don't", "we're") is no name; "O'Connor" is.
     if let Some((head, tail)) = lower.split_once(['\'', '’'])
         && matches!(tail, "s" | "m" | "re" | "ve" | "ll" | "d" | "t")
-        && (COMMON.contains(head) || NEVER.contains(&head))
+        && (COMMON.contains(head) || NEVER_SET.contains(head))
     {
         return None;
     }
-    let census = is_given(word)
-        || is_family(word)
+    // The gazetteers' form, made only when the word has an apostrophe.
+    let key: std::borrow::Cow<'_, str> = if lower.contains(['\'', '’']) {
+        lookup(word).into()
+    } else {
+        lower.as_str().into()
+    };
+    let census = GIVEN.contains(key.as_ref())
+        || FAMILY.contains(key.as_ref())
         || (word.contains('-')
             && word
                 .split('-')
@@ -330,8 +339,7 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
     if present.matched(4) {
         for captures in THE_NAME_BOOKING.captures_iter(text) {
             if let Some(name) = captures.get(1)
-                && base(name.as_str())
-                    .is_some_and(|score| score + 0.4 + f32::EPSILON >= THRESHOLD)
+                && base(name.as_str()).is_some_and(|score| score + 0.4 + f32::EPSILON >= THRESHOLD)
             {
                 found.push((name.start(), name.end()));
             }
@@ -686,8 +694,7 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
         // The clause must end within a few words, at a full stop, "!" or "?".
         let rest = &text[comma + 2..];
         let closing = rest.find([',', '.', '!', '?', ';', ':', '\n', '(']);
-        if !closing
-            .is_some_and(|at| matches!(rest.as_bytes()[at], b'.' | b'!' | b'?') && at <= 60)
+        if !closing.is_some_and(|at| matches!(rest.as_bytes()[at], b'.' | b'!' | b'?') && at <= 60)
         {
             continue;
         }
