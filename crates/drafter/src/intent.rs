@@ -389,8 +389,9 @@ static GIVE_UP: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid regex")
 });
 
-/// The goals of the session, in order.
-pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
+/// The goals of the session, in order, and into `known` what the customer gave to be
+/// identified (the arguments of the calls that are means, as it said them).
+pub(crate) fn goals(timeline: &Timeline, known: &mut Vec<(String, String)>) -> Vec<Goal> {
     let said = Said::of(timeline);
     let has_calls = !timeline.calls.is_empty();
     let mut goals: Vec<Goal> = Vec::new();
@@ -416,6 +417,15 @@ pub(crate) fn goals(timeline: &Timeline) -> Vec<Goal> {
                     .entry(call.name())
                     .or_insert_with(|| identifier_words(call.name()));
                 if is_means(words, call.arguments.as_ref()) {
+                    // What the customer gave to be identified is what it knows and
+                    // gives when asked: "phone <PHONE_1>".
+                    if known.len() < MAX_FACTS {
+                        for fact in facts_of(call, &said) {
+                            if known.len() < MAX_FACTS && !known.contains(&fact) {
+                                known.push(fact);
+                            }
+                        }
+                    }
                     continue;
                 }
                 let mut words = words.clone();
@@ -1515,11 +1525,16 @@ fn lower_first(text: &str) -> String {
 /// then the customer's own words, within `max` characters.
 pub(crate) fn intent(
     items: &[Item<'_>],
+    known: &[(String, String)],
     constraints: &[String],
     quotes: &[String],
+    outcome: Option<&str>,
     channel: &str,
     max: usize,
 ) -> String {
+    // The customer's other words are quoted only when nothing else says what it
+    // wants: a brief, not a transcript.
+    let quotes: &[String] = if items.is_empty() { quotes } else { &[] };
     let mut out = String::new();
     let push = |out: &mut String, piece: &str| -> bool {
         if chars(out) + chars(piece) <= max {
@@ -1599,6 +1614,26 @@ pub(crate) fn intent(
         }
         push(&mut out, ".");
     }
+    // What the customer gives when asked to identify itself.
+    let mut told = false;
+    for (key, value) in known {
+        if out.contains(value.as_str()) {
+            continue;
+        }
+        let piece = if told {
+            format!(", {key} {value}")
+        } else {
+            format!(" It gives when asked: {key} {value}")
+        };
+        if chars(&out) + chars(&piece) + 2 > max * 4 / 5 {
+            break;
+        }
+        out.push_str(&piece);
+        told = true;
+    }
+    if told {
+        push(&mut out, ".");
+    }
     let mut asked = false;
     for question in questions {
         let Item::Ask { ask, .. } = question else {
@@ -1665,6 +1700,9 @@ pub(crate) fn intent(
             "The customer contacts support over {} without stating a request; follow the journey.",
             shorten(&collapse_whitespace(channel), 40)
         );
+    } else if let Some(outcome) = outcome {
+        // How it ended, as room remains.
+        push(&mut out, &format!(" It ended {}.", shorten(outcome, 40)));
     }
     shorten(&out, max)
 }

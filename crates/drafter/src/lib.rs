@@ -272,7 +272,8 @@ pub fn draft(
     let outcome_words = outcome.map(outcome_words);
     let channel = collapse_whitespace(&input.channel);
 
-    let goals = intent::goals(&timeline);
+    let mut known = Vec::new();
+    let goals = intent::goals(&timeline, &mut known);
     let asks = asks::asks(&timeline);
     let items = intent::items(&goals, &asks);
     let quotes = intent::customer_quotes(&timeline);
@@ -285,7 +286,15 @@ pub fn draft(
         &channel,
         limits::NAME_MAX,
     );
-    let intent = intent::intent(&items, &constraints, &quotes, &channel, limits::INTENT_MAX);
+    let intent = intent::intent(
+        &items,
+        &known,
+        &constraints,
+        &quotes,
+        name_outcome.as_deref(),
+        &channel,
+        limits::INTENT_MAX,
+    );
 
     let times_unknown = input.started_at == capture::UNKNOWN_TIME;
     let duration = match (
