@@ -25,10 +25,10 @@
 //!    small reservation would otherwise wait behind every large one before it);
 //! 5. sends the request to dropshot over a loopback connection of its own (one
 //!    per client connection, opened on the first request that passes 1–4), with
-//!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]) and the
-//!    body streamed as step 4 reads it ([`body::pump`]; a body that fails a limit
-//!    midway fails at dropshot too, and is answered as in step 4), and passes the
-//!    answer back. The body's reservation is held until dropshot has
+//!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]) and a
+//!    large body streamed as step 4 reads it ([`body::pump`]; a body that fails a
+//!    limit midway fails at dropshot too, and is answered as in step 4), and passes
+//!    the answer back. The body's reservation is held until dropshot has
 //!    answered, even if the client has left (dropshot's handlers run detached),
 //!    so the budget bounds what a body costs while it is validated, drafted and
 //!    stored (about ten times its size), not only while it arrives. An
@@ -66,7 +66,7 @@ use feather_api::ApiError;
 use feather_api::error::codes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Either, Empty, Full, Limited};
+use http_body_util::{BodyExt, Either, Full, Limited};
 use hyper::body::{Body as _, Incoming};
 use hyper::client::conn::http1::SendRequest;
 use hyper::service::service_fn;
@@ -598,7 +598,7 @@ impl Connection {
         // connection after the answer instead.
         let unread = !endpoint.takes_body && !incoming.is_end_stream();
         if !endpoint.takes_body || incoming.is_end_stream() {
-            return match self.forward(parts, None).await.1 {
+            return match self.forward(parts, Outgoing::Empty).await.1 {
                 Ok(response) => Ok(self.checked(response).await),
                 Err(err) => {
                     warn!(shared.log, "the API server behind the front did not answer"; "error" => %err);
@@ -629,28 +629,22 @@ impl Connection {
             Err(_) => return Ok(error_response(&busy(), true)),
         };
         let uri = parts.uri.clone();
-        let streamed = Streamed {
-            incoming,
-            declared,
-            permit,
+        let outgoing = match declared {
+            Some(length) if length <= SMALL_BODY_BYTES => {
+                match body::read(incoming, length, &shared.body_limits).await {
+                    Ok(bytes) => Outgoing::Whole(bytes, permit),
+                    Err(err) => return self.body_failed(err, &uri),
+                }
+            }
+            _ => Outgoing::Streamed(Streamed {
+                incoming,
+                declared,
+                permit,
+            }),
         };
-        let (pumped, response) = self.forward(parts, Some(streamed)).await;
-        match pumped {
-            Ok(()) => {}
-            Err(BodyError::TooLarge) => {
-                return Ok(error_response(&ApiError::payload_too_large(limit), true));
-            }
-            Err(BodyError::Busy) => return Ok(error_response(&busy(), true)),
-            Err(BodyError::TooSlow) => {
-                info!(shared.log, "request body too slow; closing the connection";
-                    "remote_addr" => %self.remote, "uri" => %uri);
-                return Err(Hangup("the request body was too slow"));
-            }
-            Err(BodyError::Broken(err)) => {
-                debug!(shared.log, "request body not received whole";
-                    "remote_addr" => %self.remote, "error" => %err);
-                return Err(Hangup("the request body was not received whole"));
-            }
+        let (pumped, response) = self.forward(parts, outgoing).await;
+        if let Err(err) = pumped {
+            return self.body_failed(err, &uri);
         }
         let response = match response {
             Ok(response) => response,
@@ -660,6 +654,29 @@ impl Connection {
             }
         };
         Ok(self.checked(response).await)
+    }
+
+    /// The answer to a body that was not read whole: 413 or 503 with the
+    /// connection closed, or no answer at all (too slow, or broken off).
+    fn body_failed(&self, err: BodyError, uri: &http::Uri) -> Result<Response<FrontBody>, Hangup> {
+        let shared = &*self.shared;
+        match err {
+            BodyError::TooLarge => Ok(error_response(
+                &ApiError::payload_too_large(shared.body_limits.max_bytes),
+                true,
+            )),
+            BodyError::Busy => Ok(error_response(&busy(), true)),
+            BodyError::TooSlow => {
+                info!(shared.log, "request body too slow; closing the connection";
+                    "remote_addr" => %self.remote, "uri" => %uri);
+                Err(Hangup("the request body was too slow"))
+            }
+            BodyError::Broken(err) => {
+                debug!(shared.log, "request body not received whole";
+                    "remote_addr" => %self.remote, "error" => %err);
+                Err(Hangup("the request body was not received whole"))
+            }
+        }
     }
 
     /// Counts (and in time logs) a request the front answers by itself.
@@ -673,22 +690,35 @@ impl Connection {
     }
 
     /// Sends the request to dropshot on this connection's loopback connection,
-    /// opening it (again) if needed, with its body (if it has one) streamed as it
-    /// arrives ([`body::pump`]). Returns how reading the body went and dropshot's
-    /// answer.
+    /// opening it (again) if needed, with its body: a small one as read whole, a
+    /// large one streamed as it arrives ([`body::pump`]). Returns how reading the
+    /// body went and dropshot's answer.
     ///
     /// The body's reservation is released when dropshot has answered, by a task of
-    /// its own that reads the body and waits for the answer: a client that leaves
+    /// its own that sends the body and waits for the answer: a client that leaves
     /// first drops this future, but dropshot (whose handlers run detached) may
     /// still handle what it received, so its bytes must stay counted until then.
     async fn forward(
         &self,
         parts: http::request::Parts,
-        streamed: Option<Streamed>,
+        outgoing: Outgoing,
     ) -> (Result<(), BodyError>, Result<Response<Incoming>, BoxError>) {
-        let Some(streamed) = streamed else {
-            let answer = self.exchange(parts, None, Either::Left(Empty::new())).await;
-            return (Ok(()), answer);
+        let streamed = match outgoing {
+            Outgoing::Empty => {
+                let empty = Either::Left(Full::new(Bytes::new()));
+                return (Ok(()), self.exchange(parts, empty).await);
+            }
+            Outgoing::Whole(bytes, permit) => {
+                let exchange = self.exchange(parts, Either::Left(Full::new(bytes)));
+                let answered = tokio::spawn(async move {
+                    let answer = exchange.await;
+                    drop(permit);
+                    answer
+                });
+                let answer = answered.await.unwrap_or_else(|err| Err(err.into()));
+                return (Ok(()), answer);
+            }
+            Outgoing::Streamed(streamed) => streamed,
         };
         let Streamed {
             incoming,
@@ -696,7 +726,7 @@ impl Connection {
             mut permit,
         } = streamed;
         let (feed, forwarded) = body::channel(declared);
-        let exchange = self.exchange(parts, declared, Either::Right(forwarded));
+        let exchange = self.exchange(parts, Either::Right(forwarded));
         let shared = Arc::clone(&self.shared);
         let answered = tokio::spawn(async move {
             let pump = body::pump(
@@ -717,29 +747,21 @@ impl Connection {
     }
 
     /// The exchange with dropshot, owning all it needs, so that it can outlive
-    /// the client's request. `declared` is the body's length when the client
-    /// declared one (else the body goes chunked, or is empty).
+    /// the client's request. A body of unknown length goes chunked.
     fn exchange(
         &self,
         mut parts: http::request::Parts,
-        declared: Option<usize>,
         body: UpstreamBody,
     ) -> impl Future<Output = Result<Response<Incoming>, BoxError>> + Send + 'static {
         strip_hop_by_hop(&mut parts.headers);
         parts.headers.remove(header::EXPECT);
-        match (&body, declared) {
-            (Either::Left(_), _) => {
-                parts
-                    .headers
-                    .insert(header::CONTENT_LENGTH, HeaderValue::from(0));
-            }
-            (Either::Right(_), Some(length)) => {
+        match body.size_hint().exact() {
+            Some(length) => {
                 parts
                     .headers
                     .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
             }
-            // hyper sends a body of unknown length chunked.
-            (Either::Right(_), None) => {
+            None => {
                 parts.headers.remove(header::CONTENT_LENGTH);
             }
         }
@@ -789,8 +811,16 @@ impl Connection {
     }
 }
 
-/// The body of a request to dropshot: none, or the client's, streamed.
-type UpstreamBody = Either<Empty<Bytes>, body::Forwarded>;
+/// The body of a request to dropshot: read whole (or none), or streamed.
+type UpstreamBody = Either<Full<Bytes>, body::Forwarded>;
+
+/// What a request sends dropshot as its body, with the body's reservation.
+enum Outgoing {
+    Empty,
+    /// A small body, read whole ([`body::read`]).
+    Whole(Bytes, OwnedSemaphorePermit),
+    Streamed(Streamed),
+}
 
 /// The loopback connection to dropshot a client connection uses.
 type Upstream = Option<SendRequest<UpstreamBody>>;
