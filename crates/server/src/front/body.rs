@@ -15,12 +15,12 @@
 //!
 //! What it saved, measured with `bench/attack.py --attack-key KEY --attack-body
 //! session` (100 connections sending valid 7.94 MiB sessions for 20 s, release
-//! build, default limits, a shared 2-core machine): a peak RSS of 115.0 and 108.8
-//! MiB before, 110.6, 106.9, 109.6 and 115.8 MiB after, within the noise. The in-flight
-//! budget already admits one such body at a time, and the front's copy was freed
-//! as it was sent, before the handler's work (about ten times the body) peaked;
-//! the copy streaming removes is the body's size for each large body in flight,
-//! which counts when `--max-body-bytes-in-flight` admits several.
+//! build, default limits, a shared 2-core machine): a peak RSS of 115.0 and
+//! 108.8 MiB before, 110.6, 106.9, 109.6 and 115.8 MiB after, within the noise.
+//! The in-flight budget already admits one such body at a time, and the front's
+//! copy was freed as it was sent, before the handler's work (about ten times the
+//! body) peaked; the copy streaming removes is the body's size for each large
+//! body in flight, which counts when `--max-body-bytes-in-flight` admits several.
 //!
 //! The pace is checked two ways, neither of them one deadline for the whole body,
 //! so an honest large body on a slow link gets through: no gap between two chunks
