@@ -423,7 +423,22 @@ async fn serve_client<S>(
     });
     let serving =
         http1_builder(shared.limits.header_timeout).serve_connection(TokioIo::new(stream), service);
-    let _ = watcher.watch(serving).await;
+    // hyper answers a head it cannot parse (400) or buffer (431) itself, before
+    // any request exists; it is counted here, from how the connection ended.
+    if let Err(err) = watcher.watch(serving).await {
+        let refusal = if err.is_parse_too_large() {
+            Some(Refusal::HeadTooLarge)
+        } else if err.is_parse() {
+            Some(Refusal::MalformedHead)
+        } else {
+            None
+        };
+        if let Some(refusal) = refusal {
+            shared
+                .refusals
+                .refused(refusal, remote.ip(), "(a request head", "hyper refused)");
+        }
+    }
 }
 
 fn http1_builder(header_timeout: Duration) -> hyper::server::conn::http1::Builder {

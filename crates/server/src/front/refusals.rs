@@ -2,8 +2,9 @@
 //! addresses that keep sending wrong API keys.
 //!
 //! Why: the front answers 401, 404 (an unknown path) and 405 before dropshot sees
-//! the request, so dropshot's request log never had a line for them, and nothing
-//! counted them: about 50,000 wrong keys in 10 s went unseen. A line per refusal
+//! the request (and hyper answers a head it cannot parse or buffer, 400 or 431,
+//! before the front does), so dropshot's request log never had a line for them,
+//! and nothing counted them: about 50,000 wrong keys in 10 s went unseen. A line per refusal
 //! would flood the log under exactly that load, so the refusals are counted
 //! ([`Refusals`], totals since start) and at most one warning a second
 //! ([`REPORT_EVERY`]) says what was refused since the last one, with the address
@@ -59,9 +60,11 @@ pub enum Refusal {
     HeadTooLarge,
     /// 501: a transfer coding other than chunked.
     UnknownTransferCoding,
+    /// 400 from hyper: a request head it could not parse.
+    MalformedHead,
 }
 
-const KINDS: usize = 6;
+const KINDS: usize = 7;
 
 impl Refusal {
     fn index(self) -> usize {
@@ -76,6 +79,7 @@ impl Refusal {
             "too_many_requests",
             "head_too_large",
             "transfer_coding_not_implemented",
+            "malformed_head",
         ][index]
     }
 }
@@ -89,6 +93,7 @@ pub struct RefusalCounts {
     pub too_many_requests: u64,
     pub head_too_large: u64,
     pub transfer_coding_not_implemented: u64,
+    pub malformed_head: u64,
 }
 
 /// Counts of refusals, and the log lines about them.
@@ -156,6 +161,7 @@ impl Refusals {
             too_many_requests: total(Refusal::Throttled),
             head_too_large: total(Refusal::HeadTooLarge),
             transfer_coding_not_implemented: total(Refusal::UnknownTransferCoding),
+            malformed_head: total(Refusal::MalformedHead),
         }
     }
 

@@ -1,8 +1,9 @@
 //! What the front answers by itself under abuse, on a real `feather serve`: wrong
 //! keys, unknown paths and methods are counted and logged in aggregate (never the
 //! key), an address that keeps sending wrong keys gets 429 with `Retry-After`
-//! until it slows down, a request head over 64 KiB gets 431 however it arrives,
-//! and a transfer coding other than chunked gets 501.
+//! until it slows down, a request head over 64 KiB gets 431 however it arrives
+//! (counted too, as are heads hyper cannot parse), and a transfer coding other
+//! than chunked gets 501.
 
 use std::time::{Duration, Instant};
 
@@ -153,6 +154,27 @@ async fn a_request_head_over_64_kib_is_refused_however_it_arrives() {
             );
         }
     }
+    // A head hyper cannot parse is answered by hyper (400, empty); both kinds are
+    // counted with the front's own refusals, whichever answered.
+    let mut stream = connect(&server).await;
+    stream.write_all(b"NOT A REQUEST\r\n\r\n").await.unwrap();
+    assert_eq!(
+        read_answer(&mut stream).await.expect("an answer").status,
+        400
+    );
+    assert!(
+        logged(
+            &server,
+            &[
+                "the front refused requests",
+                "head_too_large=2",
+                "malformed_head=1"
+            ]
+        )
+        .await,
+        "{}",
+        server.log()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
