@@ -639,11 +639,11 @@ impl Connection {
             shared.body_limits.queue_timeout,
         )
         .await;
+        let uri = parts.uri.clone();
         let permit = match reserved {
             Ok(permit) => permit,
-            Err(_) => return Ok(error_response(&busy(), true)),
+            Err(err) => return self.body_failed(err, &uri),
         };
-        let uri = parts.uri.clone();
         let outgoing = match declared {
             Some(length) if length <= SMALL_BODY_BYTES => {
                 match body::read(incoming, length, &shared.body_limits).await {
