@@ -163,22 +163,52 @@ impl Person {
     }
 }
 
-struct Builder {
-    messages: Vec<Value>,
+/// A chat log being written, with its gold line: shared by every generator.
+pub(crate) struct Builder {
+    pub messages: Vec<Value>,
     calls: usize,
-    gold: Gold,
+    pub gold: Gold,
 }
 
 impl Builder {
-    fn user(&mut self, text: impl Into<String>) {
+    /// An empty log with the given id.
+    pub(crate) fn new(id: &str) -> Builder {
+        Builder {
+            messages: Vec::new(),
+            calls: 0,
+            gold: Gold {
+                id: id.to_owned(),
+                goals: Vec::new(),
+                facts: Vec::new(),
+                personal: Vec::new(),
+                must_survive: Vec::new(),
+            },
+        }
+    }
+
+    /// The chat log in the envelope, and its gold line.
+    pub(crate) fn finish(self, agent: &str, channel: &str) -> (Value, Gold) {
+        let log = json!({
+            "id": self.gold.id,
+            "organization_id": "5089f4bc-8601-5899-8283-2b9a5d462041",
+            "agent": {"name": agent},
+            "channel": channel,
+            "started_at": "2026-11-20T15:00:00Z",
+            "outcome": "resolved",
+            "messages": self.messages,
+        });
+        (log, self.gold)
+    }
+
+    pub(crate) fn user(&mut self, text: impl Into<String>) {
         self.messages
             .push(json!({"role": "user", "content": text.into()}));
     }
-    fn agent(&mut self, text: impl Into<String>) {
+    pub(crate) fn agent(&mut self, text: impl Into<String>) {
         self.messages
             .push(json!({"role": "assistant", "content": text.into()}));
     }
-    fn call(&mut self, name: &str, arguments: Value, result: Value) {
+    pub(crate) fn call(&mut self, name: &str, arguments: Value, result: Value) {
         self.calls += 1;
         let id = format!("call_{}", self.calls);
         self.messages.push(json!({"role": "assistant", "content": null, "tool_calls": [
@@ -187,29 +217,29 @@ impl Builder {
         self.messages
             .push(json!({"role": "tool", "tool_call_id": id, "content": result.to_string()}));
     }
-    fn goal(&mut self, words: &[&str]) {
+    pub(crate) fn goal(&mut self, words: &[&str]) {
         self.gold
             .goals
             .push(words.iter().map(|w| (*w).to_owned()).collect());
     }
-    fn fact(&mut self, ways: &[&str]) {
+    pub(crate) fn fact(&mut self, ways: &[&str]) {
         self.gold
             .facts
             .push(ways.iter().map(|w| (*w).to_owned()).collect());
     }
-    fn personal(&mut self, values: &[&str]) {
+    pub(crate) fn personal(&mut self, values: &[&str]) {
         self.gold
             .personal
             .extend(values.iter().map(|v| (*v).to_owned()));
     }
-    fn keep(&mut self, values: &[&str]) {
+    pub(crate) fn keep(&mut self, values: &[&str]) {
         self.gold
             .must_survive
             .extend(values.iter().map(|v| (*v).to_owned()));
     }
 }
 
-fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
+pub(crate) fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
@@ -574,17 +604,7 @@ pub fn generate(count: usize, seed: u64) -> Vec<(Value, Gold)> {
     (0..count)
         .map(|i| {
             let id = format!("generated-{i:03}");
-            let mut b = Builder {
-                messages: Vec::new(),
-                calls: 0,
-                gold: Gold {
-                    id: id.clone(),
-                    goals: Vec::new(),
-                    facts: Vec::new(),
-                    personal: Vec::new(),
-                    must_survive: Vec::new(),
-                },
-            };
+            let mut b = Builder::new(&id);
             let (agent, channel) = match i % 3 {
                 0 => {
                     retail(&mut b, &mut rng);
@@ -603,16 +623,7 @@ pub fn generate(count: usize, seed: u64) -> Vec<(Value, Gold)> {
             personal.sort();
             personal.dedup();
             b.gold.personal = personal;
-            let log = json!({
-                "id": id,
-                "organization_id": "5089f4bc-8601-5899-8283-2b9a5d462041",
-                "agent": {"name": agent},
-                "channel": channel,
-                "started_at": "2026-11-20T15:00:00Z",
-                "outcome": "resolved",
-                "messages": b.messages,
-            });
-            (log, b.gold)
+            b.finish(agent, channel)
         })
         .collect()
 }

@@ -13,12 +13,11 @@
 //! fallback it accepts) with its spellings.
 
 use rand::rngs::ChaCha8Rng;
-use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value, json};
 
-use crate::generate::Gold;
-use crate::names::Half;
+use crate::generate::{Builder, Gold};
+use crate::names::{Half, fill, split};
 
 /// The seed that splits the phrasings.
 const SPLIT_SEED: u64 = 30;
@@ -138,16 +137,6 @@ struct Lists {
     exchanges: Vec<&'static str>,
 }
 
-fn split(items: &[&'static str], half: Half, rng: &mut ChaCha8Rng) -> Vec<&'static str> {
-    let mut shuffled = items.to_vec();
-    shuffled.shuffle(rng);
-    let middle = shuffled.len() / 2;
-    match half {
-        Half::Tuning => shuffled[..middle].to_vec(),
-        _ => shuffled[middle..].to_vec(),
-    }
-}
-
 impl Lists {
     fn of(half: Half) -> Lists {
         let mut rng = ChaCha8Rng::seed_from_u64(SPLIT_SEED);
@@ -168,14 +157,6 @@ fn pick<'a>(rng: &mut ChaCha8Rng, items: &[&'a str]) -> &'a str {
     items[rng.random_range(0..items.len())]
 }
 
-fn fill(template: &str, fields: &[(&str, String)]) -> String {
-    let mut out = template.to_owned();
-    for (key, value) in fields {
-        out = out.replace(key, value);
-    }
-    out
-}
-
 fn code(rng: &mut ChaCha8Rng) -> String {
     let set = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     (0..6)
@@ -183,50 +164,16 @@ fn code(rng: &mut ChaCha8Rng) -> String {
         .collect()
 }
 
-struct Session {
-    messages: Vec<Value>,
-    calls: usize,
-    gold: Gold,
-}
-
-impl Session {
-    fn user(&mut self, text: impl Into<String>) {
-        self.messages
-            .push(json!({"role": "user", "content": text.into()}));
-    }
-    fn agent(&mut self, text: impl Into<String>) {
-        self.messages
-            .push(json!({"role": "assistant", "content": text.into()}));
-    }
-    fn call(&mut self, name: &str, arguments: Value, result: Value) {
-        self.calls += 1;
-        let id = format!("call_{}", self.calls);
-        self.messages.push(json!({"role": "assistant", "content": null, "tool_calls": [
-            {"id": id, "type": "function", "function": {"name": name, "arguments": arguments.to_string()}}
-        ]}));
-        self.messages
-            .push(json!({"role": "tool", "tool_call_id": id, "content": result.to_string()}));
-    }
-    fn small_talk(&mut self, rng: &mut ChaCha8Rng, pairs: usize) {
-        for _ in 0..pairs {
-            let (customer, agent) = SMALL_TALK[rng.random_range(0..SMALL_TALK.len())];
-            self.user(customer);
-            self.agent(agent);
-        }
-    }
-    fn goal(&mut self, words: &[&str]) {
-        self.gold
-            .goals
-            .push(words.iter().map(|w| (*w).to_owned()).collect());
-    }
-    fn fact(&mut self, ways: &[&str]) {
-        self.gold
-            .facts
-            .push(ways.iter().map(|w| (*w).to_owned()).collect());
+// A few exchanges that only keep the conversation going.
+fn small_talk(s: &mut Builder, rng: &mut ChaCha8Rng, pairs: usize) {
+    for _ in 0..pairs {
+        let (customer, agent) = SMALL_TALK[rng.random_range(0..SMALL_TALK.len())];
+        s.user(customer);
+        s.agent(agent);
     }
 }
 
-fn airline(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
+fn airline(s: &mut Builder, rng: &mut ChaCha8Rng, lists: &Lists) {
     let user_id = format!("traveler_{}", rng.random_range(1000..9999));
     let flight = format!("HAT{:03}", rng.random_range(100..999));
     let origin = pick(rng, AIRPORTS);
@@ -265,7 +212,7 @@ fn airline(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
             {"flight_number": flight, "origin": origin, "destination": destination,
              "status": "delayed", "delay_reason": "late inbound aircraft"}]}),
     );
-    s.small_talk(rng, 2);
+    small_talk(s, rng, 2);
     s.agent(format!(
         "{flight} was delayed by a late inbound aircraft. As a gold member you are entitled to a $100 travel certificate."
     ));
@@ -276,7 +223,7 @@ fn airline(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
         json!({"certificate_id": format!("cert_{}", rng.random_range(10000..99999)), "amount": 100}),
     );
     s.agent("Done: a $100 certificate is in your account.");
-    s.small_talk(rng, 2);
+    small_talk(s, rng, 2);
     s.user(fill(pick(rng, &lists.refunds), &fields));
     s.goal(&["cancel", "refund"]);
     s.fact(&[&other_reservation]);
@@ -288,7 +235,7 @@ fn airline(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
     s.agent(
         "I'm sorry, that reservation is basic economy without insurance, so our policy does not allow a refund.",
     );
-    s.small_talk(rng, 1);
+    small_talk(s, rng, 1);
     s.user(fill(pick(rng, &lists.fallbacks), &fields));
     s.goal(&["change", "flight"]);
     s.fact(&[&new_date, "June"]);
@@ -298,17 +245,17 @@ fn airline(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
         json!({"reservation_id": other_reservation, "status": "changed", "date": new_date}),
     );
     s.agent(format!("Your reservation now flies on {new_date}."));
-    s.small_talk(rng, 2);
+    small_talk(s, rng, 2);
     s.user(pick(rng, &lists.bags));
     s.goal(&["checked", "bags"]);
     s.agent("Gold members get three free checked bags on every flight.");
-    s.small_talk(rng, 2);
+    small_talk(s, rng, 2);
     s.user("That's all, thank you.");
     s.agent("You're welcome, have a good trip.");
     s.gold.must_survive.extend([flight, other_reservation]);
 }
 
-fn retail(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
+fn retail(s: &mut Builder, rng: &mut ChaCha8Rng, lists: &Lists) {
     let order = format!("#W{}", rng.random_range(1_000_000..9_999_999));
     let other_order = format!("#W{}", rng.random_range(1_000_000..9_999_999));
     let product = pick(rng, PRODUCTS);
@@ -337,14 +284,14 @@ fn retail(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
         json!({"order_id": order, "status": "delivered",
                "items": [{"name": product, "item_id": item, "price": 199.0}]}),
     );
-    s.small_talk(rng, 2);
+    small_talk(s, rng, 2);
     s.call(
         "return_delivered_order_items",
         json!({"order_id": order, "item_ids": [item]}),
         json!({"order_id": order, "status": "return requested"}),
     );
     s.agent("The return is requested; the refund goes to your card once it arrives.");
-    s.small_talk(rng, 2);
+    small_talk(s, rng, 2);
     let fields = [
         ("{P}", product.to_owned()),
         ("{O}", other_order.clone()),
@@ -362,13 +309,13 @@ fn retail(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
                "items": [{"name": product, "item_id": item, "price": 199.0}]}),
     );
     s.agent("It shipped yesterday and should arrive on June 14.");
-    s.small_talk(rng, 2);
+    small_talk(s, rng, 2);
     s.user(fill(pick(rng, &lists.matches), &fields));
     s.goal(&["price", "match"]);
     s.fact(&[store]);
     s.fact(&[&format!("${price}"), &price]);
     s.agent("I'm sorry, our policy does not allow price matching with other stores.");
-    s.small_talk(rng, 1);
+    small_talk(s, rng, 1);
     s.user(fill(pick(rng, &lists.exchanges), &fields));
     s.goal(&["exchange"]);
     s.fact(&[color]);
@@ -378,7 +325,7 @@ fn retail(s: &mut Session, rng: &mut ChaCha8Rng, lists: &Lists) {
         json!({"order_id": other_order, "status": "exchange requested"}),
     );
     s.agent(format!("The exchange for the {color} one is requested."));
-    s.small_talk(rng, 2);
+    small_talk(s, rng, 2);
     s.user("Thanks, that's everything.");
     s.agent("Happy to help. Goodbye!");
     s.gold.must_survive.extend([order, other_order]);
@@ -392,17 +339,7 @@ pub fn generate(half: Half) -> Vec<(Value, Gold)> {
     (0..SESSIONS_PER_HALF)
         .map(|i| {
             let id = format!("long-{tag}-{i:03}");
-            let mut s = Session {
-                messages: Vec::new(),
-                calls: 0,
-                gold: Gold {
-                    id: id.clone(),
-                    goals: Vec::new(),
-                    facts: Vec::new(),
-                    personal: Vec::new(),
-                    must_survive: Vec::new(),
-                },
-            };
+            let mut s = Builder::new(&id);
             let agent = if i % 2 == 0 {
                 airline(&mut s, &mut rng, &lists);
                 "Airline agent"
@@ -410,16 +347,7 @@ pub fn generate(half: Half) -> Vec<(Value, Gold)> {
                 retail(&mut s, &mut rng, &lists);
                 "Retail support"
             };
-            let log = json!({
-                "id": id,
-                "organization_id": "5089f4bc-8601-5899-8283-2b9a5d462041",
-                "agent": {"name": agent},
-                "channel": "chat",
-                "started_at": "2026-11-20T15:00:00Z",
-                "outcome": "resolved",
-                "messages": s.messages,
-            });
-            (log, s.gold)
+            s.finish(agent, "chat")
         })
         .collect()
 }

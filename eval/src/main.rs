@@ -847,15 +847,20 @@ fn goal_named(goal: &[String], words: &HashSet<String>, stemmer: &Stemmer) -> bo
 mod tests {
     use super::*;
 
-    fn check(source: &str, cases: &[Case]) {
-        let tally = evaluate(
+    // The eval's figures for one source, drafted with placeholders.
+    fn tally(source: &str, cases: &[Case]) -> Tally {
+        evaluate(
             source,
             cases,
             &Stemmer::create(Algorithm::English),
             false,
             false,
             feather_drafter::Pii::Placeholders,
-        );
+        )
+    }
+
+    fn check(source: &str, cases: &[Case]) {
+        let tally = tally(source, cases);
         assert_eq!(
             tally.drafted, tally.sessions,
             "{source}: every session drafted"
@@ -898,14 +903,7 @@ mod tests {
     #[test]
     fn held_out_name_sessions_meet_the_targets() {
         let cases = name_cases(names::Half::HeldOut);
-        let tally = evaluate(
-            "names-held",
-            &cases,
-            &Stemmer::create(Algorithm::English),
-            false,
-            false,
-            feather_drafter::Pii::Placeholders,
-        );
+        let tally = tally("names-held", &cases);
         assert_eq!(tally.valid, tally.sessions, "every draft schema-valid");
         assert_eq!(tally.replayable, tally.calls, "every tool call replays");
         assert!(
@@ -923,14 +921,7 @@ mod tests {
     #[test]
     fn the_independent_name_set_holds_its_first_figure() {
         let cases = name_cases(names::Half::Independent2);
-        let tally = evaluate(
-            "names-indep2",
-            &cases,
-            &Stemmer::create(Algorithm::English),
-            false,
-            false,
-            feather_drafter::Pii::Placeholders,
-        );
+        let tally = tally("names-indep2", &cases);
         assert!(
             tally.leaked <= 93,
             "name tokens leaked {}/{}",
@@ -946,14 +937,7 @@ mod tests {
     #[test]
     fn long_sessions_meet_the_targets() {
         let cases = long_cases(names::Half::HeldOut);
-        let tally = evaluate(
-            "long-held",
-            &cases,
-            &Stemmer::create(Algorithm::English),
-            false,
-            false,
-            feather_drafter::Pii::Placeholders,
-        );
+        let tally = tally("long-held", &cases);
         assert_eq!(tally.valid, tally.sessions, "every draft schema-valid");
         assert_eq!(tally.replayable, tally.calls, "every tool call replays");
         assert_eq!(tally.lost, 0, "must-survive values lost");

@@ -593,7 +593,7 @@ const FRESH_FAMILY: &[&str] = &[
 
 // The half of `items` that a seeded shuffle gives to `half` (the first half of the
 // shuffled list is for tuning).
-fn split<'a>(items: &[&'a str], half: Half, rng: &mut ChaCha8Rng) -> Vec<&'a str> {
+pub(crate) fn split<'a>(items: &[&'a str], half: Half, rng: &mut ChaCha8Rng) -> Vec<&'a str> {
     let mut shuffled = items.to_vec();
     shuffled.shuffle(rng);
     let middle = shuffled.len() / 2;
@@ -701,8 +701,8 @@ impl Person {
     }
 }
 
-// `template` with its fields filled.
-fn fill(template: &str, fields: &[(&str, String)]) -> String {
+/// `template` with its fields filled.
+pub(crate) fn fill(template: &str, fields: &[(&str, String)]) -> String {
     let mut out = template.to_owned();
     for (key, value) in fields {
         out = out.replace(key, value);

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use feather_drafter::world::{self, Replay};
 use feather_drafter::{DraftOptions, Pii, draft};
+use feather_types::ScenarioDraft;
 use regex::Regex;
 use serde_json::Value;
 
@@ -88,6 +89,27 @@ fn every_recorded_call_is_answered_from_the_mock_world() {
             replay.unused(),
             0,
             "{name}: the mock world holds only recorded calls"
+        );
+    }
+}
+
+/// Each recorded call of example `name`, made with the arguments `draft`'s mock world
+/// holds for it (its placeholders or surrogates put in), has an exact recording that
+/// answers as the session did (an output or an error).
+fn assert_replays_with_its_own_arguments(name: &str, draft: &ScenarioDraft) {
+    let mut replay = Replay::new(&draft.mock_world);
+    let mut position: HashMap<String, usize> = HashMap::new();
+    for (tool, _, expected) in recorded_calls(name) {
+        let at = position.entry(tool.clone()).or_insert(0);
+        let arguments = &draft.mock_world["tools"][&tool][*at]["arguments"];
+        *at += 1;
+        let world::Answer::Exact(call) = replay.answer(&tool, arguments) else {
+            panic!("{name}: {tool} has no exact recording");
+        };
+        assert_eq!(
+            std::mem::discriminant(&canned(call)),
+            std::mem::discriminant(&expected),
+            "{name}: {tool}"
         );
     }
 }
@@ -209,22 +231,8 @@ fn redacted_mock_worlds_stay_consistent_with_the_journey() {
             );
         }
         // The redacted draft answers the same calls, in the same order, as the plain
-        // one: each recorded call, with its redacted arguments, has an exact recording.
-        let mut replay = Replay::new(&redacted.mock_world);
-        let mut position: HashMap<String, usize> = HashMap::new();
-        for (tool, _, expected) in recorded_calls(name) {
-            let at = position.entry(tool.clone()).or_insert(0);
-            let arguments = &redacted.mock_world["tools"][&tool][*at]["arguments"];
-            *at += 1;
-            let world::Answer::Exact(call) = replay.answer(&tool, arguments) else {
-                panic!("{name}: {tool} has no exact recording");
-            };
-            assert_eq!(
-                std::mem::discriminant(&canned(call)),
-                std::mem::discriminant(&expected),
-                "{name}: {tool}"
-            );
-        }
+        // one.
+        assert_replays_with_its_own_arguments(name, &redacted);
         if name.starts_with("refund") {
             // The caller says 415-555-0134; the tool is called with +14155550134.
             assert!(
@@ -394,21 +402,7 @@ fn surrogate_drafts_replay_and_never_show_the_originals() {
             "{name}: the brief says which mode ran"
         );
         // Every recorded call, with its substituted arguments, has an exact recording.
-        let mut replay = Replay::new(&surrogate.mock_world);
-        let mut position: HashMap<String, usize> = HashMap::new();
-        for (tool, _, expected) in recorded_calls(name) {
-            let at = position.entry(tool.clone()).or_insert(0);
-            let arguments = &surrogate.mock_world["tools"][&tool][*at]["arguments"];
-            *at += 1;
-            let world::Answer::Exact(call) = replay.answer(&tool, arguments) else {
-                panic!("{name}: {tool} has no exact recording");
-            };
-            assert_eq!(
-                std::mem::discriminant(&canned(call)),
-                std::mem::discriminant(&expected),
-                "{name}: {tool}"
-            );
-        }
+        assert_replays_with_its_own_arguments(name, &surrogate);
     }
     assert!(replaced > 0, "the examples hold personal data");
 }
