@@ -198,19 +198,19 @@ struct Cue {
     needs_comma: bool,
 }
 
-const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner)|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
+const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner|hubby|wifey|bf|gf)|bro|sis|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
 
 /// Words that may stand between "my" and a person's role ("my business partner").
 const KIN_MODIFIERS: &str = "business|best|older|younger|little|big|elder|eldest|oldest|youngest|new|former|late|dear|travel|life";
 
-const ROLES: &str = "passengers?|travell?ers?|guests?|(?:ticket\\s+|account\\s+|card\\s*)?holders?|patients?|recipients?|beneficiar(?:y|ies)|companions?|attendees?";
+const ROLES: &str = "passengers?|travell?ers?|guests?|(?:ticket\\s+|account\\s+|card\\s*)?holders?|patients?|recipients?|beneficiar(?:y|ies)|companions?|attendees?|co-?signers?|guarantors?|technicians?|couriers?|carers?";
 
 // Every cue, case-insensitive unless it says otherwise, each ending right before the
 // name it introduces.
 static CUES: LazyLock<Regex> = LazyLock::new(|| {
     let pattern = format!(
         r"(?ix)(?-u:\b)(?:
-            (?P<strong>(?:my|his|her|their|your|our)\s+(?:(?:full|first|given|last|family|middle|maiden)\s+)?name(?:\s+is|'s|’s|\s*:)?
+            (?P<strong>(?:my|his|her|their|your|our)\s+(?:(?:full|first|given|last|family|middle|maiden)\s+)?name(?:\s+is|\s+was|'s|’s|\s*:)?
               |(?:full|first|given|last|family|middle|maiden)\s+name(?:\s+is|'s|’s|\s*:)?
               |(?:i\s*'?\s*m|i’m|i\s+am)\s+called|i\s+go\s+by|(?:they|people|everyone|friends)\s+call\s+me|goes\s+by
               |me\s+llamo|je\s+m'appelle|ich\s+hei(?:ß|ss)e|mi\s+chiamo|meu\s+nome\s+é
@@ -220,14 +220,15 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
               |spell(?:ed|t|s)?(?:\s+it)?(?:\s+as)?)
           | (?P<medium>i\s*'?\s*m|i’m|i\s+am|this\s+is|(?:speaking|chatting|talking)\s+(?:with|to)
               |you(?:'ve|’ve|\s+have)\s+(?:reached|got)|you\s+have|you're\s+(?:with|talking\s+to)
+              |(?:you're|you\s+are)\s+through\s+to|(?:spoke|talked|spoken)\s+(?:with|to)
               |(?:addressed|made\s+out|payable|delivered|assigned|transferred)\s+to|for\s+the\s+attention\s+of|attn:?|c/o|care\s+of
               |(?:my|our|his|her|their|your|a|the)\s+(?:[\p{{L}}\-]+\s+)?(?:{KIN})(?:(?:'s|’s|s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|(?:\s+(?-i:\p{{Ll}}+ing))?\s+(?:is|was|will\s+be|named|called)|\s*:)?
-              |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|(?:\s+(?-i:\p{{Ll}}+ing))?\s+(?:is|are|was|were|will\s+be|named|called)|\s*:)?
+              |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|(?:\s+(?-i:\p{{Ll}}+)){{0,3}}\s+(?:is|are|was|were|will\s+be)|\s+(?:named|called)|\s*:)?
               |(?:booking|reservation|ticket|table|appointment|order|account|room)\s+(?:is\s+)?(?:for|under)
               |(?:it\s*'?\s*s|it’s)\s+me
               |(?:someone|somebody|person|guy|man|woman|lady|gentleman|agent|representative|rep)\s+(?:named|called)
               |on\s+behalf\s+of|booked\s+by|made\s+by)
-          | (?P<weak>it\s*'?\s*s|it’s|it\s+is|under)
+          | (?P<weak>it\s*'?\s*s|it’s|it\s+is|under|that\s*'?\s*s|that’s|that\s+is)
           | (?P<greeting>(?:thanks|thank\s+you|thx|ty|hi|hello|hey|heya|hiya|howdy|yo|greetings|dear|welcome(?:\s+back)?|bye|goodbye
               |talk\s+soon|speak\s+soon|take\s+care|all\s+the\s+best|many\s+thanks|thanks\s+a\s+(?:ton|lot|bunch)|evening|afternoon
               |good\s+(?:morning|afternoon|evening)|got\s+it|great|perfect|sorry|sure|of\s+course)
@@ -541,9 +542,15 @@ fn names_after(text: &str, at: usize, cue: Cue, found: &mut Vec<(usize, usize)>)
     {
         return;
     }
-    let Some(first) = next_word(text, at, true) else {
+    let Some(mut first) = next_word(text, at, true) else {
         return;
     };
+    // A spoken filler between the cue and the name: "this is uh Dewi".
+    if matches!(first.text, "uh" | "um" | "er" | "erm" | "uhm")
+        && let Some(next) = next_word(text, first.end, true)
+    {
+        first = next;
+    }
     let Some((start, end, mut score)) = span_from(text, first, cue.score) else {
         return;
     };
@@ -676,9 +683,17 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
     let opens_with_name = text[leading..]
         .find([',', '.', '!', '?', ';', ':', '\n'])
         .is_some_and(|at| text.as_bytes()[leading + at] == b',' && at <= 40);
+    // The agent's own turn opening on a name is strong evidence ("Dewi, are you
+    // still there?"), also after an interjection ("Alright Dewi, ...").
+    let mut first = next_word(text, leading, false);
+    if let Some(word) = first
+        && INTERJECTIONS.contains(&word.text.to_lowercase().as_str())
+    {
+        first = next_word(text, word.end, true);
+    }
     if opens_with_name
-        && let Some(word) = next_word(text, leading, false)
-        && let Some((start, end, score)) = span_from(text, word, 0.2)
+        && let Some(word) = first
+        && let Some((start, end, score)) = span_from(text, word, 0.3)
         && text[end..].starts_with(',')
         && score + f32::EPSILON >= THRESHOLD
     {
@@ -704,7 +719,7 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
         if !SPEAKS_TO.is_match(&text[clause_start..comma]) {
             continue;
         }
-        if let Some((start, end, score)) = span_from(text, word, 0.2)
+        if let Some((start, end, score)) = span_from(text, word, 0.3)
             && text[end..].starts_with(['.', '!', '?'])
             && score + f32::EPSILON >= THRESHOLD
         {
@@ -714,14 +729,20 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
     found
 }
 
+// Words an agent may open a turn with before the customer's name.
+const INTERJECTIONS: &[&str] = &[
+    "alright", "ok", "okay", "right", "so", "well", "great", "perfect", "sure", "thanks", "hi",
+    "hello", "hey", "dear", "sorry", "yes", "got",
+];
+
 // A clause that speaks to the customer.
 static SPEAKS_TO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:you|your|you're|thanks|thank|sorry|welcome|please|appreciate|have|enjoy|hope|bye|goodbye|great|day|evening|morning|set|done|ready|confirmed)(?-u:\b)")
+    Regex::new(r"(?i)(?-u:\b)(?:you|your|you're|thanks|thank|sorry|welcome|please|appreciate|have|enjoy|hope|bye|goodbye|great|day|evening|morning|set|done|ready|confirmed|apologies|apologise|apologize|wait|waiting|patience)(?-u:\b)")
         .expect("a valid regex")
 });
 
 static THANKS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:thanks|thank\s+you|thank\s+u|thankyou|thx|tnx|ty|cheers|bye|regards|that's\s+all|best|appreciate\s+it|talk\s+soon|take\s+care)(?-u:\b)[^.!?]*$")
+    Regex::new(r"(?i)(?-u:\b)(?:thanks|thank\s+you|thank\s+u|thankyou|thx|tnx|ty|cheers|bye|regards|that's\s+all|best|appreciate\s+it|talk\s+soon|take\s+care|bless(?:\s+you)?|sorted|wait|have\s+a)(?-u:\b)[^.!?]*$")
         .expect("a valid regex")
 });
 
@@ -815,7 +836,14 @@ pub(crate) fn staff_signature(text: &str) -> Option<(usize, usize)> {
 /// A customer's signature: one to three name words closing its turn after a line
 /// break or a dash ("Thanks!\n\nSiobhan Quispe", "thanks - siobhan").
 pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
-    let body = text.trim_end().trim_end_matches(['.', '!']);
+    let mut body = text.trim_end().trim_end_matches(['.', '!']);
+    // A kiss after the name: "Dewi x", "Dewi xx".
+    for kiss in [" xx", " x", " xxx"] {
+        if let Some(stripped) = body.strip_suffix(kiss) {
+            body = stripped;
+            break;
+        }
+    }
     let cut = body.rfind(['\n', '-', '–', '—', '.', '!'])?;
     // After a full stop, only when the sentence before thanks or says goodbye
     // ("That's all, thanks. Siobhan").
@@ -836,7 +864,9 @@ pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
         return None;
     }
     let word = next_word(text, after, false)?;
-    let (start, end, score) = span_from(text, word, 0.3)?;
+    // A thank-you before the signature says more that it is one.
+    let thanked = THANKS.is_match(body[..cut].trim_end_matches(['.', '!', ' ', '\u{2014}', '-']));
+    let (start, end, score) = span_from(text, word, if thanked { 0.4 } else { 0.3 })?;
     (end == body.len() && score + f32::EPSILON >= THRESHOLD).then_some((start, end))
 }
 
@@ -1015,6 +1045,16 @@ mod tests {
         assert_eq!(names("I am Siobhan's mother."), ["Siobhan"]);
         assert_eq!(names("My supervisor Jana will call you."), ["Jana"]);
         assert_eq!(names("me llamo Ximena"), ["Ximena"]);
+        assert_eq!(names("um hi yeah this is uh Dewi, thanks"), ["Dewi"]);
+        assert_eq!(
+            names("Good morning, you're through to Ngozi at the desk."),
+            ["Ngozi"]
+        );
+        assert_eq!(
+            names("The co-signer on the loan is Omar Haddad."),
+            ["Omar Haddad"]
+        );
+        assert_eq!(names("He said his name was Kwame."), ["Kwame"]);
         assert_eq!(
             names("Please add Omar Haddad as a second passenger."),
             ["Omar Haddad"]
@@ -1083,6 +1123,11 @@ mod tests {
         };
         assert_eq!(addressed("Olivia, your booking is confirmed."), ["Olivia"]);
         assert_eq!(addressed("Thanks for waiting, Olivia."), ["Olivia"]);
+        assert_eq!(addressed("Alright Siobhan, I've sent it."), ["Siobhan"]);
+        assert_eq!(
+            addressed("My apologies for the wait, Siobhan."),
+            ["Siobhan"]
+        );
         assert_eq!(
             addressed("They are at 60 Furman Street, Brooklyn."),
             Vec::<&str>::new()
@@ -1099,6 +1144,8 @@ mod tests {
         assert_eq!(staff("Your flight leaves at noon. Denver, Colorado"), None);
         assert_eq!(signed("That's all, thanks. Siobhan"), Some("Siobhan"));
         assert_eq!(signed("ty!! siobhan"), Some("siobhan"));
+        assert_eq!(signed("great, sorted. Siobhan x"), Some("Siobhan"));
+        assert_eq!(signed("ok thx — dewi"), Some("dewi"));
         assert_eq!(signed("I land in Denver. Austin"), None);
         assert_eq!(
             signed("Siobhan speaking — i want a refund — Siobhan"),
