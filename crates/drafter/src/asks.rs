@@ -301,6 +301,24 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn no_turns_panic(
+            turns in proptest::collection::vec(
+                (proptest::bool::ANY, "(I want|refund|policy does not allow|instead|delayed|\\?|\\. |é|—|\\$5|[A-Za-z0-9]{1,6}|\\PC| ){0,16}"),
+                0..8,
+            )
+        ) {
+            let turns: Vec<(&str, &str)> = turns
+                .iter()
+                .map(|(customer, text)| (if *customer { "c" } else { "a" }, text.as_str()))
+                .collect();
+            for ask in asks(&timeline(&turns)) {
+                proptest::prop_assert!(!ask.text.is_empty());
+            }
+        }
+    }
+
     #[test]
     fn a_request_the_agent_answers_is_no_ask() {
         assert!(kinds(&[("c", "Please book a table for two."), ("a", "Booked.")]).is_empty());

@@ -1746,6 +1746,23 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        // The rules slice texts where their patterns matched: none may cut inside a
+        // character, and a cut name stays within its limit.
+        #[test]
+        fn no_text_panics(
+            text in "(flight|order|HAT039|#W12|ATL to SEA|delayed|broken|refund|money back|cancel|é|—|ı|\\. |, |\\? |[A-Za-z0-9]{1,8}|\\PC| ){0,20}",
+            max in 1usize..120,
+        ) {
+            let _ = complaint_object(&text);
+            let _ = complaint_id(&text);
+            let _ = refused_phrase(&text);
+            let _ = problem_word(&text);
+            let cut = shorten_at_word(&text, max);
+            proptest::prop_assert!(chars(&cut) <= max.max(1) || chars(&text) <= max);
+        }
+    }
+
     #[test]
     fn names_are_cut_after_a_whole_word() {
         let cut = shorten_at_word("Compensation for delayed flight HAT039 ATL→SEA", 30);
