@@ -214,13 +214,14 @@ fn main() -> Result<()> {
         sources.push(("names-unseen", name_cases(names::Half::Unseen)));
         sources.push(("names-indep", name_cases(names::Half::Independent)));
         sources.push(("names-indep2", name_cases(names::Half::Independent2)));
+        sources.push(("names-indep3", name_cases(names::Half::Independent3)));
     }
     sources.push(("names-held", name_cases(names::Half::HeldOut)));
     if cli.tuning {
         sources.push(("long-tune", long_cases(names::Half::Tuning)));
     }
     sources.push(("long-held", long_cases(names::Half::HeldOut)));
-    sources.push(("names-indep3", name_cases(names::Half::Independent3)));
+    sources.push(("names-indep4", name_cases(names::Half::Independent4)));
     if let Some(id) = &cli.show {
         let case = sources
             .iter()

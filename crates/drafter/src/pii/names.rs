@@ -198,7 +198,7 @@ struct Cue {
     needs_comma: bool,
 }
 
-const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner|hubby|wifey|bf|gf)|bro|sis|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
+const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner|hubby|wifey|bf|gf)|ex|bro|sis|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
 
 /// Words that may stand between "my" and a person's role ("my business partner").
 const KIN_MODIFIERS: &str = "business|best|older|younger|little|big|elder|eldest|oldest|youngest|new|former|late|dear|travel|life";
@@ -222,7 +222,7 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
               |you(?:'ve|’ve|\s+have)\s+(?:reached|got)|you\s+have|you're\s+(?:with|talking\s+to)
               |(?:you're|you\s+are)\s+through\s+to|(?:spoke|talked|spoken)\s+(?:with|to)
               |(?:addressed|made\s+out|payable|delivered|assigned|transferred)\s+to|for\s+the\s+attention\s+of|attn:?|c/o|care\s+of
-              |(?:my|our|his|her|their|your|a|the)\s+(?:[\p{{L}}\-]+\s+)?(?:{KIN})(?:(?:'s|’s|s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|(?:\s+(?-i:\p{{Ll}}+ing))?\s+(?:is|was|will\s+be|named|called)|\s*:)?
+              |(?:my|our|his|her|their|your|a|the)\s+(?:[\p{{L}}\-]+\s+)?(?:{KIN})(?:(?:'s|’s|s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|(?:\s+(?-i:\p{{Ll}}+ing))?\s+(?:is|was|will\s+be|named|called)|\s*:|s)?
               |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|(?:\s+(?-i:\p{{Ll}}+)){{0,3}}\s+(?:is|are|was|were|will\s+be)|\s+(?:named|called)|\s*:)?
               |(?:booking|reservation|ticket|table|appointment|order|account|room)\s+(?:is\s+)?(?:for|under)
               |(?:it\s*'?\s*s|it’s)\s+me
@@ -233,7 +233,7 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
               |talk\s+soon|speak\s+soon|take\s+care|all\s+the\s+best|many\s+thanks|thanks\s+a\s+(?:ton|lot|bunch)|evening|afternoon
               |good\s+(?:morning|afternoon|evening)|got\s+it|great|perfect|sorry|sure|of\s+course)
               (?:\s+(?:again|so\s+much|a\s+lot|very\s+much|there|for\s+waiting|for\s+your\s+patience))*
-              |(?:(?:kind|best|warm)\s+)?regards|best|cheers|sincerely|yours(?:\s+truly)?)
+              |(?:(?:kind|best|warm)\s+)?regards|(?:best|warm|all\s+the\s+best)\s+wishes|best|cheers|sincerely|yours(?:\s+truly)?)
         )(?-u:\b)\.?"
     );
     Regex::new(&pattern).expect("a valid regex")
@@ -268,8 +268,9 @@ static FROM_BUSINESS: LazyLock<Regex> = LazyLock::new(|| {
 // A name in apposition to a person's role: "Bartholomew Halvorsen, my business
 // partner", "Omar Haddad, my dad", "Omar Haddad (my colleague)".
 static APPOSITIVE: LazyLock<Regex> = LazyLock::new(|| {
+    // Also a neighbour by where they live: "Omar Haddad next door".
     Regex::new(&format!(
-        r"(?i)(?:,|\s\()\s*(?:my|our|his|her|their)\s+(?:(?:{KIN_MODIFIERS})\s+)?(?:{KIN})(?-u:\b)"
+        r"(?i)(?:,|\s\()\s*(?:my|our|his|her|their)\s+(?:(?:{KIN_MODIFIERS})\s+)?(?:{KIN})(?-u:\b)|\s+(?:from\s+)?next\s+door(?-u:\b)|\s+(?:downstairs|upstairs)(?-u:\b)"
     ))
     .expect("a valid regex")
 });
@@ -409,7 +410,7 @@ fn cue_of(matched: &str) -> Cue {
 }
 
 static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:kind|best|warm)\s+)?regards|^best|^cheers|^sincerely|^yours")
+    Regex::new(r"(?i)^(?:(?:kind|best|warm)\s+)?regards|^(?:best|warm)\s+wishes|^best|^cheers|^sincerely|^yours")
         .expect("a valid regex")
 });
 
@@ -1055,6 +1056,20 @@ mod tests {
             ["Omar Haddad"]
         );
         assert_eq!(names("He said his name was Kwame."), ["Kwame"]);
+        assert_eq!(
+            names("My ex, Omar Haddad, still has the card."),
+            ["Omar Haddad"]
+        );
+        assert_eq!(
+            names("One of our clients, Omar Haddad, wrote."),
+            ["Omar Haddad"]
+        );
+        assert_eq!(
+            names("If I'm out, Omar Haddad next door can take it."),
+            ["Omar Haddad"]
+        );
+        assert_eq!(names("Best wishes, Siobhan"), ["Siobhan"]);
+        assert_eq!(names("the order is in my daughters name, anahí"), ["anahí"]);
         assert_eq!(
             names("Please add Omar Haddad as a second passenger."),
             ["Omar Haddad"]
