@@ -917,15 +917,15 @@ mod tests {
         assert_eq!(tally.lost, 0, "must-survive values lost");
     }
 
-    /// The set nobody tuned on: its figure when first run (95.1% of name tokens
-    /// redacted, 30 of 614 leaked) is a floor, below the 99% target; see
-    /// `docs/eval.md`.
+    /// The set nobody tuned on (its first run: 95.8% of name tokens redacted, 25 of
+    /// 594 leaked; 21 since social-media handles are redacted): a floor, below the
+    /// 99% target; see `docs/eval.md`.
     #[test]
-    fn the_independent_name_set_holds_its_first_figure() {
-        let cases = name_cases(names::Half::Independent3);
-        let tally = tally("names-indep3", &cases);
+    fn the_independent_name_set_holds_its_figure() {
+        let cases = name_cases(names::Half::Independent4);
+        let tally = tally("names-indep4", &cases);
         assert!(
-            tally.leaked <= 30,
+            tally.leaked <= 21,
             "name tokens leaked {}/{}",
             tally.leaked,
             tally.personal

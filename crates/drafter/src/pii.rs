@@ -1110,6 +1110,8 @@ regex!(
     r"Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Loop|Row"
 );
 regex!(USER_HANDLE, r"^[a-z]{2,}[._][a-z]{2,}[._]\d{2,}$");
+// "@name" not inside an email address: at the start or after a space or a bracket.
+regex!(HANDLE, r"(?:^|[\s(\[])@[\p{L}\p{N}_.]{2,40}");
 regex!(PHONE_INTL, P_PHONE_INTL = r"\+\d[\d \-.()]{6,22}\d");
 regex!(
     PHONE_US,
@@ -1167,6 +1169,20 @@ pub fn find(text: &str) -> Vec<Finding> {
                 Some(PiiKind::Email),
                 m.as_str().to_lowercase(),
             );
+        }
+        // A social-media handle ("DM from @zhenyu_bitar") names its person.
+        for m in HANDLE.find_iter(text) {
+            let handle = m.as_str().trim_end_matches(['.', '_']);
+            let start = m.start() + m.as_str().len() - m.as_str().trim_start_matches(|c: char| c != '@').len();
+            let end = m.start() + handle.len();
+            if end > start + 2 {
+                found.add(
+                    start,
+                    end,
+                    Some(PiiKind::UserId),
+                    text[start..end].to_lowercase(),
+                );
+            }
         }
     }
     if has_digit {
@@ -1611,6 +1627,13 @@ mod tests {
         assert_eq!(
             kinds("call +44 20 7946 0958"),
             [(PiiKind::Phone, "+44 20 7946 0958".to_owned())]
+        );
+        assert_eq!(
+            kinds("DM from @zhenyu_bitar: hey, mail me at z.b@example.com"),
+            [
+                (PiiKind::UserId, "@zhenyu_bitar".to_owned()),
+                (PiiKind::Email, "z.b@example.com".to_owned())
+            ]
         );
     }
 
