@@ -64,7 +64,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use feather_drafter::{DraftOptions, capture, draft};
+use feather_drafter::criteria::SuccessCriterion;
+use feather_drafter::{DraftOptions, capture, draft, propose};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -171,6 +172,13 @@ struct Tally {
     internal: usize,
     phrases: usize,
     in_words: usize,
+    /// State-changing calls, and those a success criterion names with an
+    /// identifying argument.
+    actions: usize,
+    actions_named: usize,
+    /// Success criteria, and those that claim an action the session did not take.
+    criteria: usize,
+    invented: usize,
 }
 
 fn repo_root() -> PathBuf {
@@ -249,6 +257,7 @@ fn main() -> Result<()> {
         "internal",
         "customer's"
     );
+    let mut criteria_rows = Vec::new();
     for (source, cases) in &sources {
         let tally = evaluate(source, cases, &stemmer, cli.details, cli.names, cli.pii);
         let pct = |a: usize, b: usize| {
@@ -273,6 +282,23 @@ fn main() -> Result<()> {
             format!("{}/{}", tally.internal, tally.names),
             pct(tally.in_words, tally.phrases),
         );
+        criteria_rows.push((
+            source,
+            pct(tally.actions_named, tally.actions),
+            format!("{}/{}", tally.invented, tally.criteria),
+            if tally.drafted == 0 {
+                "-".to_owned()
+            } else {
+                format!("{:.1}", tally.criteria as f64 / tally.drafted as f64)
+            },
+        ));
+    }
+    println!(
+        "\n{:<12} {:>22} {:>18} {:>20}",
+        "success criteria", "actions named", "invented", "criteria a session"
+    );
+    for (source, named, invented, per) in criteria_rows {
+        println!("{source:<12} {named:>22} {invented:>18} {per:>20}");
     }
     Ok(())
 }
@@ -572,9 +598,19 @@ fn evaluate(
                 }
             },
         };
-        let Ok(drafted) = draft(&captured, &DraftOptions { pii }) else {
+        let Ok(proposal) = propose(&captured, &DraftOptions { pii }) else {
             continue;
         };
+        let drafted = proposal.draft;
+        criteria_tally(
+            source,
+            &case.id,
+            &case.log,
+            &Value::Object(drafted.mock_world.clone()),
+            &proposal.success_criteria,
+            details,
+            &mut tally,
+        );
         tally.drafted += 1;
         let mut value = serde_json::to_value(&drafted).expect("a draft serialises");
         if feather_validation::value_as::<feather_types::ScenarioDraft>(&mut value.clone(), vec![])
@@ -674,6 +710,139 @@ fn evaluate(
         }
     }
     tally
+}
+
+/// First words of tools that change something: the calls a scenario's criteria must
+/// name (the eval's own list, so it does not grade the drafter by its own rule).
+const STATE_CHANGING: &[&str] = &[
+    "add",
+    "apply",
+    "book",
+    "buy",
+    "cancel",
+    "change",
+    "create",
+    "exchange",
+    "issue",
+    "make",
+    "modify",
+    "pay",
+    "purchase",
+    "refund",
+    "remove",
+    "reschedule",
+    "reserve",
+    "return",
+    "reverse",
+    "send",
+    "set",
+    "transfer",
+    "update",
+    "upgrade",
+    "downgrade",
+];
+
+// The values that identify a call: its scalar arguments with a digit or `#`, or a
+// redactor's placeholder (criteria are redacted as the draft is).
+fn identifying_values(arguments: &Value) -> Vec<String> {
+    let Value::Object(map) = arguments else {
+        return Vec::new();
+    };
+    map.values()
+        .flat_map(|value| match value {
+            Value::Array(items) => items.clone(),
+            other => vec![other.clone()],
+        })
+        .filter_map(|value| match value {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .filter(|v| {
+            v.starts_with('<')
+                || (v.chars().count() >= 3 && v.chars().any(|c| c.is_ascii_digit() || c == '#'))
+        })
+        .collect()
+}
+
+/// Counts, for one draft, the state-changing calls of its mock world that its
+/// criteria name with an identifying argument, and the criteria that claim an action
+/// with identifiers the session never used (nowhere in its calls or turns).
+fn criteria_tally(
+    source: &str,
+    id: &str,
+    log: &Value,
+    mock_world: &Value,
+    criteria: &[SuccessCriterion],
+    details: bool,
+    tally: &mut Tally,
+) {
+    let text: String = criteria
+        .iter()
+        .map(|c| c.description.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for (name, calls) in mock_world["tools"].as_object().into_iter().flatten() {
+        // The first word of `snake_case` or `CamelCase`.
+        let first: String = name
+            .char_indices()
+            .take_while(|(i, c)| *c != '_' && (*i == 0 || !c.is_uppercase()))
+            .map(|(_, c)| c.to_ascii_lowercase())
+            .collect();
+        if !STATE_CHANGING.contains(&first.as_str()) {
+            continue;
+        }
+        for call in calls.as_array().into_iter().flatten() {
+            tally.actions += 1;
+            let values = identifying_values(&call["arguments"]);
+            let noun = name.rsplit('_').next().unwrap_or(name).to_lowercase();
+            let named = if values.is_empty() {
+                contains_word(&text, &noun) || contains_word(&text, noun.trim_end_matches('s'))
+            } else {
+                values.iter().any(|v| text.contains(v.as_str()))
+            };
+            if named {
+                tally.actions_named += 1;
+            } else if details {
+                println!(
+                    "{source} {id}: no criterion names {name}({})",
+                    call["arguments"]
+                );
+            }
+        }
+    }
+    let mut used = mock_world.to_string();
+    for message in log["messages"].as_array().into_iter().flatten() {
+        if let Some(content) = message["content"].as_str() {
+            used.push_str(content);
+            used.push('\n');
+        }
+    }
+    const NOT_CLAIMS: &[&str] = &[
+        "The agent tells",
+        "The agent answers",
+        "The agent declines",
+        "The agent acknowledges",
+        "The agent does not",
+    ];
+    for criterion in criteria {
+        tally.criteria += 1;
+        let d = &criterion.description;
+        if !d.starts_with("The agent ") || NOT_CLAIMS.iter().any(|c| d.starts_with(c)) {
+            continue;
+        }
+        let invented = d
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '[' | ']' | '"'))
+            .map(|w| w.trim_end_matches(['.', ';', ':']))
+            .filter(|w| w.chars().any(|c| c.is_ascii_digit()) && !w.starts_with('<'))
+            .any(|w| !used.contains(w));
+        if invented {
+            tally.invented += 1;
+            if details {
+                println!("{source} {id}: criterion claims what the session never did: {d}");
+            }
+        }
+    }
 }
 
 // Every string, key and number of a draft, one a line.
@@ -956,6 +1125,30 @@ mod tests {
             tally.stated,
             tally.facts
         );
+    }
+
+    /// Issue "From draft to saved scenario"'s measure of drafted success criteria:
+    /// at least 90% of the state-changing calls named with an identifying argument,
+    /// and no criterion that claims an action the session did not take.
+    #[test]
+    fn success_criteria_name_the_actions_taken_and_no_other() {
+        for (source, cases) in [
+            ("generated", generated_cases().unwrap()),
+            ("long-held", long_cases(names::Half::HeldOut)),
+        ] {
+            let tally = tally(source, &cases);
+            assert!(tally.actions > 0, "{source}");
+            assert!(
+                tally.actions_named * 10 >= tally.actions * 9,
+                "{source}: actions named {}/{}",
+                tally.actions_named,
+                tally.actions
+            );
+            assert_eq!(
+                tally.invented, 0,
+                "{source}: criteria claiming actions not taken"
+            );
+        }
     }
 
     #[test]

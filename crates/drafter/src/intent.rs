@@ -279,6 +279,19 @@ pub(crate) struct Goal {
 }
 
 impl Goal {
+    /// The values of its calls' arguments that identify what they acted on (those
+    /// with a digit or `#`: ids, order numbers, dates, amounts), sorted.
+    pub(crate) fn identifying_values(&self) -> Vec<&str> {
+        let mut values: Vec<&str> = self
+            .values
+            .iter()
+            .map(String::as_str)
+            .filter(|v| v.chars().any(|c| c.is_ascii_digit() || c == '#'))
+            .collect();
+        values.sort_unstable();
+        values
+    }
+
     /// What the goal's tool did, as a name says it after the customer's words:
     /// `send_certificate` → "certificate sent", `update_reservation_flights` →
     /// "reservation flights updated".
@@ -305,7 +318,7 @@ impl Goal {
         format!("{} {participle}", object.join(" "))
     }
 
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self.status {
             Status::Done => self.action.clone(),
             Status::Failed => format!("{} (failed)", self.action),

@@ -99,6 +99,7 @@
 //!   transcript did not pass through Feather's redaction.
 
 pub mod capture;
+pub mod criteria;
 pub mod pii;
 pub mod world;
 
@@ -230,6 +231,31 @@ pub fn draft(
     session: &CapturedSession,
     options: &DraftOptions,
 ) -> Result<ScenarioDraft, DraftError> {
+    drafted(session, options, false).map(|(draft, _)| draft)
+}
+
+/// A draft and the success criteria drafted beside it ([`criteria`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub draft: ScenarioDraft,
+    pub success_criteria: Vec<criteria::SuccessCriterion>,
+}
+
+/// Drafts a scenario and its success criteria from one captured session: the draft
+/// is the one [`draft`] makes, byte for byte.
+pub fn propose(session: &CapturedSession, options: &DraftOptions) -> Result<Proposal, DraftError> {
+    drafted(session, options, true).map(|(draft, success_criteria)| Proposal {
+        draft,
+        success_criteria,
+    })
+}
+
+// The draft, and its criteria when asked for (they cost a draft nothing otherwise).
+fn drafted(
+    session: &CapturedSession,
+    options: &DraftOptions,
+    with_criteria: bool,
+) -> Result<(ScenarioDraft, Vec<criteria::SuccessCriterion>), DraftError> {
     let input = &session.input;
     if input.messages.is_empty() {
         return Err(DraftError::NoMessages);
@@ -286,6 +312,15 @@ pub fn draft(
         &channel,
         limits::NAME_MAX,
     );
+    let success_criteria = if with_criteria {
+        criteria::criteria(
+            &items,
+            outcome_value.as_deref(),
+            !timeline.handoffs.is_empty(),
+        )
+    } else {
+        Vec::new()
+    };
     let intent = intent::intent(
         &items,
         &known,
@@ -373,7 +408,7 @@ pub fn draft(
         .filter(|id| seen.insert(*id))
         .collect();
 
-    Ok(ScenarioDraft {
+    let draft = ScenarioDraft {
         name: text::shorten(&name, limits::NAME_MAX),
         intent,
         journey,
@@ -386,7 +421,8 @@ pub fn draft(
         agent_ids,
         source_agent_name: agent_name,
         source_persona_name: persona_name,
-    })
+    };
+    Ok((draft, success_criteria))
 }
 
 fn outcome_words(outcome: KnowledgeGapAnalysisOutcome) -> String {

@@ -1173,7 +1173,8 @@ pub fn find(text: &str) -> Vec<Finding> {
         // A social-media handle ("DM from @zhenyu_bitar") names its person.
         for m in HANDLE.find_iter(text) {
             let handle = m.as_str().trim_end_matches(['.', '_']);
-            let start = m.start() + m.as_str().len() - m.as_str().trim_start_matches(|c: char| c != '@').len();
+            let start = m.start() + m.as_str().len()
+                - m.as_str().trim_start_matches(|c: char| c != '@').len();
             let end = m.start() + handle.len();
             if end > start + 2 {
                 found.add(

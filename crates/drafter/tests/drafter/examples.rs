@@ -406,3 +406,40 @@ fn surrogate_drafts_replay_and_never_show_the_originals() {
     }
     assert!(replaced > 0, "the examples hold personal data");
 }
+
+#[test]
+fn proposals_hold_the_draft_and_criteria_that_never_reward_a_failure() {
+    for name in EXAMPLES {
+        let session = example(name);
+        let options = DraftOptions::default();
+        let proposal = feather_drafter::propose(&session, &options).expect("draftable");
+        assert_eq!(
+            proposal.draft,
+            draft(&session, &options).expect("draftable"),
+            "{name}: the proposal's draft is the draft"
+        );
+        let criteria = &proposal.success_criteria;
+        assert!(criteria.len() >= 2, "{name}: {criteria:?}");
+        for criterion in criteria {
+            let chars = criterion.description.chars().count();
+            assert!((1..=500).contains(&chars), "{name}: {criterion:?}");
+        }
+        // A call that failed for good and an escalation are the reviewer's to decide,
+        // never a check that the run fails the same way (a call that failed and was
+        // then retried with success, as in the rescheduling, is a done goal).
+        if name.starts_with("dispute") {
+            assert!(
+                criteria
+                    .iter()
+                    .any(|c| c.description.contains("the reviewer must decide")),
+                "{name}: {criteria:?}"
+            );
+        }
+        assert!(
+            !criteria
+                .iter()
+                .any(|c| c.description.contains("fails") || c.description.contains("escalates")),
+            "{name}: {criteria:?}"
+        );
+    }
+}
