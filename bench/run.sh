@@ -6,7 +6,14 @@
 # same connection count, alternating rounds so both see the same machine. Prints
 # req/s, p50 and p99 latency per round, the ratio to the baseline and the server's
 # peak RSS, for each scenario:
-# - draft:            POST draft-from-session of random stored sessions;
+# - draft:            POST draft-from-session of random stored sessions, beside three
+#                     anchors: bare-dropshot (feather-bench-bare-dropshot: dropshot
+#                     0.18 on its own listener, no front, answering a real draft's
+#                     text saved from the server; the framework's ceiling), the
+#                     baseline (behind the front, as feather is) and the FastAPI
+#                     reference's draft route (a stored draft's text for a validated
+#                     request, no store); the ratios to bare-dropshot and to FastAPI
+#                     are repeated in the summary at the end;
 # - capture:          PUT of a realistic session (--capture-turns, 16 by default)
 #                     under a new id each time, beside the baseline and beside the
 #                     FastAPI + pydantic reference (bench/reference), which validates
@@ -22,6 +29,7 @@
 #                     [--capture-turns T] [--duration SECONDS] [--rounds R]
 #                     [--connections C] [--warmup SECONDS] [--no-criterion]
 #                     [--database-url URL] [--postgres URL] [--org-key]
+#                     [--no-reference]
 #
 # --scenarios: a comma-separated subset of draft,capture,capture-repeated,
 # capture-long,mixed (all by default).
@@ -31,12 +39,14 @@
 # only up to the sessions it lacks, so a 1,000,000-session database is made once.
 # --org-key: authenticate with an organization's key made by `feather keys create`
 # (looked up in the store on every request) instead of the development key.
+# --no-reference: do not install or start the FastAPI reference (its ratios are left
+# out, as when it cannot be installed or started on this machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scenarios=draft,capture,capture-repeated,capture-long,mixed
 sessions=10000 turns=30 capture_turns=16 duration=10 rounds=2 connections=32 warmup=5
-criterion=1 database_url="" postgres_url="" org_key=0
+criterion=1 database_url="" postgres_url="" org_key=0 reference=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --scenarios) scenarios=$2; shift 2 ;;
@@ -51,6 +61,7 @@ while [ $# -gt 0 ]; do
         --postgres) postgres_url=$2; shift 2 ;;
         --no-criterion) criterion=0; shift ;;
         --org-key) org_key=1; shift ;;
+        --no-reference) reference=0; shift ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -101,7 +112,7 @@ api_key=$(seed "$database_url" "$work/ids.txt")
 first_id=$(head -n1 "$work/ids.txt")
 
 draft_addr=127.0.0.1:18080 baseline_addr=127.0.0.1:18081
-reference_addr=127.0.0.1:18082 postgres_addr=127.0.0.1:18083
+reference_addr=127.0.0.1:18082 postgres_addr=127.0.0.1:18083 bare_addr=127.0.0.1:18084
 "$bin"/feather serve --bind "$draft_addr" --database-url "$database_url" \
     --api-key bench --no-demo --log-level warn 2>"$work/server.log" &
 server_pid=$!; pids+=("$server_pid")
@@ -115,6 +126,17 @@ draft_probe() {
 await "feather serve" "$server_pid" draft_probe "$draft_addr" "$api_key"
 await baseline "${pids[1]}" curl -sf -o /dev/null -X POST "http://$baseline_addr/v1/scenarios/draft-from-session" \
     -H "x-api-key: $api_key" -d '{}'
+# A real draft, which the bare dropshot server and the FastAPI reference answer.
+curl -sf -o "$work/draft.json" -X POST "http://$draft_addr/v1/scenarios/draft-from-session" \
+    -H "x-api-key: $api_key" -H 'content-type: application/json' -d "{\"session_id\": \"$first_id\"}"
+echo "a draft is $(wc -c <"$work/draft.json") bytes" >&2
+bare_pid=""
+if wants draft; then
+    "$bin"/feather-bench-bare-dropshot "$bare_addr" "$api_key" "$work/draft.json" 2>"$work/bare.log" &
+    bare_pid=$!; pids+=("$bare_pid")
+    await bare-dropshot "$bare_pid" curl -sf -o /dev/null -X POST \
+        "http://$bare_addr/v1/scenarios/draft-from-session" -H "x-api-key: $api_key" -d '{}'
+fi
 
 reference_pid="" postgres_pid="" postgres_key=""
 if [ -n "$postgres_url" ]; then
@@ -127,18 +149,42 @@ fi
 if wants_capture; then
     "$bin"/feather-bench-session "$capture_turns" >"$work/session.json"
     "$bin"/feather-bench-session 200 >"$work/session-200.json"
+fi
+
+# Installs and starts the FastAPI reference; fails (saying why) if it cannot run here.
+start_reference() {
     echo "installing the FastAPI reference (bench/reference/requirements.txt)" >&2
-    python3 -m venv "$work/venv"
-    "$work/venv/bin/pip" install --quiet --disable-pip-version-check -r bench/reference/requirements.txt
-    "$work/venv/bin/python" - <<'EOF' >&2
+    python3 -m venv "$work/venv" >&2 || return 1
+    "$work/venv/bin/pip" install --quiet --disable-pip-version-check \
+        -r bench/reference/requirements.txt >&2 || return 1
+    "$work/venv/bin/python" - <<'EOF' >&2 || return 1
 import importlib.metadata as m
 print("reference:", ", ".join(f"{p} {m.version(p)}" for p in ("fastapi", "pydantic", "pydantic-core", "uvicorn", "uvloop", "httptools")))
 EOF
-    BENCH_KEYS="$api_key,${postgres_key:-bench}" "$work/venv/bin/uvicorn" --app-dir bench/reference \
+    BENCH_KEYS="$api_key,${postgres_key:-bench}" BENCH_DRAFT_FILE="$work/draft.json" \
+        "$work/venv/bin/uvicorn" --app-dir bench/reference \
         app:app --host 127.0.0.1 --port "${reference_addr##*:}" --loop uvloop --http httptools \
         --workers 1 --log-level warning 2>"$work/reference.log" &
     reference_pid=$!; pids+=("$reference_pid")
-    await reference "$reference_pid" curl -s -o /dev/null "http://$reference_addr/docs"
+    for _ in $(seq 1 150); do
+        curl -s -o /dev/null "http://$reference_addr/docs" && return 0
+        kill -0 "$reference_pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    cat "$work/reference.log" >&2
+    kill "$reference_pid" 2>/dev/null || true
+    return 1
+}
+# The FastAPI targets of the scenarios: none when the reference cannot run.
+fastapi=()
+if [ "$reference" = 0 ]; then
+    echo "the FastAPI reference is left out (--no-reference): no ratio to it" >&2
+elif wants draft || wants_capture; then
+    if start_reference; then
+        fastapi=("fastapi=$reference_addr")
+    else
+        echo "the FastAPI reference cannot run on this machine (see above): no ratio to it" >&2
+    fi
 fi
 
 # Runs wrk once; prints "req_per_s p50 p99" (latencies in ms). A run with any
@@ -169,23 +215,26 @@ scenario() {
             wrk_run "${target#*=}" "$script" "$connections" "$warmup" >/dev/null
         done
     fi
-    printf '%-6s %-10s %10s %9s %9s\n' round target "req/s" "p50 ms" "p99 ms"
+    printf '%-6s %-13s %10s %9s %9s\n' round target "req/s" "p50 ms" "p99 ms"
     declare -A total=()
     local ours_total=0 worst_p99=0 rps p50 p99
     for round in $(seq 1 "$rounds"); do
         for target in "${targets[@]}"; do
             read -r rps p50 p99 < <(wrk_run "${target#*=}" "$script" "$connections" "$duration")
-            printf '%-6s %-10s %10s %9s %9s\n' "$round" "${target%%=*}" "$rps" "$p50" "$p99"
+            printf '%-6s %-13s %10s %9s %9s\n' "$round" "${target%%=*}" "$rps" "$p50" "$p99"
             total[${target%%=*}]=$(( ${total[${target%%=*}]:-0} + rps ))
         done
         read -r rps p50 p99 < <(wrk_run "$ours" "$script" "$connections" "$duration")
-        printf '%-6s %-10s %10s %9s %9s\n' "$round" feather "$rps" "$p50" "$p99"
+        printf '%-6s %-13s %10s %9s %9s\n' "$round" feather "$rps" "$p50" "$p99"
         ours_total=$((ours_total + rps))
         worst_p99=$(awk -v a="$worst_p99" -v b="$p99" 'BEGIN { print (b > a ? b : a) }')
     done
-    for name in "${!total[@]}"; do
-        awk -v o="$ours_total" -v t="${total[$name]}" -v n="$name" \
-            'BEGIN { printf "feather/%s req/s ratio: %.2f\n", n, o / t }'
+    for target in "${targets[@]}"; do
+        local name=${target%%=*} line
+        line=$(awk -v o="$ours_total" -v t="${total[$name]}" -v n="$name" \
+            'BEGIN { printf "feather/%s req/s ratio: %.2f\n", n, o / t }')
+        echo "$line"
+        echo "$title: $line" >>"$work/summary"
     done
     echo "feather p99, worst round: $worst_p99 ms; peak RSS so far: $(peak_rss "$ours_pid") MiB"
 }
@@ -210,20 +259,20 @@ mixed() {
 none=/dev/null
 if wants draft; then
     scenario "draft (SQLite)" draft.lua "$draft_addr" "$server_pid" "$api_key" "$work/ids.txt" "$none" - \
-        "baseline=$baseline_addr"
+        "bare-dropshot=$bare_addr" "baseline=$baseline_addr" ${fastapi[@]+"${fastapi[@]}"}
 fi
 if wants capture; then
     scenario "capture, new ids (SQLite)" capture.lua "$draft_addr" "$server_pid" "$api_key" "$none" \
-        "$work/session.json" distinct "baseline=$baseline_addr" "fastapi=$reference_addr"
+        "$work/session.json" distinct "baseline=$baseline_addr" ${fastapi[@]+"${fastapi[@]}"}
 fi
 if wants capture-repeated; then
     scenario "capture, 64 repeated ids (SQLite)" capture.lua "$draft_addr" "$server_pid" "$api_key" \
-        "$none" "$work/session.json" repeated "baseline=$baseline_addr" "fastapi=$reference_addr"
+        "$none" "$work/session.json" repeated "baseline=$baseline_addr" ${fastapi[@]+"${fastapi[@]}"}
 fi
 if wants capture-long; then
     scenario "capture, 200 turns, new ids (SQLite)" capture.lua "$draft_addr" "$server_pid" \
         "$api_key" "$none" "$work/session-200.json" distinct "baseline=$baseline_addr" \
-        "fastapi=$reference_addr"
+        ${fastapi[@]+"${fastapi[@]}"}
 fi
 if wants mixed; then
     mixed
@@ -236,11 +285,21 @@ if [ -n "$postgres_url" ]; then
     if wants capture; then
         scenario "capture, new ids (PostgreSQL)" capture.lua "$postgres_addr" "$postgres_pid" \
             "$postgres_key" "$none" "$work/session.json" distinct "baseline=$baseline_addr" \
-            "fastapi=$reference_addr"
+            ${fastapi[@]+"${fastapi[@]}"}
     fi
 fi
 
 echo
+echo "summary (feather's req/s over all rounds, to each anchor's):"
+if wants draft; then
+    if [ ${#fastapi[@]} -eq 0 ]; then
+        echo "draft (SQLite): feather/fastapi: not measured, the FastAPI reference did not run"
+    fi
+fi
+cat "$work/summary" 2>/dev/null || true
+if wants draft; then
+    echo "issue 24's targets: draft >= 0.7x bare-dropshot and >= 15x fastapi"
+fi
 echo "budgets: draft >= 0.5x baseline, p99 < 5 ms (SQLite); >= 0.25x, p99 < 10 ms (PostgreSQL);"
 echo "capture >= 4x fastapi, p99 < 10 ms (SQLite); >= 2x fastapi (PostgreSQL); RSS < 64 MiB"
 if [ -s "$work/wrk.err" ]; then

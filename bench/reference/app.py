@@ -5,7 +5,11 @@ upstream SessionAnalysisInput model, built from the upstream schemas by
 tests/parity/record.py (the same models the parity cases were recorded with). The
 API key is looked up in a dict, as a store lookup would; the validated session is
 kept in a dict. No disk, no drafting: the cost of validation alone in the stack
-upstream runs on. bench/run.sh installs requirements.txt into a virtual environment
+upstream runs on. For the draft scenario it also serves POST
+/v1/scenarios/draft-from-session: the upstream ScenarioDraftFromSessionRequest model
+validated, the key looked up, and the text of one real draft (BENCH_DRAFT_FILE, which
+bench/run.sh saves from `feather serve`) sent for any session id: no store, so it is
+the best this stack can do for that route. bench/run.sh installs requirements.txt into a virtual environment
 and starts it with one uvicorn worker, uvloop and httptools:
 
     uvicorn --app-dir bench/reference app:app --loop uvloop --http httptools --workers 1
@@ -17,7 +21,7 @@ import sys
 import uuid
 from typing import Optional
 
-from fastapi import FastAPI, Header, HTTPException
+from fastapi import FastAPI, Header, HTTPException, Response
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tests" / "parity"))
 import record  # noqa: E402  (the upstream models)
@@ -30,6 +34,12 @@ KEYS = {
     for key in os.environ.get("BENCH_KEYS", "bench").split(",")
 }
 SESSIONS: dict = {}
+# The draft every draft request is answered with (a 404 if none was given).
+DRAFT = (
+    pathlib.Path(os.environ["BENCH_DRAFT_FILE"]).read_bytes()
+    if os.environ.get("BENCH_DRAFT_FILE")
+    else None
+)
 
 app = FastAPI()
 
@@ -48,3 +58,13 @@ def put_session(
     created = session_id not in SESSIONS
     SESSIONS[session_id] = (body, agent_name, persona_id, persona_name)
     return {"session_id": str(session_id), "created": created}
+
+
+@app.post("/v1/scenarios/draft-from-session")
+async def draft(body: record.DraftRequest, x_api_key: Optional[str] = Header(default=None)):
+    # async: a dict lookup and a constant, so no thread pool hop (its best case).
+    if KEYS.get(x_api_key or "") is None:
+        raise HTTPException(status_code=401, detail="unauthorized")
+    if DRAFT is None:
+        raise HTTPException(status_code=404, detail="no draft")
+    return Response(content=DRAFT, media_type="application/json")
