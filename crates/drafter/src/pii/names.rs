@@ -212,16 +212,14 @@ const ROLES: &str = "passengers?|travell?ers?|guests?|(?:ticket\\s+|account\\s+|
 // wins, as in `CUES`).
 fn cue_patterns() -> [String; 4] {
     [
-        format!(
-            r"(?:my|his|her|their|your|our)\s+(?:(?:full|first|given|last|family|middle|maiden)\s+)?name(?:\s+is|\s+was|'s|’s|\s*:)?
+        r"(?:my|his|her|their|your|our)\s+(?:(?:full|first|given|last|family|middle|maiden)\s+)?name(?:\s+is|\s+was|'s|’s|\s*:)?
               |(?:full|first|given|last|family|middle|maiden)\s+name(?:\s+is|'s|’s|\s*:)?
               |(?:i\s*'?\s*m|i’m|i\s+am)\s+called|i\s+go\s+by|(?:they|people|everyone|friends)\s+call\s+me|goes\s+by
               |me\s+llamo|je\s+m'appelle|ich\s+hei(?:ß|ss)e|mi\s+chiamo|meu\s+nome\s+é
               |(?:the\s+)?name(?:'s|’s)|name\s+on\s+(?:the|my|our|his|her|this|that|your)\s+(?:\w+\s+)?\w+\s+is|call\s+me|surname(?:\s+is|\s*:)?
               |(?:under|in)\s+the\s+name(?:\s+of)?
               |(?-i:Mr|Mrs|Ms|Mx|Dr|Miss|Mister|Madam|mr|mrs|ms|dr)
-              |spell(?:ed|t|s)?(?:\s+it)?(?:\s+as)?"
-        ),
+              |spell(?:ed|t|s)?(?:\s+it)?(?:\s+as)?".to_owned(),
         format!(
             r"i\s*'?\s*m|i’m|i\s+am|this\s+is|(?:speaking|chatting|talking)\s+(?:with|to)
               |you(?:'ve|’ve|\s+have)\s+(?:reached|got)|you\s+have|you're\s+(?:with|talking\s+to)
