@@ -1238,17 +1238,26 @@ static CODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)#?[A-Z]{1,4}-?\d{2,}[A-Z0-9]*(?-u:\b)").expect("a valid regex")
 });
 
-// The captures of `regex`'s first match, found by the fast engine first, then
-// captured within the match alone (the engine that captures is the slow one).
-fn first_captures<'t>(regex: &Regex, text: &'t str) -> Option<regex::Captures<'t>> {
-    let found = regex.find(text)?;
-    regex.captures(found.as_str())
+// The thing and the identifier of a complaint's object ("flight", "HAT039"), read
+// from the match itself: the thing is its first word, the identifier its last (no
+// capturing search, the slow one).
+fn object_of(text: &str) -> Option<(&str, &str)> {
+    let found = OBJECT.find(text)?.as_str();
+    let (thing, rest) = found.split_once(char::is_whitespace)?;
+    Some((thing, rest.trim_start()))
+}
+
+// The two airports of a route ("ATL to SEA"): the first and the last three letters
+// of the match.
+fn route_of(text: &str) -> Option<(&str, &str)> {
+    let found = ROUTE.find(text)?.as_str();
+    Some((found.get(..3)?, found.get(found.len().checked_sub(3)?..)?))
 }
 
 /// The identifier a complaint names: "#W4817735", "HAT039".
 fn complaint_id(text: &str) -> Option<String> {
-    match first_captures(&OBJECT, text) {
-        Some(object) => Some(object[2].to_owned()),
+    match object_of(text) {
+        Some((_, id)) => Some(id.to_owned()),
         None => CODE.find(text).map(|m| m.as_str().to_owned()),
     }
 }
@@ -1256,8 +1265,8 @@ fn complaint_id(text: &str) -> Option<String> {
 /// What a complaint is about, for a name: "delayed flight HAT039 ATL→SEA" (the
 /// thing and its identifier, else the identifier alone: "delayed HAT326").
 fn complaint_object(text: &str) -> Option<String> {
-    let (thing, id) = match first_captures(&OBJECT, text) {
-        Some(object) => (Some(object[1].to_lowercase()), object[2].to_owned()),
+    let (thing, id) = match object_of(text) {
+        Some((thing, id)) => (Some(thing.to_lowercase()), id.to_owned()),
         None => (None, CODE.find(text)?.as_str().to_owned()),
     };
     let mut out = String::new();
@@ -1270,10 +1279,10 @@ fn complaint_object(text: &str) -> Option<String> {
         out.push(' ');
     }
     out.push_str(&id);
-    if let Some(route) = first_captures(&ROUTE, text)
-        && route[1] != id
+    if let Some((from, to)) = route_of(text)
+        && from != id
     {
-        out.push_str(&format!(" {}→{}", &route[1], &route[2]));
+        out.push_str(&format!(" {from}→{to}"));
     }
     Some(out)
 }
@@ -1288,14 +1297,14 @@ fn refused_phrase(text: &str) -> Option<String> {
     ];
     let first_clause = text.split(['.', '?', '!', ',', ':', ';']).next()?;
     // The verb is looked for only when the request names a thing.
-    let object = first_captures(&OBJECT, text);
+    let object = object_of(text);
     let verb = object.as_ref().and_then(|_| {
         text.split(|c: char| !c.is_alphabetic())
             .find(|word| is_verb(&word.to_lowercase()).is_some())
             .map(str::to_lowercase)
     });
     let phrase = match (verb, object) {
-        (Some(verb), Some(object)) => format!("{verb} {} {}", object[1].to_lowercase(), &object[2]),
+        (Some(verb), Some((thing, id))) => format!("{verb} {} {id}", thing.to_lowercase()),
         _ => first_clause
             .split_whitespace()
             .skip_while(|word| ASKING.contains(&word.to_lowercase().as_str()))

@@ -130,6 +130,19 @@ fn lookup(word: &str) -> String {
 
 /// A word's base score, or None when it is never (part of) a name.
 fn base(word: &str) -> Option<f32> {
+    evidence(word).map(|e| e.score)
+}
+
+/// What a word is: its base score, and whether a census list or the common words
+/// hold it (worked out once, with one lower-cased copy of the word).
+#[derive(Debug, Clone, Copy)]
+struct Evidence {
+    score: f32,
+    census: bool,
+    common: bool,
+}
+
+fn evidence(word: &str) -> Option<Evidence> {
     let mut chars = word.chars();
     let first = chars.next()?;
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
@@ -177,12 +190,29 @@ fn base(word: &str) -> Option<f32> {
                 .all(|part| is_given(part) || is_family(part)));
     let common = COMMON.contains(lower.as_str());
     let capitalised = first.is_uppercase();
-    match (census, common) {
-        (true, false) => Some(0.4),
-        (true, true) => Some(if capitalised { 0.2 } else { 0.1 }),
-        (false, true) => None,
-        (false, false) => Some(if capitalised { 0.3 } else { 0.2 }),
-    }
+    let score = match (census, common) {
+        (true, false) => 0.4,
+        (true, true) => {
+            if capitalised {
+                0.2
+            } else {
+                0.1
+            }
+        }
+        (false, true) => return None,
+        (false, false) => {
+            if capitalised {
+                0.3
+            } else {
+                0.2
+            }
+        }
+    };
+    Some(Evidence {
+        score,
+        census,
+        common,
+    })
 }
 
 /// What a cue is worth, and what it asks of the name after it.
@@ -510,16 +540,15 @@ fn span_from(text: &str, first: Word<'_>, mut score: f32) -> Option<(usize, usiz
         if !blank_until(text, at, next.start) {
             break;
         }
-        let lower = next.text.to_lowercase();
-        if PARTICLES.contains(&lower.as_str()) {
+        if next.text.len() <= 5 && PARTICLES.contains(&next.text.to_lowercase().as_str()) {
             // A particle belongs to the name only when a name word follows it.
             at = next.end;
             continue;
         }
         let (next, possessive) = without_possessive(next);
-        if base(next.text).is_none() {
+        let Some(next_evidence) = evidence(next.text) else {
             break;
-        }
+        };
         let next_capitalised = next.text.chars().next().is_some_and(char::is_uppercase);
         // A capitalised name goes on over capitalised words only; a name typed in
         // lower case goes on over lower-case words that are census names or no
@@ -527,8 +556,7 @@ fn span_from(text: &str, first: Word<'_>, mut score: f32) -> Option<(usize, usiz
         let fits = if capitalised {
             next_capitalised
         } else {
-            !next_capitalised
-                && (is_given(next.text) || is_family(next.text) || !is_common(next.text))
+            !next_capitalised && (next_evidence.census || !next_evidence.common)
         };
         if !fits {
             break;
@@ -968,10 +996,11 @@ static PAIR: LazyLock<Regex> = LazyLock::new(|| {
 /// Two capitalised words in a row whose second could be a family name (no common
 /// word), both in lower case: "Tenzin Sherpa" in "My name is Tenzin, Tenzin Sherpa".
 pub(crate) fn capitalised_pairs(text: &str) -> Vec<(String, String)> {
-    PAIR.captures_iter(text)
-        .filter_map(|c| {
-            let (first, second) = (c.get(1)?.as_str(), c.get(2)?.as_str());
-            (base(first).is_some() && base(second).is_some() && !is_common(second))
+    PAIR.find_iter(text)
+        .filter_map(|m| {
+            let (first, second) = m.as_str().split_once([' ', '\t'])?;
+            let second = second.trim_start();
+            (base(first).is_some() && evidence(second).is_some_and(|e| !e.common))
                 .then(|| (first.to_lowercase(), second.to_lowercase()))
         })
         .collect()
@@ -988,7 +1017,20 @@ static SPELL_CUE: LazyLock<Regex> =
 /// before it in the text.
 pub(crate) fn spelled(text: &str) -> Vec<(usize, usize, String, bool)> {
     let mut out = Vec::new();
-    if !text.contains(['-', ' ', '.']) {
+    // Three single letters apart, each after a separator: a quick look before the
+    // pattern's search.
+    let bytes = text.as_bytes();
+    let single = |i: usize| {
+        bytes[i].is_ascii_alphabetic() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+    };
+    let separator = |b: u8| matches!(b, b'-' | b'.' | b' ');
+    let maybe = (0..bytes.len().saturating_sub(4)).any(|i| {
+        single(i)
+            && separator(bytes[i + 1])
+            && bytes[i + 2].is_ascii_alphabetic()
+            && separator(bytes[i + 3])
+    });
+    if !maybe && text.is_ascii() {
         return out;
     }
     for m in SPELLED.find_iter(text) {
