@@ -228,7 +228,7 @@ struct Cue {
     needs_comma: bool,
 }
 
-const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner|hubby|wifey|bf|gf)|ex|bro|sis|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
+const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner|hubby|wifey|bf|gf)|ex|bro|sis|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|coach|trainer|tutor|mentor|therapist|caseworker|counsell?or|advis[eo]r|pastor|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
 
 /// Words that may stand between "my" and a person's role ("my business partner").
 const KIN_MODIFIERS: &str = "business|best|older|younger|little|big|elder|eldest|oldest|youngest|new|former|late|dear|travel|life";
@@ -255,8 +255,10 @@ fn cue_patterns() -> [String; 4] {
               |you(?:'ve|’ve|\s+have)\s+(?:reached|got)|you\s+have|you're\s+(?:with|talking\s+to)
               |(?:you're|you\s+are)\s+through\s+to|(?:spoke|talked|spoken)\s+(?:with|to)
               |(?:addressed|made\s+out|payable|delivered|assigned|transferred)\s+to|for\s+the\s+attention\s+of|attn:?|c/o|care\s+of
+              |(?:badge|name\s*tag|tag)\s+(?:said|says|read)|(?:carer|caregiver|guardian|advocate)\s+(?:for|of)|power\s+of\s+attorney\s+for
+              |(?:helped|assisted|served|handled)\s+(?:(?:last|this|that)\s+time\s+)?by|from\s*:
               |(?:my|our|his|her|their|your|a|the)\s+(?:[\p{{L}}\-]+\s+)?(?:{KIN})(?:(?:'s|’s|s)\s+(?:(?:full|first|last)\s+)?name(?:\s+is)?|(?:\s+(?-i:\p{{Ll}}+ing))?\s+(?:is|was|will\s+be|named|called)|\s*:|s)?
-              |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|(?:\s+(?-i:\p{{Ll}}+)){{0,3}}\s+(?:is|are|was|were|will\s+be)|\s+(?:named|called)|\s*:)?
+              |(?:the\s+|a\s+|my\s+|other\s+|second\s+|lead\s+|main\s+)*(?:{ROLES})(?:\s*\#?\d+)?(?:(?:'s|’s)\s+(?:(?:full|first|last)\s+)?names?(?:\s+(?:is|are))?|(?:\s+(?-i:\p{{Ll}}+)){{0,3}}\s+(?:is|are|was|were|will\s+be)|\s+(?:named|called|for|of)|\s*:)?
               |(?:booking|reservation|ticket|table|appointment|order|account|room)\s+(?:is\s+)?(?:for|under)
               |(?:it\s*'?\s*s|it’s)\s+me
               |(?:someone|somebody|person|guy|man|woman|lady|gentleman|agent|representative|rep)\s+(?:named|called)
@@ -726,7 +728,7 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
     // A comma within the first few words, before any other punctuation.
     let opens_with_name = text[leading..]
         .find([',', '.', '!', '?', ';', ':', '\n'])
-        .is_some_and(|at| text.as_bytes()[leading + at] == b',' && at <= 40);
+        .is_some_and(|at| matches!(text.as_bytes()[leading + at], b',' | b'!') && at <= 40);
     // The agent's own turn opening on a name is strong evidence ("Dewi, are you
     // still there?"), also after an interjection ("Alright Dewi, ...").
     let mut first = next_word(text, leading, false);
@@ -738,7 +740,7 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
     if opens_with_name
         && let Some(word) = first
         && let Some((start, end, score)) = span_from(text, word, 0.3)
-        && text[end..].starts_with(',')
+        && text[end..].starts_with([',', '!'])
         && score + f32::EPSILON >= THRESHOLD
     {
         found.push((start, end));
@@ -752,9 +754,11 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
         }
         // The clause must end within a few words, at a full stop, "!" or "?".
         let rest = &text[comma + 2..];
-        let closing = rest.find([',', '.', '!', '?', ';', ':', '\n', '(']);
-        if !closing.is_some_and(|at| matches!(rest.as_bytes()[at], b'.' | b'!' | b'?') && at <= 60)
-        {
+        // (or at a dash: "Sorry about that, Siobhan - let me fix it").
+        let closing = rest.find([',', '.', '!', '?', ';', ':', '\n', '(', '-', '–', '—']);
+        if !closing.is_some_and(|at| {
+            !matches!(rest.as_bytes()[at], b',' | b';' | b':' | b'\n' | b'(') && at <= 60
+        }) {
             continue;
         }
         let clause_start = text[..comma]
@@ -764,7 +768,10 @@ pub(crate) fn addressed(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         if let Some((start, end, score)) = span_from(text, word, 0.3)
-            && text[end..].starts_with(['.', '!', '?'])
+            && (text[end..].starts_with(['.', '!', '?'])
+                || text[end..]
+                    .trim_start_matches(' ')
+                    .starts_with(['-', '–', '—']))
             && score + f32::EPSILON >= THRESHOLD
         {
             found.push((start, end));
@@ -1126,6 +1133,16 @@ mod tests {
             ["Omar Haddad"]
         );
         assert_eq!(names("Best wishes, Siobhan"), ["Siobhan"]);
+        assert_eq!(
+            names("The courier - his badge said Kwame - was rude."),
+            ["Kwame"]
+        );
+        assert_eq!(names("I'm the carer for Omar Haddad."), ["Omar Haddad"]);
+        assert_eq!(
+            names("I was helped last time by Ngozi on the chat."),
+            ["Ngozi"]
+        );
+        assert_eq!(names("Our coach, Ngozi, booked it."), ["Ngozi"]);
         assert_eq!(names("the order is in my daughters name, anahí"), ["anahí"]);
         assert_eq!(
             names("Please add Omar Haddad as a second passenger."),
@@ -1196,6 +1213,14 @@ mod tests {
         assert_eq!(addressed("Olivia, your booking is confirmed."), ["Olivia"]);
         assert_eq!(addressed("Thanks for waiting, Olivia."), ["Olivia"]);
         assert_eq!(addressed("Alright Siobhan, I've sent it."), ["Siobhan"]);
+        assert_eq!(
+            addressed("Hello Siobhan! Ngozi here from support."),
+            ["Siobhan"]
+        );
+        assert_eq!(
+            addressed("I'm sorry about that, Siobhan - let me fix it."),
+            ["Siobhan"]
+        );
         assert_eq!(
             addressed("My apologies for the wait, Siobhan."),
             ["Siobhan"]
