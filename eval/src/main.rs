@@ -1087,15 +1087,14 @@ mod tests {
         assert_eq!(tally.lost, 0, "must-survive values lost");
     }
 
-    /// The set nobody tuned on (its first run: 95.8% of name tokens redacted, 25 of
-    /// 594 leaked; 21 since social-media handles are redacted): a floor, below the
-    /// 99% target; see `docs/eval.md`.
+    /// The set nobody tuned on (its first run: 94.9% of name tokens redacted, 32 of
+    /// 632 leaked): a floor, below the 99% target; see `docs/eval.md`.
     #[test]
     fn the_independent_name_set_holds_its_figure() {
-        let cases = name_cases(names::Half::Independent4);
-        let tally = tally("names-indep4", &cases);
+        let cases = name_cases(names::Half::Independent5);
+        let tally = tally("names-indep5", &cases);
         assert!(
-            tally.leaked <= 21,
+            tally.leaked <= 32,
             "name tokens leaked {}/{}",
             tally.leaked,
             tally.personal
