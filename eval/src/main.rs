@@ -1031,7 +1031,7 @@ mod tests {
         )
     }
 
-    fn check(source: &str, cases: &[Case]) {
+    fn check(source: &str, cases: &[Case]) -> Tally {
         let tally = tally(source, cases);
         assert_eq!(
             tally.drafted, tally.sessions,
@@ -1063,6 +1063,7 @@ mod tests {
             tally.stated,
             tally.facts
         );
+        tally
     }
 
     #[test]
@@ -1107,23 +1108,13 @@ mod tests {
     /// named at least 95%, stated facts in name + intent at least 90%.
     #[test]
     fn long_sessions_meet_the_targets() {
-        let cases = long_cases(names::Half::HeldOut);
-        let tally = tally("long-held", &cases);
-        assert_eq!(tally.valid, tally.sessions, "every draft schema-valid");
-        assert_eq!(tally.replayable, tally.calls, "every tool call replays");
-        assert_eq!(tally.lost, 0, "must-survive values lost");
-        assert_eq!(tally.internal, 0, "names with internal words");
+        // Every earlier target, and more goals named.
+        let tally = check("long-held", &long_cases(names::Half::HeldOut));
         assert!(
             tally.named * 100 >= tally.goals * 95,
             "goals named {}/{} (target 95%)",
             tally.named,
             tally.goals
-        );
-        assert!(
-            tally.stated * 10 >= tally.facts * 9,
-            "facts {}/{} (target 90%)",
-            tally.stated,
-            tally.facts
         );
     }
 

@@ -51,37 +51,17 @@ pub(crate) struct Ask {
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<[A-Z_]+_\d+(?:_[A-Z]+)?>").expect("a valid regex"));
 
-static PROBLEM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?-u:\b)(?:delayed|delay|late|broken|broke|damaged|cracked|defective|faulty|doesn't work|does not work|not working|stopped working|never arrived|didn't arrive|did not arrive|missing|wrong item|overcharged|charged twice|double charged|stuck|stranded|ruined|unhappy|disappointed|complaint|lost my|rude)(?-u:\b)",
-    )
-    .expect("a valid regex")
-});
+const PROBLEM: &str = r"(?i)(?-u:\b)(?:delayed|delay|late|broken|broke|damaged|cracked|defective|faulty|doesn't work|does not work|not working|stopped working|never arrived|didn't arrive|did not arrive|missing|wrong item|overcharged|charged twice|double charged|stuck|stranded|ruined|unhappy|disappointed|complaint|lost my|rude)(?-u:\b)";
 
-static COMPENSATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:compensat\w*|reimburs\w*|make (?:it|this|that) right|goodwill)")
-        .expect("a valid regex")
-});
+const COMPENSATION: &str =
+    r"(?i)(?-u:\b)(?:compensat\w*|reimburs\w*|make (?:it|this|that) right|goodwill)";
 
-static QUESTION_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:^|,\s*)(?:(?:one more question|quick question|also|and|by the way|btw|oh|so)[:,]?\s+)*(?:how|what|what's|when|where|why|which|who|is|are|do|does|did|has|have|will|was|were)(?-u:\b)",
-    )
-    .expect("a valid regex")
-});
+const QUESTION_WORD: &str = r"(?i)(?:^|,\s*)(?:(?:one more question|quick question|also|and|by the way|btw|oh|so)[:,]?\s+)*(?:how|what|what's|when|where|why|which|who|is|are|do|does|did|has|have|will|was|were)(?-u:\b)";
 
 // Questions that only check the line or the agent's attention.
-static PHATIC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)still there|you there|hello\?|are you there|can you hear|anyone there")
-        .expect("a valid regex")
-});
+const PHATIC: &str = r"(?i)still there|you there|hello\?|are you there|can you hear|anyone there";
 
-static REQUESTING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?-u:\b)(?:i want|i'd like|i would like|i need|can you|could you|will you|would you|please|cancel|refund|price match|match)(?-u:\b)",
-    )
-    .expect("a valid regex")
-});
+const REQUESTING: &str = r"(?i)(?-u:\b)(?:i want|i'd like|i would like|i need|can you|could you|will you|would you|please|cancel|refund|price match|match)(?-u:\b)";
 
 static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -90,14 +70,9 @@ static REFUSAL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid regex")
 });
 
-static FALLBACK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?-u:\b)(?:instead|in that case|if (?:i|you) can(?:'t|not)|if (?:a |the )?\w+ (?:is|isn't) (?:impossible|not possible)|then (?:just )?(?:move|change|rebook|exchange|swap|switch|give|send|do)|i'll (?:accept|take)|no refund then|that works for me|fine,? (?:then|exchange|change|move))",
-    )
-    .expect("a valid regex")
-});
+const FALLBACK: &str = r"(?i)(?-u:\b)(?:instead|in that case|if (?:i|you) can(?:'t|not)|if (?:a |the )?\w+ (?:is|isn't) (?:impossible|not possible)|then (?:just )?(?:move|change|rebook|exchange|swap|switch|give|send|do)|i'll (?:accept|take)|no refund then|that works for me|fine,? (?:then|exchange|change|move))";
 
-// The sentence patterns as one set, at these indexes.
+// The sentence patterns above, searched only as one set, at these indexes.
 const PROBLEM_AT: usize = 0;
 const COMPENSATION_AT: usize = 1;
 const QUESTION_AT: usize = 2;
@@ -106,12 +81,12 @@ const REQUESTING_AT: usize = 4;
 const FALLBACK_AT: usize = 5;
 static SENTENCE: LazyLock<regex::RegexSet> = LazyLock::new(|| {
     regex::RegexSet::new([
-        PROBLEM.as_str(),
-        COMPENSATION.as_str(),
-        QUESTION_WORD.as_str(),
-        PHATIC.as_str(),
-        REQUESTING.as_str(),
-        FALLBACK.as_str(),
+        PROBLEM,
+        COMPENSATION,
+        QUESTION_WORD,
+        PHATIC,
+        REQUESTING,
+        FALLBACK,
     ])
     .expect("valid regexes")
 });

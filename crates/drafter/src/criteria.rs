@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::asks::Kind as AskKind;
 use crate::intent::{Goal, Item, Status};
-use crate::text::chars;
+use crate::text::{lower_first, shorten};
 
 /// The most characters a criterion's description holds (upstream's limit).
 pub const DESCRIPTION_MAX: usize = 500;
@@ -49,13 +49,8 @@ pub struct SuccessCriterion {
 }
 
 fn criterion(description: String) -> SuccessCriterion {
-    let description = if chars(&description) > DESCRIPTION_MAX {
-        crate::text::shorten(&description, DESCRIPTION_MAX)
-    } else {
-        description
-    };
     SuccessCriterion {
-        description,
+        description: shorten(&description, DESCRIPTION_MAX),
         output_type: OutputType::Boolean,
     }
 }
@@ -80,16 +75,6 @@ fn third_person(phrase: &str) -> String {
         verb
     } else {
         format!("{verb} {rest}")
-    }
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
-            first.to_lowercase().chain(chars).collect()
-        }
-        _ => text.to_owned(),
     }
 }
 
@@ -163,7 +148,7 @@ pub(crate) fn criteria(
                 let quote = |text: &str| {
                     format!(
                         "\"{}\"",
-                        crate::text::shorten(text.trim_end_matches(['.', '!']).trim(), 200)
+                        shorten(text.trim_end_matches(['.', '!']).trim(), 200)
                     )
                 };
                 let done = answered_by

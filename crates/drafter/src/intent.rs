@@ -70,7 +70,8 @@ use serde_json::Value;
 use crate::asks::{Ask, Kind as AskKind};
 use crate::model::{Call, CallResult, Payload, Speaker, Step, Timeline};
 use crate::text::{
-    capitalize, chars, collapse_whitespace, identifier_words, is_filler, shorten, strip_greeting,
+    capitalize, chars, collapse_whitespace, identifier_words, is_filler, lower_first, shorten,
+    strip_greeting,
 };
 
 // First words of tools that change something for the customer.
@@ -1530,17 +1531,6 @@ pub(crate) fn name(
         None => subject,
     };
     shorten_at_word(&name, max)
-}
-
-fn lower_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        // Keep "SFO" and "<NAME_1>" as they are.
-        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
-            first.to_lowercase().chain(chars).collect()
-        }
-        _ => text.to_owned(),
-    }
 }
 
 /// The draft's intent: every goal and ask with its facts, the stated constraints,

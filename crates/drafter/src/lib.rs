@@ -152,17 +152,7 @@ pub enum Pii {
     Keep,
 }
 
-impl Pii {
-    /// The mode's name as the command line and the server's variable take it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Pii::Placeholders => "placeholders",
-            Pii::Surrogates => "surrogates",
-            Pii::Keep => "off",
-        }
-    }
-}
-
+/// The mode as the command line and the server's variable name it.
 impl std::str::FromStr for Pii {
     type Err = String;
 

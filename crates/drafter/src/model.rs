@@ -322,17 +322,7 @@ impl Timeline {
         for step in &self.steps {
             match step {
                 Step::Said { speaker, text, .. } => {
-                    let who = match speaker {
-                        Speaker::Agent => Some(crate::pii::Speaker::Agent),
-                        Speaker::Customer => Some(crate::pii::Speaker::Customer),
-                        _ => None,
-                    };
-                    match who {
-                        Some(who) => {
-                            redactor.learn_turn(text, who, asked && *speaker == Speaker::Customer)
-                        }
-                        None => redactor.learn_text(text),
-                    }
+                    redactor.learn_turn(text, *speaker, asked && *speaker == Speaker::Customer);
                     match speaker {
                         Speaker::Agent => asked = crate::pii::names::asks_for_name(text),
                         Speaker::Customer => asked = false,

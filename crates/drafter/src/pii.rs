@@ -51,6 +51,8 @@ mod keys;
 pub(crate) mod names;
 mod surrogates;
 
+use crate::model::Speaker;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
@@ -67,13 +69,6 @@ thread_local! {
     // Key classes by key, shared by the drafts one thread makes.
     static KEY_INFOS: std::cell::RefCell<HashMap<String, keys::KeyInfo>> =
         std::cell::RefCell::new(HashMap::default());
-}
-
-/// Who says a turn, for the rules that depend on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Speaker {
-    Customer,
-    Agent,
 }
 
 /// A kind of personal data the redactor replaces.
@@ -254,7 +249,12 @@ impl Redactor {
     /// name ("Thanks for waiting, Olivia."), the customer signs its turn
     /// ("Regards,\nSiobhan Quispe") or, in its first turn, gives its name as a
     /// sentence of its own ("Hey there. Siobhan Quispe. I need ..."); see [`names`].
-    pub fn learn_turn(&mut self, text: &str, speaker: Speaker, answers_name_question: bool) {
+    /// A turn of anyone else (an event, the system) is learned as any text.
+    pub(crate) fn learn_turn(&mut self, text: &str, speaker: Speaker, answers_name_question: bool) {
+        if !matches!(speaker, Speaker::Customer | Speaker::Agent) {
+            self.learn_text(text);
+            return;
+        }
         let first_customer_turn = speaker == Speaker::Customer && !self.customer_spoke;
         if speaker == Speaker::Customer {
             self.customer_spoke = true;
@@ -282,6 +282,7 @@ impl Redactor {
                     spans.extend(names::alone(text));
                 }
             }
+            Speaker::System | Speaker::Other => {}
         }
         for (start, end) in spans {
             self.sightings.push(Sighting::text(&text[start..end]));
@@ -802,7 +803,7 @@ impl Redactor {
             .filter(|word| !word.is_empty())
             .chain(self.thing_words.iter().map(String::as_str))
             .collect();
-        let sightings: Vec<Sighting> = std::mem::take(&mut self.sightings)
+        let mut sightings: Vec<Sighting> = std::mem::take(&mut self.sightings)
             .into_iter()
             .filter(|sighting| !sighting.words().all(|word| public_words.contains(word)))
             .collect();
@@ -813,12 +814,14 @@ impl Redactor {
             .filter(|s| s.family.is_none())
             .map(|s| s.given.as_str())
             .collect();
-        let mut sightings = sightings.clone();
-        for (given, family) in std::mem::take(&mut self.pairs) {
-            if alone.contains(given.as_str()) && !public_words.contains(family.as_str()) {
-                sightings.push(Sighting::record(given, family));
-            }
-        }
+        let completed: Vec<Sighting> = std::mem::take(&mut self.pairs)
+            .into_iter()
+            .filter(|(given, family)| {
+                alone.contains(given.as_str()) && !public_words.contains(family.as_str())
+            })
+            .map(|(given, family)| Sighting::record(given, family))
+            .collect();
+        sightings.extend(completed);
         for sighting in sightings {
             if sighting.given.chars().count() < 2
                 || keys::NOT_NAMES.contains(&sighting.given.as_str()) && sighting.family.is_none()

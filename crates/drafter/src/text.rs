@@ -243,6 +243,18 @@ pub(crate) fn capitalize(text: &str) -> String {
     }
 }
 
+/// `text` with its first character in lower case, unless the second is not lower
+/// case: "SFO" and "<NAME_1>" stay as they are.
+pub(crate) fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if chars.clone().next().is_some_and(char::is_lowercase) => {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => text.to_owned(),
+    }
+}
+
 /// A tag: lower case letters, digits and `_`, other runs made one `-`, at most 40
 /// characters.
 pub(crate) fn tag(text: &str) -> String {

@@ -358,13 +358,7 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
     }
     if present.matched(1) {
         for m in NAME_IS.find_iter(text) {
-            let cue = Cue {
-                score: 0.6,
-                closing: false,
-                list: false,
-                needs_comma: false,
-            };
-            names_after(text, m.end(), cue, &mut found);
+            names_after(text, m.end(), STRONG, &mut found);
         }
     }
     if present.matched(2) {
@@ -419,16 +413,19 @@ static PRESENT: LazyLock<regex::RegexSet> = LazyLock::new(|| {
     .expect("valid regexes")
 });
 
+/// An introduction that names the name ("my name is").
+const STRONG: Cue = Cue {
+    score: 0.6,
+    closing: false,
+    list: false,
+    needs_comma: false,
+};
+
 fn cue_of(matched: &str) -> Cue {
     let kinds = CUE_KINDS.matches(matched);
     let kind = (0..4).find(|&i| kinds.matched(i)).unwrap_or(3);
     if kind == 0 {
-        Cue {
-            score: 0.6,
-            closing: false,
-            list: false,
-            needs_comma: false,
-        }
+        STRONG
     } else if kind == 1 {
         Cue {
             score: 0.4,

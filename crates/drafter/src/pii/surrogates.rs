@@ -27,6 +27,7 @@ use std::sync::LazyLock;
 use uuid::Uuid;
 
 use super::PiiKind;
+use crate::text::capitalize;
 
 /// How many of the most frequent census names surrogates are drawn from.
 const COMMON_NAMES: usize = 1000;
@@ -62,14 +63,6 @@ pub(crate) struct SurrogateName {
     pub family: String,
 }
 
-fn title(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 impl Surrogates {
     /// The surrogates of the session with this id.
     pub(crate) fn new(session_id: Uuid) -> Surrogates {
@@ -98,7 +91,7 @@ impl Surrogates {
         let mut pick = |list: &[&str]| loop {
             let word = list[(draws.next().unwrap_or(0) % list.len() as u64) as usize];
             if !avoid(word) {
-                break title(word);
+                break capitalize(word);
             }
         };
         SurrogateName {
@@ -129,11 +122,11 @@ impl Surrogates {
         let mut draws = self.draw(label);
         let mut next = |below: u64| draws.next().unwrap_or(0) % below;
         match kind {
-            PiiKind::Name => title(GIVEN[next(GIVEN.len() as u64) as usize]),
+            PiiKind::Name => capitalize(GIVEN[next(GIVEN.len() as u64) as usize]),
             PiiKind::Address => format!(
                 "{} {} {}",
                 100 + next(9800),
-                title(FAMILY[next(FAMILY.len() as u64) as usize]),
+                capitalize(FAMILY[next(FAMILY.len() as u64) as usize]),
                 STREET_SUFFIXES[next(STREET_SUFFIXES.len() as u64) as usize]
             ),
             PiiKind::PostalCode => format!("{:05}", 100 + next(400)),
