@@ -14,15 +14,12 @@
 //!
 //! Usage: `feather-bench-bare-dropshot ADDR KEY DRAFT_FILE [--behind-front]`.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use dropshot::{
     Body, ConfigDropshot, HandlerTaskMode, HttpError, RequestContext, ServerBuilder, UntypedBody,
 };
-use feather_api::ApiError;
 use feather_server::config::FrontOptions;
 use http::Response;
 
@@ -59,26 +56,6 @@ async fn draft(
         .map_err(|e| HttpError::for_internal_error(e.to_string()))
 }
 
-/// The front's key check in `--behind-front` mode, as in the baseline.
-struct BenchKey(String);
-
-impl feather_server::front::Gate for BenchKey {
-    fn admit<'a>(
-        &'a self,
-        headers: &'a http::HeaderMap,
-    ) -> Pin<Box<dyn Future<Output = Result<Option<http::HeaderValue>, ApiError>> + Send + 'a>>
-    {
-        Box::pin(async move {
-            match headers.get(feather_api::API_KEY_HEADER) {
-                Some(key) if feather_store::constant_time_eq(key.as_bytes(), self.0.as_bytes()) => {
-                    Ok(None)
-                }
-                _ => Err(ApiError::unauthorized()),
-            }
-        })
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -101,7 +78,7 @@ async fn main() -> anyhow::Result<()> {
         let (server, front) = feather_server::start_behind_front(
             api,
             context,
-            Arc::new(BenchKey(key.clone())),
+            Arc::new(feather_bench::BenchKey(key.clone())),
             feather_server::routes(),
             bind.parse()?,
             &options,

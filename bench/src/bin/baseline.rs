@@ -7,12 +7,9 @@
 //!
 //! Usage: `feather-bench-baseline [ADDR] [KEY]` (default 127.0.0.1:8001 and `bench`).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use dropshot::{ApiDescription, HttpError, HttpResponseOk, RequestContext, UntypedBody};
-use feather_api::ApiError;
 use feather_server::config::FrontOptions;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -33,26 +30,6 @@ async fn fixed(
     _body: UntypedBody,
 ) -> Result<HttpResponseOk<Fixed>, HttpError> {
     Ok(HttpResponseOk(Fixed { status: "ok" }))
-}
-
-/// The key check: the development key's comparison, with the one key it accepts.
-struct BenchKey(String);
-
-impl feather_server::front::Gate for BenchKey {
-    fn admit<'a>(
-        &'a self,
-        headers: &'a http::HeaderMap,
-    ) -> Pin<Box<dyn Future<Output = Result<Option<http::HeaderValue>, ApiError>> + Send + 'a>>
-    {
-        Box::pin(async move {
-            match headers.get(feather_api::API_KEY_HEADER) {
-                Some(key) if feather_store::constant_time_eq(key.as_bytes(), self.0.as_bytes()) => {
-                    Ok(None)
-                }
-                _ => Err(ApiError::unauthorized()),
-            }
-        })
-    }
 }
 
 /// Reads the capture's body, as the real endpoint does, and answers a constant.
@@ -84,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
     let (server, front) = feather_server::start_behind_front(
         api,
         (),
-        Arc::new(BenchKey(
+        Arc::new(feather_bench::BenchKey(
             std::env::args()
                 .nth(2)
                 .unwrap_or_else(|| "bench".to_owned()),
