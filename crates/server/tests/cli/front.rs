@@ -17,6 +17,39 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 pub(crate) const KEY: &str = "front-test-key";
+
+/// The server's own gate, with the development key `KEY`, on a store in `dir`.
+pub(crate) async fn key_gate(
+    dir: &std::path::Path,
+) -> std::sync::Arc<feather_server::ServerContext> {
+    let url = dir.join("gate.db").display().to_string();
+    let store = feather_store::Store::connect(&url).await.unwrap();
+    let config = ServerConfig {
+        api_key: Some(KEY.to_owned()),
+        ..ServerConfig::default()
+    };
+    std::sync::Arc::new(feather_server::ServerContext::new(&config, store))
+}
+
+/// The front alone, on a port of its own, before the test's API server at
+/// `upstream`.
+pub(crate) fn front_before(
+    upstream: std::net::SocketAddr,
+    gate: std::sync::Arc<feather_server::ServerContext>,
+    options: &FrontOptions,
+) -> feather_server::front::Front {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let log = feather_server::config::logger("warn").unwrap();
+    feather_server::front::Front::start(
+        listener,
+        upstream,
+        feather_server::routes(),
+        gate,
+        options,
+        log,
+    )
+    .unwrap()
+}
 /// The bound on any read: far beyond every limit the tests configure.
 const WAIT: Duration = Duration::from_secs(60);
 pub(crate) const DRAFT: &str = "/v1/scenarios/draft-from-session";

@@ -6,17 +6,15 @@
 //! chunked one is never ended as if it were complete.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use feather_server::ServerContext;
-use feather_server::config::{FrontOptions, ServerConfig};
+use feather_server::config::FrontOptions;
 use feather_server::front::Front;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-use crate::front::{DRAFT, KEY, head, read_answer};
+use crate::front::{DRAFT, KEY, front_before, head, key_gate, read_answer};
 
 /// The bound on any wait, far beyond what any step takes.
 const WAIT: Duration = Duration::from_secs(30);
@@ -31,13 +29,7 @@ type Received = mpsc::UnboundedReceiver<Option<Vec<u8>>>;
 /// server that reports every read of its first connection and answers once it
 /// holds `answer_after` bytes of body.
 async fn start(dir: &tempfile::TempDir, answer_after: Option<usize>) -> (Front, Received) {
-    let url = dir.path().join("gate.db").display().to_string();
-    let store = feather_store::Store::connect(&url).await.unwrap();
-    let config = ServerConfig {
-        api_key: Some(KEY.to_owned()),
-        ..ServerConfig::default()
-    };
-    let gate = Arc::new(ServerContext::new(&config, store));
+    let gate = key_gate(dir.path()).await;
     let api = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let upstream = api.local_addr().unwrap();
     let (reads, received) = mpsc::unbounded_channel();
@@ -63,17 +55,7 @@ async fn start(dir: &tempfile::TempDir, answer_after: Option<usize>) -> (Front, 
     });
     let mut options = FrontOptions::default();
     options.limits.max_body_bytes = LIMIT;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let log = feather_server::config::logger("warn").unwrap();
-    let front = Front::start(
-        listener,
-        upstream,
-        feather_server::routes(),
-        gate,
-        &options,
-        log,
-    )
-    .unwrap();
+    let front = front_before(upstream, gate, &options);
     (front, received)
 }
 

@@ -7,17 +7,15 @@
 //! No read waits longer than `WAIT`, and nothing asserts how long anything took.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use feather_server::ServerContext;
-use feather_server::config::{FrontOptions, ServerConfig};
+use feather_server::config::FrontOptions;
 use feather_server::front::{ADMISSION_HEADER, Front, SMALL_BODY_BYTES};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::front::{DRAFT, KEY, head, read_answer};
+use crate::front::{DRAFT, KEY, front_before, head, key_gate, read_answer};
 
 /// The bound on any wait, far beyond every limit involved.
 const WAIT: std::time::Duration = std::time::Duration::from_secs(60);
@@ -101,13 +99,7 @@ impl Setup {
     /// test's API server, with room in the budget for one `LARGE` body.
     async fn start() -> Setup {
         let dir = tempfile::tempdir().unwrap();
-        let url = dir.path().join("gate.db").display().to_string();
-        let store = feather_store::Store::connect(&url).await.unwrap();
-        let config = ServerConfig {
-            api_key: Some(KEY.to_owned()),
-            ..ServerConfig::default()
-        };
-        let gate = Arc::new(ServerContext::new(&config, store));
+        let gate = key_gate(dir.path()).await;
         let api = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let upstream = api.local_addr().unwrap();
         let (sender, seen) = mpsc::unbounded_channel();
@@ -115,17 +107,7 @@ impl Setup {
         let mut options = FrontOptions::default();
         options.limits.max_body_bytes = LARGE;
         options.limits.max_body_bytes_in_flight = LARGE + LARGE / 2;
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let log = feather_server::config::logger("warn").unwrap();
-        let front = Front::start(
-            listener,
-            upstream,
-            feather_server::routes(),
-            gate,
-            &options,
-            log,
-        )
-        .unwrap();
+        let front = front_before(upstream, gate, &options);
         Setup {
             front,
             seen,
