@@ -34,7 +34,8 @@ const ERROR_CODES: Tolerated = Tolerated {
 };
 
 /// Tolerated differences from `feather-1.21.0-excerpt.openapi.json`, where we
-/// implement `getSessionAnalysisInput` and reuse `SessionAnalysisInput`.
+/// implement `getSessionAnalysisInput` and `createScenario` and reuse
+/// `SessionAnalysisInput` and the scenario schemas.
 pub const EXCERPT_TOLERATED: &[Tolerated] = &[
     ERROR_CODES,
     Tolerated {
@@ -50,6 +51,27 @@ pub const EXCERPT_TOLERATED: &[Tolerated] = &[
     Tolerated {
         pointer: "/paths/~1v1~1sessions~1{session_id}~1analysis-input/get/parameters/0/schema/title",
         reason: "dropshot does not emit titles on parameter schemas",
+    },
+    Tolerated {
+        pointer: "/paths/~1v1~1scenarios/post/security",
+        reason: "the excerpt also accepts HTTPBearer; the contract we implement \
+                 (feather-upstream-1.21.0) defines only APIKeyHeader",
+    },
+    Tolerated {
+        pointer: "/components/schemas/ScenarioCreate/properties/source_session_id",
+        reason: "an addition, described as one: the session a scenario was drafted from",
+    },
+    Tolerated {
+        pointer: "/components/schemas/ScenarioCreate/properties/drafter_version",
+        reason: "an addition, described as one: the drafter version that drafted it",
+    },
+    Tolerated {
+        pointer: "/components/schemas/ScenarioResponse/properties/source_session_id",
+        reason: "an addition, described as one: the session a scenario was drafted from",
+    },
+    Tolerated {
+        pointer: "/components/schemas/ScenarioResponse/properties/drafter_version",
+        reason: "an addition, described as one: the drafter version that drafted it",
     },
     Tolerated {
         pointer: "/components/schemas/KbSnapshotEntry/properties/kb_versions/propertyNames",

@@ -12,6 +12,10 @@ use crate::support::{API_KEY, TestServer, examples, workspace_root};
 #[allow(dead_code)] // Its `main` is for `cargo run --example`; the test calls `draft`.
 mod example;
 
+#[path = "../../crates/client/examples/scenarios.rs"]
+#[allow(dead_code)] // Its `main` is for `cargo run --example`; the test calls `save_proposal`.
+mod scenarios_example;
+
 #[path = "../../crates/client/examples/https.rs"]
 #[allow(dead_code)] // Its `main` is for `cargo run --example`; the tests call `client_trusting`.
 mod https_example;
@@ -69,6 +73,54 @@ async fn the_readme_example_drafts_a_captured_session_and_reads_error_codes() {
         matches!(&again, Ok(Some(d)) if d.name == draft.name),
         "{again:?}"
     );
+}
+
+/// The README's scenario example: a proposal saved as it is, found by its session,
+/// and the session list's newest entry named by its draft; then read and deleted
+/// with the client's other two scenario calls.
+#[tokio::test]
+async fn the_readme_scenario_example_saves_a_proposal_and_lists_it() {
+    let server = TestServer::start().await;
+    let client = feather_client::with_api_key(&server.base_url, API_KEY).unwrap();
+    let session_id = capture_an_example(&client).await;
+
+    let (saved, newest) = scenarios_example::save_proposal(&server.base_url, API_KEY, session_id)
+        .await
+        .unwrap();
+    assert_eq!(saved.source_session_id, Some(session_id));
+    assert!(!saved.success_criteria.is_empty());
+    assert!(saved.drafter_version.is_some());
+    let draft = example::draft(&server.base_url, API_KEY, session_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(newest.as_deref(), Some(draft.name.as_str()));
+
+    let read = client
+        .get_scenario()
+        .scenario_id(saved.id)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        serde_json::to_value(&read).unwrap(),
+        serde_json::to_value(&saved).unwrap()
+    );
+    client
+        .delete_scenario()
+        .scenario_id(saved.id)
+        .send()
+        .await
+        .unwrap();
+    let gone = client.get_scenario().scenario_id(saved.id).send().await;
+    assert!(
+        matches!(&gone, Err(feather_client::Error::ErrorResponse(e)) if e.status().as_u16() == 404),
+        "{gone:?}"
+    );
+    // An unknown session cannot be proposed from, and the example says so.
+    let refused = scenarios_example::save_proposal(&server.base_url, API_KEY, Uuid::new_v4()).await;
+    assert!(refused.is_err(), "{refused:?}");
 }
 
 /// The `n`th (0-based) code block of `language` in `readme`.
@@ -211,6 +263,14 @@ fn the_readmes_quote_the_examples_that_ci_runs_as_they_are() {
         nth_block(&read("crates/client/README.md"), "rust", 1),
         https.trim_end(),
         "crates/client/README.md quotes crates/client/examples/https.rs"
+    );
+    let scenarios = read("crates/client/examples/scenarios.rs");
+    let scenarios = &scenarios
+        [scenarios.find("use feather_client").unwrap()..scenarios.find("#[tokio::main]").unwrap()];
+    assert_eq!(
+        nth_block(&read("crates/client/README.md"), "rust", 2),
+        scenarios.trim_end(),
+        "crates/client/README.md quotes crates/client/examples/scenarios.rs"
     );
     // The clients' page (docs/clients.md, which the README's client steps link):
     // the Python example after its docstring, the TypeScript one after its opening

@@ -79,6 +79,11 @@ const SESSION_SCHEMAS: &[&str] = &[
     "ScenarioDraft",
     "ScenarioDraftFromSessionRequest",
     "ScenarioSource",
+    "ScenarioCreate",
+    "ScenarioResponse",
+    "ScenarioAgentRef",
+    "SuccessCriterion",
+    "SuccessCriterionOutputType",
     "ErrorResponse",
     "HTTPValidationError",
     "ValidationError",
@@ -90,7 +95,10 @@ fn session_operations_mean_the_same_as_the_upstream_excerpt() {
         serde_json::from_str(&upstream_file("feather-1.21.0-excerpt.openapi.json")).unwrap();
     let scope = Scope {
         top_level: false,
-        operations: &[("/v1/sessions/{session_id}/analysis-input", "get")],
+        operations: &[
+            ("/v1/sessions/{session_id}/analysis-input", "get"),
+            ("/v1/scenarios", "post"),
+        ],
         schemas: SESSION_SCHEMAS,
         tolerated: EXCERPT_TOLERATED,
     };
@@ -184,6 +192,83 @@ fn a_dropped_security_requirement_is_caught() {
         },
         "/paths/~1v1~1scenarios~1draft-from-session/post/security",
     );
+}
+
+/// The excerpt's check catches drift of `createScenario` too: a mutant of a
+/// scenario schema or of the operation is reported at the pointer changed.
+fn assert_caught_by_excerpt(mutate: impl FnOnce(&mut Value), pointer: &str) {
+    let excerpt: Value =
+        serde_json::from_str(&upstream_file("feather-1.21.0-excerpt.openapi.json")).unwrap();
+    let scope = Scope {
+        top_level: false,
+        operations: &[("/v1/scenarios", "post")],
+        schemas: SESSION_SCHEMAS,
+        tolerated: EXCERPT_TOLERATED,
+    };
+    let mut mutant = openapi_json();
+    mutate(&mut mutant);
+    let differences = upstream::compare(&excerpt, &mutant, &scope);
+    assert!(
+        differences.iter().any(|d| d.pointer == pointer),
+        "the mutant at {pointer} was not reported; reported:\n{}",
+        report(&differences)
+    );
+}
+
+#[test]
+fn create_scenario_drift_is_caught() {
+    assert_caught_by_excerpt(
+        |doc| {
+            doc["components"]["schemas"]["SuccessCriterion"]["properties"]["description"]["maxLength"] =
+                json!(1000)
+        },
+        "/components/schemas/SuccessCriterion/properties/description/maxLength",
+    );
+    assert_caught_by_excerpt(
+        |doc| {
+            doc["paths"]["/v1/scenarios"]["post"]["responses"]
+                .as_object_mut()
+                .unwrap()
+                .remove("201");
+        },
+        "/paths/~1v1~1scenarios/post/responses/201",
+    );
+    assert_caught_by_excerpt(
+        |doc| {
+            doc["components"]["schemas"]["ScenarioResponse"]["required"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|name| name != "tags");
+        },
+        "/components/schemas/ScenarioResponse/required",
+    );
+}
+
+/// Every operation upstream does not have is marked as an addition, and no
+/// upstream operation is.
+#[test]
+fn additions_are_marked_and_upstream_operations_are_not() {
+    let excerpt: Value =
+        serde_json::from_str(&upstream_file("feather-1.21.0-excerpt.openapi.json")).unwrap();
+    let contract = contract();
+    let upstream_ids: Vec<&str> = [&excerpt, &contract]
+        .into_iter()
+        .flat_map(|doc| doc["paths"].as_object().unwrap().values())
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|operation| operation["operationId"].as_str())
+        .collect();
+    let ours = openapi_json();
+    for item in ours["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let id = operation["operationId"].as_str().unwrap();
+            let marked = operation[feather_api::openapi::ADDITION_EXTENSION] == json!(true);
+            assert_eq!(
+                marked,
+                !upstream_ids.contains(&id),
+                "{id}: marked as an addition: {marked}"
+            );
+        }
+    }
 }
 
 #[test]

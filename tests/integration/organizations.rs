@@ -211,3 +211,99 @@ async fn the_development_key_sees_every_organization_beside_store_keys() {
     assert_eq!(server.get(&server.key_b, id_b).await.0, 200);
     server.server.close().await.unwrap();
 }
+
+/// Scenarios and the session list are an organization's own: another
+/// organization's scenario is answered exactly as one that does not exist (read,
+/// delete, or named as a source session), and neither list shows the other's.
+#[tokio::test]
+async fn another_organizations_scenarios_and_sessions_are_not_seen() {
+    let server = OrgServer::start(None).await;
+    let (session_id, body) = session_body(server.org_b);
+    assert_eq!(server.put(&server.key_b, session_id, &body).await.0, 200);
+    let client = reqwest::Client::new();
+    let url = |path: &str| format!("{}{path}", server.base_url);
+    let create = |session: Option<Uuid>| {
+        let mut body =
+            serde_json::json!({"name": "B's scenario", "intent": "check", "tags": ["b"]});
+        if let Some(session) = session {
+            body["source_session_id"] = Value::String(session.to_string());
+        }
+        client
+            .post(url("/v1/scenarios"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+    };
+    // Organization A naming B's session as the source gets what an unknown one gets.
+    let unknown_session = Uuid::new_v4();
+    let unknown_source = server
+        .send(create(Some(unknown_session)), &server.key_a)
+        .await;
+    let foreign_source = server.send(create(Some(session_id)), &server.key_a).await;
+    assert_eq!(unknown_source.0, 404, "{unknown_source:?}");
+    assert_eq!(error_code(&foreign_source.1), "not_found");
+    assert_eq!(
+        foreign_source.1.replace(&session_id.to_string(), "ID"),
+        unknown_source.1.replace(&unknown_session.to_string(), "ID"),
+    );
+
+    let (status, created) = server.send(create(Some(session_id)), &server.key_b).await;
+    assert_eq!(status, 201, "{created}");
+    let created: Value = serde_json::from_str(&created).unwrap();
+    assert_eq!(created["organization_id"], server.org_b.to_string());
+    let scenario_id = created["id"].as_str().unwrap().to_owned();
+
+    let unknown = Uuid::new_v4();
+    let missing_get = server
+        .send(
+            client.get(url(&format!("/v1/scenarios/{unknown}"))),
+            &server.key_a,
+        )
+        .await;
+    let foreign_get = server
+        .send(
+            client.get(url(&format!("/v1/scenarios/{scenario_id}"))),
+            &server.key_a,
+        )
+        .await;
+    assert_eq!(missing_get.0, 404);
+    assert_eq!(
+        foreign_get.1.replace(&scenario_id, "ID"),
+        missing_get.1.replace(&unknown.to_string(), "ID")
+    );
+    let foreign_delete = server
+        .send(
+            client.delete(url(&format!("/v1/scenarios/{scenario_id}"))),
+            &server.key_a,
+        )
+        .await;
+    assert_eq!(foreign_delete.0, 404, "{foreign_delete:?}");
+
+    let (_, listed_a) = server
+        .send(client.get(url("/v1/scenarios")), &server.key_a)
+        .await;
+    let (_, sessions_a) = server
+        .send(client.get(url("/v1/sessions")), &server.key_a)
+        .await;
+    assert_eq!(listed_a, r#"{"items":[],"next_cursor":null}"#);
+    assert_eq!(sessions_a, r#"{"items":[],"next_cursor":null}"#);
+    let (_, listed_b) = server
+        .send(client.get(url("/v1/scenarios")), &server.key_b)
+        .await;
+    let (_, sessions_b) = server
+        .send(client.get(url("/v1/sessions")), &server.key_b)
+        .await;
+    let listed_b: Value = serde_json::from_str(&listed_b).unwrap();
+    let sessions_b: Value = serde_json::from_str(&sessions_b).unwrap();
+    assert_eq!(listed_b["items"][0]["id"], scenario_id.as_str());
+    assert_eq!(sessions_b["items"][0]["session_id"], session_id.to_string());
+
+    // B's scenario survived A's attempt, and B deletes it.
+    let deleted = server
+        .send(
+            client.delete(url(&format!("/v1/scenarios/{scenario_id}"))),
+            &server.key_b,
+        )
+        .await;
+    assert_eq!(deleted, (204, String::new()));
+    server.server.close().await.unwrap();
+}

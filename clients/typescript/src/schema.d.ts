@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/v1/scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List saved scenarios
+         * @description Addition to upstream Feather 1.21.0. The scenarios of the key's organization, newest first, a page at a time: pass a page's `next_cursor` as `cursor` for the next one (a cursor that is not one is `400 invalid_cursor`). `tag` keeps the scenarios with that tag, `session_id` those drafted from that session.
+         */
+        get: operations["listScenarios"];
+        put?: never;
+        /** Create a scenario */
+        post: operations["createScenario"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/scenarios/draft-from-session": {
         parameters: {
             query?: never;
@@ -15,6 +36,70 @@ export interface paths {
         put?: never;
         /** Generate an unsaved scenario draft from a captured session */
         post: operations["draftScenarioFromSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/scenarios/proposal-from-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose a scenario, with success criteria, from a captured session
+         * @description Addition to upstream Feather 1.21.0. The same body as `draftScenarioFromSession`; the answer is a `ScenarioCreate` ready to send to `createScenario`: the session's draft (the same fields as the draft endpoint's, redacted the same way), suggested `success_criteria`, and the `source_session_id` and `drafter_version` a saved scenario keeps.
+         */
+        post: operations["proposeScenarioFromSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/scenarios/{scenario_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch a saved scenario
+         * @description Addition to upstream Feather 1.21.0. `404`: no such scenario, or one owned by a different organization.
+         */
+        get: operations["getScenario"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a saved scenario
+         * @description Addition to upstream Feather 1.21.0. `404`: no such scenario, or one owned by a different organization.
+         */
+        delete: operations["deleteScenario"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List captured sessions
+         * @description Addition to upstream Feather 1.21.0. The captured sessions of the key's organization, newest capture first, a page at a time (`cursor` as for `listScenarios`), each with the name of its draft and how it ended, so that a list can be shown without drafting each.
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -111,9 +196,10 @@ export interface components {
              *     - `json_too_deep` (400): arrays and objects nest deeper than 64 levels
              *     - `too_many_items` (400): an array or object has more than 10,000 entries, or the body more than 1,000,000 values
              *     - `string_too_long` (400): one string is longer than 1 MiB
+             *     - `invalid_cursor` (400): a list's cursor is not a next_cursor this server gave
              *     - `bad_request` (400): any other request refused before it is handled
              *     - `unauthorized` (401): x-api-key missing or not a valid key
-             *     - `not_found` (404): no such session, or another organization's
+             *     - `not_found` (404): no such session or scenario, or another organization's
              *     - `method_not_allowed` (405): a method the path does not serve; with an Allow header
              *     - `payload_too_large` (413): the body is larger than the server's limit
              *     - `unsupported_media_type` (415): reserved: a body of a media type the server cannot read
@@ -324,6 +410,63 @@ export interface components {
             /** Version Id */
             version_id?: string | null;
         };
+        /** ScenarioAgentRef */
+        ScenarioAgentRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** ScenarioCreate */
+        ScenarioCreate: {
+            /** Agent Ids */
+            agent_ids?: string[];
+            /**
+             * Drafter Version
+             * @description Addition to upstream Feather 1.21.0: the version of the drafter that drafted this scenario, as `proposeScenarioFromSession` gives it. When it is absent and `source_session_id` is given, the server's current drafter version is kept.
+             */
+            drafter_version?: string | null;
+            /** Intent */
+            intent: string;
+            /**
+             * Journey
+             * @default
+             */
+            journey: string;
+            /** Mock World */
+            mock_world?: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /** @default manual */
+            source: components["schemas"]["ScenarioSource"];
+            /**
+             * Source Agent Id
+             * Format: uuid
+             */
+            source_agent_id?: string | null;
+            /** Source Brief */
+            source_brief?: string | null;
+            /**
+             * Source Persona Id
+             * Format: uuid
+             */
+            source_persona_id?: string | null;
+            /**
+             * Source Session Id
+             * Format: uuid
+             * @description Addition to upstream Feather 1.21.0: the captured session this scenario was drafted from. It must be a session the key's organization sees (404 otherwise); `GET /v1/scenarios?session_id=` finds the scenarios of a session.
+             */
+            source_session_id?: string | null;
+            /** Success Criteria */
+            success_criteria?: components["schemas"]["SuccessCriterion"][];
+            /** Tags */
+            tags?: string[];
+        };
         /** ScenarioDraft */
         ScenarioDraft: {
             /** Agent Ids */
@@ -369,6 +512,82 @@ export interface components {
              * Format: uuid
              */
             session_id: string;
+        };
+        /** @description One page of saved scenarios, newest first. */
+        ScenarioList: {
+            /** @description The scenarios of this page, newest first. */
+            items: components["schemas"]["ScenarioResponse"][];
+            /** @description The `cursor` that asks for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** ScenarioResponse */
+        ScenarioResponse: {
+            /** Agents */
+            agents?: components["schemas"]["ScenarioAgentRef"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by?: string | null;
+            /**
+             * Drafter Version
+             * @description Addition to upstream Feather 1.21.0: the version of the drafter that drafted it, if it was drafted from a session. A reviewer compares it with the `drafter_version` of a fresh proposal to see whether the drafter has moved on.
+             */
+            drafter_version?: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Intent */
+            intent: string;
+            /** Journey */
+            journey: string;
+            /** Mock World */
+            mock_world: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /**
+             * Organization Id
+             * Format: uuid
+             */
+            organization_id: string;
+            source: components["schemas"]["ScenarioSource"];
+            /**
+             * Source Agent Id
+             * Format: uuid
+             */
+            source_agent_id?: string | null;
+            /** Source Agent Name */
+            source_agent_name?: string | null;
+            /** Source Brief */
+            source_brief?: string | null;
+            /**
+             * Source Persona Id
+             * Format: uuid
+             */
+            source_persona_id?: string | null;
+            /** Source Persona Name */
+            source_persona_name?: string | null;
+            /**
+             * Source Session Id
+             * Format: uuid
+             * @description Addition to upstream Feather 1.21.0: the captured session this scenario was drafted from, if any.
+             */
+            source_session_id?: string | null;
+            /** Success Criteria */
+            success_criteria: components["schemas"]["SuccessCriterion"][];
+            /** Tags */
+            tags: string[];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /**
          * ScenarioSource
@@ -454,6 +673,59 @@ export interface components {
              */
             session_id: string;
         };
+        /** @description One page of captured sessions, newest capture first. */
+        SessionList: {
+            /** @description The sessions of this page, newest first. */
+            items: components["schemas"]["SessionSummary"][];
+            /** @description The `cursor` that asks for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A captured session as the session list shows it. */
+        SessionSummary: {
+            /**
+             * Format: uuid
+             * @description The session's `agent_id`.
+             */
+            agent_id?: string | null;
+            /**
+             * Format: date-time
+             * @description When the session was first captured.
+             */
+            captured_at: string;
+            /** @description The session's `channel`. */
+            channel?: string | null;
+            /** @description The session's `completion_reason`. */
+            completion_reason?: string | null;
+            /**
+             * Format: date-time
+             * @description The session's `ended_at`.
+             */
+            ended_at: string | null;
+            /** @description The `name` of the draft made when the session was captured; `null` when the session cannot be drafted. */
+            name?: string | null;
+            /** Format: uuid */
+            organization_id: string;
+            /** @description The session's `knowledge_gap_analysis_outcome`. */
+            outcome?: components["schemas"]["KnowledgeGapAnalysisOutcome"] | null;
+            /** Format: uuid */
+            session_id: string;
+            /**
+             * Format: date-time
+             * @description When it was last captured.
+             */
+            updated_at: string;
+        };
+        /** SuccessCriterion */
+        SuccessCriterion: {
+            /** Description */
+            description: string;
+            output_type: components["schemas"]["SuccessCriterionOutputType"];
+        };
+        /**
+         * SuccessCriterionOutputType
+         * @enum {string}
+         */
+        SuccessCriterionOutputType: "boolean" | "score_5";
         /** ToolCall */
         ToolCall: {
             function: components["schemas"]["ToolCallFunction"];
@@ -528,6 +800,167 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listScenarios: {
+        parameters: {
+            query?: {
+                /** @description The most items of the page, 1 to 100. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string | null;
+                /** @description Only the scenarios that have this tag. */
+                tag?: string | null;
+                /** @description Only the scenarios drafted from this session (`source_session_id`). */
+                session_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioList"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Scenario store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createScenario: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScenarioCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioResponse"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Source session not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Scenario store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     draftScenarioFromSession: {
         parameters: {
             query?: never;
@@ -579,6 +1012,313 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Session store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    proposeScenarioFromSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScenarioDraftFromSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioCreate"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Session not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Session store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getScenario: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scenario_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioResponse"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Scenario not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Scenario store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteScenario: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scenario_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Scenario not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Scenario store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                /** @description The most items of the page, 1 to 100. */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

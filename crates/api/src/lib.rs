@@ -23,6 +23,14 @@
 //! its stored JSON text is what the draft endpoint sends (see [`response`]). It is
 //! documented exactly as `HttpResponseOk<ScenarioDraft>` would be.
 //!
+//! Why two paths differ from dropshot's routes: dropshot cannot route a literal
+//! and a variable segment at the same place, and upstream has both under
+//! `/v1/scenarios/` (`draft-from-session` and `{scenario_id}`). So `getScenario`
+//! and `deleteScenario` are routed at `/v1/scenarios/by-id/{scenario_id}`, the
+//! finishing step publishes them at `/v1/scenarios/{scenario_id}`
+//! ([`openapi::PATH_ALIASES`]), and the server's front, which routes by the
+//! published document, forwards such a request to the routed path.
+//!
 //! Why a finishing step: dropshot emits OpenAPI 3.0.3 but cannot write `servers`,
 //! security schemes, per-operation security or per-status error responses.
 //! [`openapi::document`] adds them deterministically; see that module.
@@ -33,7 +41,9 @@ pub mod openapi;
 pub mod query;
 pub mod response;
 
-use dropshot::{Body, HttpResponseOk, Path, RequestContext};
+use dropshot::{
+    Body, HttpResponseCreated, HttpResponseDeleted, HttpResponseOk, Path, RequestContext,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -101,6 +111,100 @@ pub trait FeatherApi {
         query: QueryParams<SessionAttribution>,
         body: JsonBody<SessionAnalysisInput>,
     ) -> Result<HttpResponseOk<SessionCaptured>, ApiError>;
+
+    /// Create a scenario
+    #[endpoint {
+        method = POST,
+        path = "/v1/scenarios",
+        operation_id = "createScenario",
+        tags = ["scenarios"],
+    }]
+    async fn create_scenario(
+        rqctx: RequestContext<Self::Context>,
+        body: JsonBody<ScenarioCreate>,
+    ) -> Result<HttpResponseCreated<ScenarioResponse>, ApiError>;
+
+    /// List saved scenarios
+    ///
+    /// Addition to upstream Feather 1.21.0. The scenarios of the key's organization,
+    /// newest first, a page at a time: pass a page's `next_cursor` as `cursor` for
+    /// the next one (a cursor that is not one is `400 invalid_cursor`). `tag` keeps
+    /// the scenarios with that tag, `session_id` those drafted from that session.
+    #[endpoint {
+        method = GET,
+        path = "/v1/scenarios",
+        operation_id = "listScenarios",
+        tags = ["scenarios"],
+    }]
+    async fn list_scenarios(
+        rqctx: RequestContext<Self::Context>,
+        query: QueryParams<ScenarioListQuery>,
+    ) -> Result<HttpResponseOk<ScenarioList>, ApiError>;
+
+    /// Fetch a saved scenario
+    ///
+    /// Addition to upstream Feather 1.21.0. `404`: no such scenario, or one owned by
+    /// a different organization.
+    #[endpoint {
+        method = GET,
+        path = "/v1/scenarios/by-id/{scenario_id}",
+        operation_id = "getScenario",
+        tags = ["scenarios"],
+    }]
+    async fn get_scenario(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScenarioPath>,
+    ) -> Result<HttpResponseOk<ScenarioResponse>, ApiError>;
+
+    /// Delete a saved scenario
+    ///
+    /// Addition to upstream Feather 1.21.0. `404`: no such scenario, or one owned by
+    /// a different organization.
+    #[endpoint {
+        method = DELETE,
+        path = "/v1/scenarios/by-id/{scenario_id}",
+        operation_id = "deleteScenario",
+        tags = ["scenarios"],
+    }]
+    async fn delete_scenario(
+        rqctx: RequestContext<Self::Context>,
+        path: Path<ScenarioPath>,
+    ) -> Result<HttpResponseDeleted, ApiError>;
+
+    /// Propose a scenario, with success criteria, from a captured session
+    ///
+    /// Addition to upstream Feather 1.21.0. The same body as
+    /// `draftScenarioFromSession`; the answer is a `ScenarioCreate` ready to send to
+    /// `createScenario`: the session's draft (the same fields as the draft
+    /// endpoint's, redacted the same way), suggested `success_criteria`, and the
+    /// `source_session_id` and `drafter_version` a saved scenario keeps.
+    #[endpoint {
+        method = POST,
+        path = "/v1/scenarios/proposal-from-session",
+        operation_id = "proposeScenarioFromSession",
+        tags = ["scenarios"],
+    }]
+    async fn propose_scenario_from_session(
+        rqctx: RequestContext<Self::Context>,
+        body: JsonBody<ScenarioDraftFromSessionRequest>,
+    ) -> Result<HttpResponseOk<ScenarioCreate>, ApiError>;
+
+    /// List captured sessions
+    ///
+    /// Addition to upstream Feather 1.21.0. The captured sessions of the key's
+    /// organization, newest capture first, a page at a time (`cursor` as for
+    /// `listScenarios`), each with the name of its draft and how it ended, so that
+    /// a list can be shown without drafting each.
+    #[endpoint {
+        method = GET,
+        path = "/v1/sessions",
+        operation_id = "listSessions",
+        tags = ["sessions"],
+    }]
+    async fn list_sessions(
+        rqctx: RequestContext<Self::Context>,
+        query: QueryParams<PageQuery>,
+    ) -> Result<HttpResponseOk<SessionList>, ApiError>;
 
     // The 405 answers for the other methods on the documented paths.
 
@@ -185,6 +289,13 @@ pub trait FeatherApi {
     ) -> Result<http::Response<Body>, ApiError> {
         Ok(error::method_not_allowed("GET, PUT"))
     }
+}
+
+/// The `{scenario_id}` path parameter, read as text like [`SessionPath`].
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+pub struct ScenarioPath {
+    #[schemars(title = "Scenario Id", with = "Uuid")]
+    pub scenario_id: String,
 }
 
 /// The `{session_id}` path parameter. It is read as text and validated by the

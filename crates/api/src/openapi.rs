@@ -9,6 +9,9 @@
 //! - per-status responses instead of dropshot's `4XX`/`5XX` pair: upstream's 400,
 //!   401 and 422 with their descriptions and schemas, then the statuses this server
 //!   also answers (404, 413, 500, 503) as `ErrorResponse`;
+//! - `getScenario` and `deleteScenario` at the path they are published at
+//!   ([`PATH_ALIASES`]), and the operations upstream does not have marked with
+//!   `x-feather-addition: true` ([`ADDITIONS`]);
 //! - "Successful Response" as the description of every 2xx, as FastAPI writes it;
 //! - the `error` codes of `ErrorResponse`, an open set, in its description
 //!   ([`feather_types::codes::ALL`]).
@@ -40,6 +43,54 @@ const EXTRA_ERRORS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "createScenario",
+        &[
+            ("404", "Source session not found"),
+            ("413", "Request body too large"),
+            ("500", "Internal server error"),
+            ("503", "Scenario store unavailable"),
+        ],
+    ),
+    (
+        "listScenarios",
+        &[
+            ("500", "Internal server error"),
+            ("503", "Scenario store unavailable"),
+        ],
+    ),
+    (
+        "getScenario",
+        &[
+            ("404", "Scenario not found"),
+            ("500", "Internal server error"),
+            ("503", "Scenario store unavailable"),
+        ],
+    ),
+    (
+        "deleteScenario",
+        &[
+            ("404", "Scenario not found"),
+            ("500", "Internal server error"),
+            ("503", "Scenario store unavailable"),
+        ],
+    ),
+    (
+        "proposeScenarioFromSession",
+        &[
+            ("404", "Session not found"),
+            ("413", "Request body too large"),
+            ("500", "Internal server error"),
+            ("503", "Session store unavailable"),
+        ],
+    ),
+    (
+        "listSessions",
+        &[
+            ("500", "Internal server error"),
+            ("503", "Session store unavailable"),
+        ],
+    ),
+    (
         "getSessionAnalysisInput",
         &[
             ("404", "Session not found"),
@@ -56,6 +107,29 @@ const EXTRA_ERRORS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
 ];
+
+/// Operations routed at another path than the one they are published at, as
+/// (routed, published): dropshot cannot route `/v1/scenarios/{scenario_id}` beside
+/// `/v1/scenarios/draft-from-session` (a literal and a variable segment at the same
+/// place), so the front forwards the published path to the routed one.
+pub const PATH_ALIASES: &[(&str, &str)] = &[(
+    "/v1/scenarios/by-id/{scenario_id}",
+    "/v1/scenarios/{scenario_id}",
+)];
+
+/// The operations that upstream Feather 1.21.0 does not have. Each is marked in
+/// the contract with `x-feather-addition: true`, and its description says so.
+pub const ADDITIONS: &[&str] = &[
+    "putSessionAnalysisInput",
+    "listSessions",
+    "listScenarios",
+    "getScenario",
+    "deleteScenario",
+    "proposeScenarioFromSession",
+];
+
+/// The extension that marks an operation as an addition to upstream.
+pub const ADDITION_EXTENSION: &str = "x-feather-addition";
 
 /// The document dropshot emits for an API description, before finishing.
 pub fn emitted<C: dropshot::ServerContext>(api: &dropshot::ApiDescription<C>) -> Value {
@@ -109,6 +183,12 @@ pub fn finish(mut doc: Value) -> Value {
         components.remove("responses");
     }
     if let Some(paths) = doc["paths"].as_object_mut() {
+        for (routed, published) in PATH_ALIASES {
+            if let Some(item) = paths.remove(*routed) {
+                paths.insert((*published).to_owned(), item);
+            }
+        }
+        paths.sort_keys();
         for item in paths.values_mut() {
             let Some(item) = item.as_object_mut() else {
                 continue;
@@ -139,6 +219,9 @@ fn finish_operation(operation: &mut Value) {
         .unwrap_or_default()
         .to_owned();
     operation["security"] = json!([{ SECURITY_SCHEME: [] }]);
+    if ADDITIONS.contains(&operation_id.as_str()) {
+        operation[ADDITION_EXTENSION] = json!(true);
+    }
     let Some(responses) = operation["responses"].as_object_mut() else {
         return;
     };

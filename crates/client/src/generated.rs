@@ -41,6 +41,120 @@ doc-id subset constraints to a candidate's evidence_turn_ids.*/
             Default::default()
         }
     }
+    ///`Description`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Description(::std::string::String);
+    impl ::std::ops::Deref for Description {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Description> for ::std::string::String {
+        fn from(value: Description) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for Description {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 500usize {
+                return Err("longer than 500 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Description {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Description {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Description {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Addition to upstream Feather 1.21.0: the version of the drafter that drafted this scenario, as `proposeScenarioFromSession` gives it. When it is absent and `source_session_id` is given, the server's current drafter version is kept.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DrafterVersion(::std::string::String);
+    impl ::std::ops::Deref for DrafterVersion {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DrafterVersion> for ::std::string::String {
+        fn from(value: DrafterVersion) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DrafterVersion {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DrafterVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DrafterVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DrafterVersion {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///An error body: `ErrorResponse`, or `HTTPValidationError` for 422.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
@@ -70,9 +184,10 @@ doc-id subset constraints to a candidate's evidence_turn_ids.*/
 - `json_too_deep` (400): arrays and objects nest deeper than 64 levels
 - `too_many_items` (400): an array or object has more than 10,000 entries, or the body more than 1,000,000 values
 - `string_too_long` (400): one string is longer than 1 MiB
+- `invalid_cursor` (400): a list's cursor is not a next_cursor this server gave
 - `bad_request` (400): any other request refused before it is handled
 - `unauthorized` (401): x-api-key missing or not a valid key
-- `not_found` (404): no such session, or another organization's
+- `not_found` (404): no such session or scenario, or another organization's
 - `method_not_allowed` (405): a method the path does not serve; with an Allow header
 - `payload_too_large` (413): the body is larger than the server's limit
 - `unsupported_media_type` (415): reserved: a body of a media type the server cannot read
@@ -622,6 +737,52 @@ failure detector prefers over the display ``top_score``.*/
             Default::default()
         }
     }
+    ///`ScenarioAgentRef`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ScenarioAgentRef {
+        pub id: ::uuid::Uuid,
+        pub name: ::std::string::String,
+    }
+    impl ScenarioAgentRef {
+        pub fn builder() -> builder::ScenarioAgentRef {
+            Default::default()
+        }
+    }
+    ///`ScenarioCreate`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ScenarioCreate {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agent_ids: ::std::vec::Vec<::uuid::Uuid>,
+        ///Addition to upstream Feather 1.21.0: the version of the drafter that drafted this scenario, as `proposeScenarioFromSession` gives it. When it is absent and `source_session_id` is given, the server's current drafter version is kept.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub drafter_version: ::std::option::Option<DrafterVersion>,
+        pub intent: Intent,
+        #[serde(default = "defaults::scenario_create_journey")]
+        pub journey: Journey,
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub mock_world: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub name: Name,
+        #[serde(default = "defaults::scenario_create_source")]
+        pub source: ScenarioSource,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_agent_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_brief: ::std::option::Option<SourceBrief>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_persona_id: ::std::option::Option<::uuid::Uuid>,
+        ///Addition to upstream Feather 1.21.0: the captured session this scenario was drafted from. It must be a session the key's organization sees (404 otherwise); `GET /v1/scenarios?session_id=` finds the scenarios of a session.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_session_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub success_criteria: ::std::vec::Vec<SuccessCriterion>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ScenarioCreate {
+        pub fn builder() -> builder::ScenarioCreate {
+            Default::default()
+        }
+    }
     ///`ScenarioDraft`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ScenarioDraft {
@@ -660,6 +821,60 @@ failure detector prefers over the display ``top_score``.*/
     }
     impl ScenarioDraftFromSessionRequest {
         pub fn builder() -> builder::ScenarioDraftFromSessionRequest {
+            Default::default()
+        }
+    }
+    ///One page of saved scenarios, newest first.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ScenarioList {
+        ///The scenarios of this page, newest first.
+        pub items: ::std::vec::Vec<ScenarioResponse>,
+        ///The `cursor` that asks for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl ScenarioList {
+        pub fn builder() -> builder::ScenarioList {
+            Default::default()
+        }
+    }
+    ///`ScenarioResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ScenarioResponse {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agents: ::std::vec::Vec<ScenarioAgentRef>,
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///Addition to upstream Feather 1.21.0: the version of the drafter that drafted it, if it was drafted from a session. A reviewer compares it with the `drafter_version` of a fresh proposal to see whether the drafter has moved on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub drafter_version: ::std::option::Option<::std::string::String>,
+        pub id: ::uuid::Uuid,
+        pub intent: ::std::string::String,
+        pub journey: ::std::string::String,
+        pub mock_world: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub name: ::std::string::String,
+        pub organization_id: ::uuid::Uuid,
+        pub source: ScenarioSource,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_agent_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_agent_name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_brief: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_persona_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_persona_name: ::std::option::Option<::std::string::String>,
+        ///Addition to upstream Feather 1.21.0: the captured session this scenario was drafted from, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_session_id: ::std::option::Option<::uuid::Uuid>,
+        pub success_criteria: ::std::vec::Vec<SuccessCriterion>,
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl ScenarioResponse {
+        pub fn builder() -> builder::ScenarioResponse {
             Default::default()
         }
     }
@@ -788,6 +1003,53 @@ evidence-backed classifications.*/
             Default::default()
         }
     }
+    ///One page of captured sessions, newest capture first.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SessionList {
+        ///The sessions of this page, newest first.
+        pub items: ::std::vec::Vec<SessionSummary>,
+        ///The `cursor` that asks for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl SessionList {
+        pub fn builder() -> builder::SessionList {
+            Default::default()
+        }
+    }
+    ///A captured session as the session list shows it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SessionSummary {
+        ///The session's `agent_id`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_id: ::std::option::Option<::uuid::Uuid>,
+        ///When the session was first captured.
+        pub captured_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The session's `channel`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub channel: ::std::option::Option<::std::string::String>,
+        ///The session's `completion_reason`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub completion_reason: ::std::option::Option<::std::string::String>,
+        ///The session's `ended_at`.
+        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        pub ended_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The `name` of the draft made when the session was captured; `null` when the session cannot be drafted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        pub organization_id: ::uuid::Uuid,
+        ///The session's `knowledge_gap_analysis_outcome`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub outcome: ::std::option::Option<KnowledgeGapAnalysisOutcome>,
+        pub session_id: ::uuid::Uuid,
+        ///When it was last captured.
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl SessionSummary {
+        pub fn builder() -> builder::SessionSummary {
+            Default::default()
+        }
+    }
     ///`SourceBrief`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -840,6 +1102,72 @@ evidence-backed classifications.*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`SuccessCriterion`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SuccessCriterion {
+        pub description: Description,
+        pub output_type: SuccessCriterionOutputType,
+    }
+    impl SuccessCriterion {
+        pub fn builder() -> builder::SuccessCriterion {
+            Default::default()
+        }
+    }
+    ///`SuccessCriterionOutputType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum SuccessCriterionOutputType {
+        #[serde(rename = "boolean")]
+        Boolean,
+        #[serde(rename = "score_5")]
+        Score5,
+    }
+    impl ::std::fmt::Display for SuccessCriterionOutputType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Boolean => f.write_str("boolean"),
+                Self::Score5 => f.write_str("score_5"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SuccessCriterionOutputType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "boolean" => Ok(Self::Boolean),
+                "score_5" => Ok(Self::Score5),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SuccessCriterionOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SuccessCriterionOutputType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`ToolCall`
@@ -2203,6 +2531,335 @@ evidence-backed classifications.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ScenarioAgentRef {
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ScenarioAgentRef {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl ScenarioAgentRef {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScenarioAgentRef> for super::ScenarioAgentRef {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScenarioAgentRef,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScenarioAgentRef> for ScenarioAgentRef {
+            fn from(value: super::ScenarioAgentRef) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScenarioCreate {
+            agent_ids: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            drafter_version: ::std::result::Result<
+                ::std::option::Option<super::DrafterVersion>,
+                ::std::string::String,
+            >,
+            intent: ::std::result::Result<super::Intent, ::std::string::String>,
+            journey: ::std::result::Result<super::Journey, ::std::string::String>,
+            mock_world: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<super::Name, ::std::string::String>,
+            source: ::std::result::Result<super::ScenarioSource, ::std::string::String>,
+            source_agent_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            source_brief: ::std::result::Result<
+                ::std::option::Option<super::SourceBrief>,
+                ::std::string::String,
+            >,
+            source_persona_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            source_session_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            success_criteria: ::std::result::Result<
+                ::std::vec::Vec<super::SuccessCriterion>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScenarioCreate {
+            fn default() -> Self {
+                Self {
+                    agent_ids: Ok(Default::default()),
+                    drafter_version: Ok(Default::default()),
+                    intent: Err("no value supplied for intent".to_string()),
+                    journey: Ok(super::defaults::scenario_create_journey()),
+                    mock_world: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    source: Ok(super::defaults::scenario_create_source()),
+                    source_agent_id: Ok(Default::default()),
+                    source_brief: Ok(Default::default()),
+                    source_persona_id: Ok(Default::default()),
+                    source_session_id: Ok(Default::default()),
+                    success_criteria: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+        impl ScenarioCreate {
+            pub fn agent_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_ids: {e}")
+                    });
+                self
+            }
+            pub fn drafter_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DrafterVersion>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.drafter_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for drafter_version: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn intent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Intent>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.intent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for intent: {e}")
+                    });
+                self
+            }
+            pub fn journey<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Journey>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.journey = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for journey: {e}")
+                    });
+                self
+            }
+            pub fn mock_world<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mock_world = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mock_world: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Name>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ScenarioSource>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn source_agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_agent_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source_brief<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SourceBrief>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_brief = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_brief: {e}")
+                    });
+                self
+            }
+            pub fn source_persona_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_persona_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_persona_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source_session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_session_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn success_criteria<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SuccessCriterion>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success_criteria = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for success_criteria: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScenarioCreate> for super::ScenarioCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScenarioCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_ids: value.agent_ids?,
+                    drafter_version: value.drafter_version?,
+                    intent: value.intent?,
+                    journey: value.journey?,
+                    mock_world: value.mock_world?,
+                    name: value.name?,
+                    source: value.source?,
+                    source_agent_id: value.source_agent_id?,
+                    source_brief: value.source_brief?,
+                    source_persona_id: value.source_persona_id?,
+                    source_session_id: value.source_session_id?,
+                    success_criteria: value.success_criteria?,
+                    tags: value.tags?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScenarioCreate> for ScenarioCreate {
+            fn from(value: super::ScenarioCreate) -> Self {
+                Self {
+                    agent_ids: Ok(value.agent_ids),
+                    drafter_version: Ok(value.drafter_version),
+                    intent: Ok(value.intent),
+                    journey: Ok(value.journey),
+                    mock_world: Ok(value.mock_world),
+                    name: Ok(value.name),
+                    source: Ok(value.source),
+                    source_agent_id: Ok(value.source_agent_id),
+                    source_brief: Ok(value.source_brief),
+                    source_persona_id: Ok(value.source_persona_id),
+                    source_session_id: Ok(value.source_session_id),
+                    success_criteria: Ok(value.success_criteria),
+                    tags: Ok(value.tags),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ScenarioDraft {
             agent_ids: ::std::result::Result<
                 ::std::vec::Vec<::uuid::Uuid>,
@@ -2495,6 +3152,478 @@ evidence-backed classifications.*/
             fn from(value: super::ScenarioDraftFromSessionRequest) -> Self {
                 Self {
                     session_id: Ok(value.session_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScenarioList {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::ScenarioResponse>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScenarioList {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl ScenarioList {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ScenarioResponse>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScenarioList> for super::ScenarioList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScenarioList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScenarioList> for ScenarioList {
+            fn from(value: super::ScenarioList) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScenarioResponse {
+            agents: ::std::result::Result<
+                ::std::vec::Vec<super::ScenarioAgentRef>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            drafter_version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            intent: ::std::result::Result<::std::string::String, ::std::string::String>,
+            journey: ::std::result::Result<::std::string::String, ::std::string::String>,
+            mock_world: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            organization_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            source: ::std::result::Result<super::ScenarioSource, ::std::string::String>,
+            source_agent_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            source_agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_brief: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_persona_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            source_persona_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_session_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            success_criteria: ::std::result::Result<
+                ::std::vec::Vec<super::SuccessCriterion>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScenarioResponse {
+            fn default() -> Self {
+                Self {
+                    agents: Ok(Default::default()),
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    created_by: Ok(Default::default()),
+                    drafter_version: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    intent: Err("no value supplied for intent".to_string()),
+                    journey: Err("no value supplied for journey".to_string()),
+                    mock_world: Err("no value supplied for mock_world".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    organization_id: Err(
+                        "no value supplied for organization_id".to_string(),
+                    ),
+                    source: Err("no value supplied for source".to_string()),
+                    source_agent_id: Ok(Default::default()),
+                    source_agent_name: Ok(Default::default()),
+                    source_brief: Ok(Default::default()),
+                    source_persona_id: Ok(Default::default()),
+                    source_persona_name: Ok(Default::default()),
+                    source_session_id: Ok(Default::default()),
+                    success_criteria: Err(
+                        "no value supplied for success_criteria".to_string(),
+                    ),
+                    tags: Err("no value supplied for tags".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl ScenarioResponse {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ScenarioAgentRef>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
+                self
+            }
+            pub fn drafter_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.drafter_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for drafter_version: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn intent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.intent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for intent: {e}")
+                    });
+                self
+            }
+            pub fn journey<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.journey = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for journey: {e}")
+                    });
+                self
+            }
+            pub fn mock_world<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mock_world = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mock_world: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn organization_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ScenarioSource>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn source_agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_agent_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source_agent_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_agent_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_agent_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source_brief<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_brief = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_brief: {e}")
+                    });
+                self
+            }
+            pub fn source_persona_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_persona_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_persona_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source_persona_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_persona_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_persona_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source_session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_session_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn success_criteria<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SuccessCriterion>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success_criteria = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for success_criteria: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScenarioResponse> for super::ScenarioResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScenarioResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    created_at: value.created_at?,
+                    created_by: value.created_by?,
+                    drafter_version: value.drafter_version?,
+                    id: value.id?,
+                    intent: value.intent?,
+                    journey: value.journey?,
+                    mock_world: value.mock_world?,
+                    name: value.name?,
+                    organization_id: value.organization_id?,
+                    source: value.source?,
+                    source_agent_id: value.source_agent_id?,
+                    source_agent_name: value.source_agent_name?,
+                    source_brief: value.source_brief?,
+                    source_persona_id: value.source_persona_id?,
+                    source_persona_name: value.source_persona_name?,
+                    source_session_id: value.source_session_id?,
+                    success_criteria: value.success_criteria?,
+                    tags: value.tags?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScenarioResponse> for ScenarioResponse {
+            fn from(value: super::ScenarioResponse) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    created_at: Ok(value.created_at),
+                    created_by: Ok(value.created_by),
+                    drafter_version: Ok(value.drafter_version),
+                    id: Ok(value.id),
+                    intent: Ok(value.intent),
+                    journey: Ok(value.journey),
+                    mock_world: Ok(value.mock_world),
+                    name: Ok(value.name),
+                    organization_id: Ok(value.organization_id),
+                    source: Ok(value.source),
+                    source_agent_id: Ok(value.source_agent_id),
+                    source_agent_name: Ok(value.source_agent_name),
+                    source_brief: Ok(value.source_brief),
+                    source_persona_id: Ok(value.source_persona_id),
+                    source_persona_name: Ok(value.source_persona_name),
+                    source_session_id: Ok(value.source_session_id),
+                    success_criteria: Ok(value.success_criteria),
+                    tags: Ok(value.tags),
+                    updated_at: Ok(value.updated_at),
                 }
             }
         }
@@ -2993,6 +4122,354 @@ evidence-backed classifications.*/
                 Self {
                     created: Ok(value.created),
                     session_id: Ok(value.session_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SessionList {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::SessionSummary>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SessionList {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl SessionList {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SessionSummary>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SessionList> for super::SessionList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SessionList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SessionList> for SessionList {
+            fn from(value: super::SessionList) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SessionSummary {
+            agent_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            captured_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            channel: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            completion_reason: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ended_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            organization_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            outcome: ::std::result::Result<
+                ::std::option::Option<super::KnowledgeGapAnalysisOutcome>,
+                ::std::string::String,
+            >,
+            session_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SessionSummary {
+            fn default() -> Self {
+                Self {
+                    agent_id: Ok(Default::default()),
+                    captured_at: Err("no value supplied for captured_at".to_string()),
+                    channel: Ok(Default::default()),
+                    completion_reason: Ok(Default::default()),
+                    ended_at: Err("no value supplied for ended_at".to_string()),
+                    name: Ok(Default::default()),
+                    organization_id: Err(
+                        "no value supplied for organization_id".to_string(),
+                    ),
+                    outcome: Ok(Default::default()),
+                    session_id: Err("no value supplied for session_id".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl SessionSummary {
+            pub fn agent_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
+                self
+            }
+            pub fn captured_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.captured_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for captured_at: {e}")
+                    });
+                self
+            }
+            pub fn channel<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel: {e}")
+                    });
+                self
+            }
+            pub fn completion_reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.completion_reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for completion_reason: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn ended_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ended_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ended_at: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn organization_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn outcome<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::KnowledgeGapAnalysisOutcome>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.outcome = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for outcome: {e}")
+                    });
+                self
+            }
+            pub fn session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_id: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SessionSummary> for super::SessionSummary {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SessionSummary,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_id: value.agent_id?,
+                    captured_at: value.captured_at?,
+                    channel: value.channel?,
+                    completion_reason: value.completion_reason?,
+                    ended_at: value.ended_at?,
+                    name: value.name?,
+                    organization_id: value.organization_id?,
+                    outcome: value.outcome?,
+                    session_id: value.session_id?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SessionSummary> for SessionSummary {
+            fn from(value: super::SessionSummary) -> Self {
+                Self {
+                    agent_id: Ok(value.agent_id),
+                    captured_at: Ok(value.captured_at),
+                    channel: Ok(value.channel),
+                    completion_reason: Ok(value.completion_reason),
+                    ended_at: Ok(value.ended_at),
+                    name: Ok(value.name),
+                    organization_id: Ok(value.organization_id),
+                    outcome: Ok(value.outcome),
+                    session_id: Ok(value.session_id),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SuccessCriterion {
+            description: ::std::result::Result<
+                super::Description,
+                ::std::string::String,
+            >,
+            output_type: ::std::result::Result<
+                super::SuccessCriterionOutputType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SuccessCriterion {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    output_type: Err("no value supplied for output_type".to_string()),
+                }
+            }
+        }
+        impl SuccessCriterion {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Description>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn output_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SuccessCriterionOutputType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SuccessCriterion> for super::SuccessCriterion {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SuccessCriterion,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    output_type: value.output_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SuccessCriterion> for SuccessCriterion {
+            fn from(value: super::SuccessCriterion) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    output_type: Ok(value.output_type),
                 }
             }
         }
@@ -3520,6 +4997,12 @@ evidence-backed classifications.*/
         {
             T::try_from(V).unwrap()
         }
+        pub(super) fn scenario_create_journey() -> super::Journey {
+            super::Journey("".to_string())
+        }
+        pub(super) fn scenario_create_source() -> super::ScenarioSource {
+            super::ScenarioSource::Manual
+        }
         pub(super) fn scenario_draft_journey() -> super::Journey {
             super::Journey("".to_string())
         }
@@ -3618,6 +5101,42 @@ impl ClientInfo<()> for Client {
 }
 impl ClientHooks<()> for &Client {}
 impl Client {
+    /**List saved scenarios
+
+Addition to upstream Feather 1.21.0. The scenarios of the key's organization, newest first, a page at a time: pass a page's `next_cursor` as `cursor` for the next one (a cursor that is not one is `400 invalid_cursor`). `tag` keeps the scenarios with that tag, `session_id` those drafted from that session.
+
+Sends a `GET` request to `/v1/scenarios`
+
+Arguments:
+- `cursor`: The `next_cursor` of the previous page; absent for the first page.
+- `limit`: The most items of the page, 1 to 100.
+- `session_id`: Only the scenarios drafted from this session (`source_session_id`).
+- `tag`: Only the scenarios that have this tag.
+```ignore
+let response = client.list_scenarios()
+    .cursor(cursor)
+    .limit(limit)
+    .session_id(session_id)
+    .tag(tag)
+    .send()
+    .await;
+```*/
+    pub fn list_scenarios(&self) -> builder::ListScenarios<'_> {
+        builder::ListScenarios::new(self)
+    }
+    /**Create a scenario
+
+Sends a `POST` request to `/v1/scenarios`
+
+```ignore
+let response = client.create_scenario()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_scenario(&self) -> builder::CreateScenario<'_> {
+        builder::CreateScenario::new(self)
+    }
     /**Generate an unsaved scenario draft from a captured session
 
 Sends a `POST` request to `/v1/scenarios/draft-from-session`
@@ -3630,6 +5149,72 @@ let response = client.draft_scenario_from_session()
 ```*/
     pub fn draft_scenario_from_session(&self) -> builder::DraftScenarioFromSession<'_> {
         builder::DraftScenarioFromSession::new(self)
+    }
+    /**Propose a scenario, with success criteria, from a captured session
+
+Addition to upstream Feather 1.21.0. The same body as `draftScenarioFromSession`; the answer is a `ScenarioCreate` ready to send to `createScenario`: the session's draft (the same fields as the draft endpoint's, redacted the same way), suggested `success_criteria`, and the `source_session_id` and `drafter_version` a saved scenario keeps.
+
+Sends a `POST` request to `/v1/scenarios/proposal-from-session`
+
+```ignore
+let response = client.propose_scenario_from_session()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn propose_scenario_from_session(
+        &self,
+    ) -> builder::ProposeScenarioFromSession<'_> {
+        builder::ProposeScenarioFromSession::new(self)
+    }
+    /**Fetch a saved scenario
+
+Addition to upstream Feather 1.21.0. `404`: no such scenario, or one owned by a different organization.
+
+Sends a `GET` request to `/v1/scenarios/{scenario_id}`
+
+```ignore
+let response = client.get_scenario()
+    .scenario_id(scenario_id)
+    .send()
+    .await;
+```*/
+    pub fn get_scenario(&self) -> builder::GetScenario<'_> {
+        builder::GetScenario::new(self)
+    }
+    /**Delete a saved scenario
+
+Addition to upstream Feather 1.21.0. `404`: no such scenario, or one owned by a different organization.
+
+Sends a `DELETE` request to `/v1/scenarios/{scenario_id}`
+
+```ignore
+let response = client.delete_scenario()
+    .scenario_id(scenario_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_scenario(&self) -> builder::DeleteScenario<'_> {
+        builder::DeleteScenario::new(self)
+    }
+    /**List captured sessions
+
+Addition to upstream Feather 1.21.0. The captured sessions of the key's organization, newest capture first, a page at a time (`cursor` as for `listScenarios`), each with the name of its draft and how it ended, so that a list can be shown without drafting each.
+
+Sends a `GET` request to `/v1/sessions`
+
+Arguments:
+- `cursor`: The `next_cursor` of the previous page; absent for the first page.
+- `limit`: The most items of the page, 1 to 100.
+```ignore
+let response = client.list_sessions()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_sessions(&self) -> builder::ListSessions<'_> {
+        builder::ListSessions::new(self)
     }
     /**Fetch the canonical analysis input for a completed session
 
@@ -3681,6 +5266,289 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::list_scenarios`]
+
+[`Client::list_scenarios`]: super::Client::list_scenarios*/
+    #[derive(Debug, Clone)]
+    pub struct ListScenarios<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        session_id: Result<Option<::uuid::Uuid>, String>,
+        tag: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListScenarios<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                limit: Ok(None),
+                session_id: Ok(None),
+                tag: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn session_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.session_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for session_id failed".to_string()
+                });
+            self
+        }
+        pub fn tag<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.tag = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for tag failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/scenarios`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ScenarioList>, Error<types::ErrorBody>> {
+            let Self { client, cursor, limit, session_id, tag } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let session_id = session_id.map_err(Error::InvalidRequest)?;
+            let tag = tag.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/scenarios", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("session_id", &session_id))
+                .query(&progenitor_client::QueryParam::new("tag", &tag))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_scenarios",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_scenario`]
+
+[`Client::create_scenario`]: super::Client::create_scenario*/
+    #[derive(Debug, Clone)]
+    pub struct CreateScenario<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ScenarioCreate, String>,
+    }
+    impl<'a> CreateScenario<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ScenarioCreate>,
+            <V as std::convert::TryInto<
+                types::ScenarioCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ScenarioCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ScenarioCreate,
+            ) -> types::builder::ScenarioCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/scenarios`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ScenarioResponse>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ScenarioCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/scenarios", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_scenario",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::draft_scenario_from_session`]
 
 [`Client::draft_scenario_from_session`]: super::Client::draft_scenario_from_session*/
@@ -3785,6 +5653,476 @@ pub mod builder {
                     )
                 }
                 413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::propose_scenario_from_session`]
+
+[`Client::propose_scenario_from_session`]: super::Client::propose_scenario_from_session*/
+    #[derive(Debug, Clone)]
+    pub struct ProposeScenarioFromSession<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ScenarioDraftFromSessionRequest, String>,
+    }
+    impl<'a> ProposeScenarioFromSession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ScenarioDraftFromSessionRequest>,
+            <V as std::convert::TryInto<
+                types::ScenarioDraftFromSessionRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ScenarioDraftFromSessionRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ScenarioDraftFromSessionRequest,
+            ) -> types::builder::ScenarioDraftFromSessionRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/scenarios/proposal-from-session`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ScenarioCreate>, Error<types::ErrorBody>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ScenarioDraftFromSessionRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/scenarios/proposal-from-session", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "propose_scenario_from_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_scenario`]
+
+[`Client::get_scenario`]: super::Client::get_scenario*/
+    #[derive(Debug, Clone)]
+    pub struct GetScenario<'a> {
+        client: &'a super::Client,
+        scenario_id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> GetScenario<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                scenario_id: Err("scenario_id was not initialized".to_string()),
+            }
+        }
+        pub fn scenario_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.scenario_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for scenario_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/scenarios/{scenario_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ScenarioResponse>, Error<types::ErrorBody>> {
+            let Self { client, scenario_id } = self;
+            let scenario_id = scenario_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/scenarios/{}", client.baseurl, encode_path(& scenario_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_scenario",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_scenario`]
+
+[`Client::delete_scenario`]: super::Client::delete_scenario*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteScenario<'a> {
+        client: &'a super::Client,
+        scenario_id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> DeleteScenario<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                scenario_id: Err("scenario_id was not initialized".to_string()),
+            }
+        }
+        pub fn scenario_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.scenario_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for scenario_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/scenarios/{scenario_id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self { client, scenario_id } = self;
+            let scenario_id = scenario_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/scenarios/{}", client.baseurl, encode_path(& scenario_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_scenario",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_sessions`]
+
+[`Client::list_sessions`]: super::Client::list_sessions*/
+    #[derive(Debug, Clone)]
+    pub struct ListSessions<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListSessions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/sessions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SessionList>, Error<types::ErrorBody>> {
+            let Self { client, cursor, limit } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/sessions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_sessions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -4,11 +4,13 @@
 //! path and body (FastAPI-style 422), then the work. Store failures become 503 or
 //! 500 with the details logged, never sent.
 
-use dropshot::{HttpResponseOk, Path, RequestContext};
+use dropshot::{HttpResponseCreated, HttpResponseDeleted, HttpResponseOk, Path, RequestContext};
 use feather_api::error::codes;
 use feather_api::{
-    ApiError, FeatherApi, JsonBody, QueryParams, ScenarioDraft, ScenarioDraftFromSessionRequest,
-    SerializedOk, SessionAnalysisInput, SessionAttribution, SessionCaptured, SessionPath,
+    ApiError, FeatherApi, JsonBody, PageQuery, QueryParams, ScenarioCreate, ScenarioDraft,
+    ScenarioDraftFromSessionRequest, ScenarioList, ScenarioListQuery, ScenarioPath,
+    ScenarioResponse, SerializedOk, SessionAnalysisInput, SessionAttribution, SessionCaptured,
+    SessionList, SessionPath,
 };
 use feather_drafter::{CapturedSession, DraftOptions};
 use feather_store::{NewSession, OrgScope};
@@ -16,7 +18,7 @@ use slog::error;
 use uuid::Uuid;
 
 use crate::context::{ServerContext, store_error};
-use crate::drafts;
+use crate::{drafts, scenarios};
 
 /// The server's implementation of [`FeatherApi`].
 pub enum FeatherServer {}
@@ -80,6 +82,98 @@ impl FeatherApi for FeatherServer {
             created: outcome.created,
         }))
     }
+
+    async fn create_scenario(
+        rqctx: RequestContext<ServerContext>,
+        body: JsonBody<ScenarioCreate>,
+    ) -> Result<HttpResponseCreated<ScenarioResponse>, ApiError> {
+        let scope = rqctx
+            .context()
+            .authenticate(rqctx.request.headers())
+            .await?;
+        let create = body.parse()?;
+        let created = scenarios::create(&rqctx, scope, create).await?;
+        Ok(HttpResponseCreated(created))
+    }
+
+    async fn list_scenarios(
+        rqctx: RequestContext<ServerContext>,
+        query: QueryParams<ScenarioListQuery>,
+    ) -> Result<HttpResponseOk<ScenarioList>, ApiError> {
+        let scope = rqctx
+            .context()
+            .authenticate(rqctx.request.headers())
+            .await?;
+        let query = query.parse()?;
+        Ok(HttpResponseOk(scenarios::list(&rqctx, scope, query).await?))
+    }
+
+    async fn get_scenario(
+        rqctx: RequestContext<ServerContext>,
+        path: Path<ScenarioPath>,
+    ) -> Result<HttpResponseOk<ScenarioResponse>, ApiError> {
+        let context = rqctx.context();
+        let scope = context.authenticate(rqctx.request.headers()).await?;
+        let id = path_scenario_id(&path.into_inner())?;
+        let stored = context
+            .store
+            .get_scenario(scope, id)
+            .await
+            .map_err(|err| {
+                error!(rqctx.log, "reading a scenario failed"; "error" => %err);
+                store_error(err)
+            })?
+            .ok_or_else(|| scenarios::scenario_not_found(id))?;
+        Ok(HttpResponseOk(scenarios::response(&rqctx, stored)?))
+    }
+
+    async fn delete_scenario(
+        rqctx: RequestContext<ServerContext>,
+        path: Path<ScenarioPath>,
+    ) -> Result<HttpResponseDeleted, ApiError> {
+        let context = rqctx.context();
+        let scope = context.authenticate(rqctx.request.headers()).await?;
+        let id = path_scenario_id(&path.into_inner())?;
+        let deleted = context
+            .store
+            .delete_scenario(scope, id)
+            .await
+            .map_err(|err| {
+                error!(rqctx.log, "deleting a scenario failed"; "error" => %err);
+                store_error(err)
+            })?;
+        if !deleted {
+            return Err(scenarios::scenario_not_found(id));
+        }
+        Ok(HttpResponseDeleted())
+    }
+
+    async fn propose_scenario_from_session(
+        rqctx: RequestContext<ServerContext>,
+        body: JsonBody<ScenarioDraftFromSessionRequest>,
+    ) -> Result<HttpResponseOk<ScenarioCreate>, ApiError> {
+        let scope = rqctx
+            .context()
+            .authenticate(rqctx.request.headers())
+            .await?;
+        let request = body.parse()?;
+        let proposal = scenarios::propose(&rqctx, scope, request.session_id).await?;
+        Ok(HttpResponseOk(proposal))
+    }
+
+    async fn list_sessions(
+        rqctx: RequestContext<ServerContext>,
+        query: QueryParams<PageQuery>,
+    ) -> Result<HttpResponseOk<SessionList>, ApiError> {
+        let scope = rqctx
+            .context()
+            .authenticate(rqctx.request.headers())
+            .await?;
+        let query = query.parse()?;
+        Ok(HttpResponseOk(
+            scenarios::list_sessions(&rqctx, scope, query).await?,
+        ))
+    }
 }
 
 /// A capture's work before the store: the path, query and body validated (every
@@ -115,6 +209,11 @@ fn capture(
         CapturedSession { input, attribution },
         options,
     ))
+}
+
+fn path_scenario_id(path: &ScenarioPath) -> Result<Uuid, ApiError> {
+    feather_validation::parameter::<Uuid>("path", "scenario_id", &path.scenario_id)
+        .map_err(ApiError::validation)
 }
 
 fn path_session_id(path: &SessionPath) -> Result<Uuid, ApiError> {

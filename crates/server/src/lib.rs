@@ -17,6 +17,7 @@ pub mod front;
 pub mod handlers;
 pub mod import;
 pub mod logging;
+pub mod scenarios;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

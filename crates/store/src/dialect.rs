@@ -72,6 +72,25 @@ pub struct Dialect {
     pub revoke_key: &'static str,
     /// The organization and hash of the live key of a hash. Parameters: hash.
     pub live_key: &'static str,
+    /// Inserts a scenario and returns its `created_at` and `updated_at`.
+    /// Parameters: id, organization id, source session id (text or NULL), tags
+    /// (JSON array text), document (JSON object text).
+    pub insert_scenario: &'static str,
+    /// A scenario as a scope sees it, columns as [`crate::rows::ScenarioRecord`].
+    /// Parameters: id.
+    pub scenario: Scoped,
+    /// Deletes a scenario a scope sees. Parameters: id.
+    pub delete_scenario: Scoped,
+    /// A page of scenarios, newest first by `(created_at, id)`, columns as
+    /// [`crate::rows::ScenarioRecord`]. Parameters: the cursor's timestamp and id
+    /// (both NULL for the first page; the page starts after them), a tag (or
+    /// NULL), a source session id (or NULL), the limit.
+    pub scenarios: Scoped,
+    /// A page of sessions, newest first by `(created_at, session_id)` with
+    /// `created_at` to the millisecond, columns as
+    /// [`crate::rows::SessionSummaryRecord`]. Parameters: the cursor's timestamp
+    /// and session id (both NULL for the first page), the limit.
+    pub sessions: Scoped,
 }
 
 /// One statement in two forms: for every organization, and for one (whose id is

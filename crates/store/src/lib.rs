@@ -71,7 +71,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::dialect::Dialect;
-use crate::rows::{KeyRecord, SessionRecord, parse_uuid};
+use crate::rows::{KeyRecord, ScenarioRecord, SessionRecord, SessionSummaryRecord, parse_uuid};
 use crate::sqlite_readers::Readers;
 
 pub use error::StoreError;
@@ -238,6 +238,72 @@ pub struct StoredSessionText {
     /// The `SessionAnalysisInput` as JSON text, exactly as stored.
     pub analysis_input: String,
     pub attribution: SessionAttribution,
+    /// When the session was first captured, RFC 3339 UTC with milliseconds.
+    pub created_at: String,
+    /// When it was last captured, in the same form.
+    pub updated_at: String,
+}
+
+/// A scenario to store. The store keeps its content as given and reads nothing
+/// inside it; the columns a list filters on come beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewScenario {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    /// The session it was drafted from, which `list_scenarios` can filter on.
+    pub source_session_id: Option<Uuid>,
+    /// Its tags, which `list_scenarios` can filter on.
+    pub tags: Vec<String>,
+    /// Its content as the text of a JSON object.
+    pub document: String,
+}
+
+/// A scenario as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredScenario {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub source_session_id: Option<Uuid>,
+    /// The content as stored: the text of a JSON object.
+    pub document: String,
+    /// RFC 3339 UTC with milliseconds.
+    pub created_at: String,
+    /// In the same form.
+    pub updated_at: String,
+}
+
+/// Where a page of a newest-first list starts: after the item with this
+/// timestamp (RFC 3339 UTC with milliseconds, as the store gives them) and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageAfter {
+    pub created_at: String,
+    pub id: Uuid,
+}
+
+/// Which scenarios [`Store::list_scenarios`] gives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScenarioFilter {
+    /// Start after this item; `None` for the first page.
+    pub after: Option<PageAfter>,
+    /// Only those with this tag.
+    pub tag: Option<String>,
+    /// Only those drafted from this session.
+    pub source_session_id: Option<Uuid>,
+}
+
+/// A session as the session list shows it: ids, the stored draft's name, and
+/// what the session says of its end, as text the server reads into its types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSessionSummary {
+    pub organization_id: Uuid,
+    pub session_id: Uuid,
+    /// The `name` of the stored draft; `None` when the session has no draft.
+    pub draft_name: Option<String>,
+    pub agent_id: Option<String>,
+    pub channel: Option<String>,
+    pub outcome: Option<String>,
+    pub completion_reason: Option<String>,
+    pub ended_at: Option<String>,
     /// When the session was first captured, RFC 3339 UTC with milliseconds.
     pub created_at: String,
     /// When it was last captured, in the same form.
@@ -545,6 +611,106 @@ impl Store {
         constant_time_eq(stored_hash.as_bytes(), hash.as_bytes())
             .then(|| parse_uuid(&organization_id))
             .transpose()
+    }
+
+    /// Stores a new scenario and returns it as stored.
+    pub async fn create_scenario(
+        &self,
+        scenario: &NewScenario,
+    ) -> Result<StoredScenario, StoreError> {
+        let tags = serde_json::to_string(&scenario.tags).expect("strings serialise");
+        let (created_at, updated_at): (String, String) = self
+            .write(async {
+                let query = sqlx::query_as(self.dialect.insert_scenario)
+                    .bind(scenario.id.to_string())
+                    .bind(scenario.organization_id.to_string())
+                    .bind(scenario.source_session_id.map(|id| id.to_string()))
+                    .bind(tags.as_str())
+                    .bind(scenario.document.as_str());
+                Ok(query.fetch_one(&self.pool).await?)
+            })
+            .await?;
+        Ok(StoredScenario {
+            id: scenario.id,
+            organization_id: scenario.organization_id,
+            source_session_id: scenario.source_session_id,
+            document: scenario.document.clone(),
+            created_at,
+            updated_at,
+        })
+    }
+
+    /// The scenario `id` as `scope` sees it, or `None`.
+    pub async fn get_scenario(
+        &self,
+        scope: OrgScope,
+        id: Uuid,
+    ) -> Result<Option<StoredScenario>, StoreError> {
+        let (sql, organization) = self.dialect.scenario.pick(scope);
+        let mut query = sqlx::query_as::<_, ScenarioRecord>(sql).bind(id.to_string());
+        if let Some(organization) = organization {
+            query = query.bind(organization);
+        }
+        let row = query.fetch_optional(&self.pool).await;
+        let row = self.migrated_again(row.map_err(StoreError::from)).await?;
+        row.map(ScenarioRecord::decode).transpose()
+    }
+
+    /// Deletes the scenario `id` if `scope` sees it; `false` when it does not.
+    pub async fn delete_scenario(&self, scope: OrgScope, id: Uuid) -> Result<bool, StoreError> {
+        let (sql, organization) = self.dialect.delete_scenario.pick(scope);
+        let done = self.write(async {
+            let mut query = sqlx::query(sql).bind(id.to_string());
+            if let Some(organization) = organization {
+                query = query.bind(organization);
+            }
+            Ok(query.execute(&self.pool).await?)
+        });
+        Ok(done.await?.rows_affected() == 1)
+    }
+
+    /// Up to `limit` scenarios that `scope` sees and `filter` admits, newest first.
+    pub async fn list_scenarios(
+        &self,
+        scope: OrgScope,
+        filter: &ScenarioFilter,
+        limit: u32,
+    ) -> Result<Vec<StoredScenario>, StoreError> {
+        let (sql, organization) = self.dialect.scenarios.pick(scope);
+        let after = filter.after.as_ref();
+        let mut query = sqlx::query_as::<_, ScenarioRecord>(sql)
+            .bind(after.map(|a| a.created_at.clone()))
+            .bind(after.map(|a| a.id.to_string()))
+            .bind(filter.tag.clone())
+            .bind(filter.source_session_id.map(|id| id.to_string()))
+            .bind(i64::from(limit));
+        if let Some(organization) = organization {
+            query = query.bind(organization);
+        }
+        let rows = query.fetch_all(&self.pool).await;
+        let rows = self.migrated_again(rows.map_err(StoreError::from)).await?;
+        rows.into_iter().map(ScenarioRecord::decode).collect()
+    }
+
+    /// Up to `limit` sessions that `scope` sees, newest first capture first,
+    /// starting after `after`.
+    pub async fn list_sessions(
+        &self,
+        scope: OrgScope,
+        after: Option<&PageAfter>,
+        limit: u32,
+    ) -> Result<Vec<StoredSessionSummary>, StoreError> {
+        let (sql, organization) = self.dialect.sessions.pick(scope);
+        let mut query = sqlx::query_as::<_, SessionSummaryRecord>(sql)
+            .bind(after.map(|a| a.created_at.clone()))
+            .bind(after.map(|a| a.id.to_string()))
+            .bind(i64::from(limit));
+        if let Some(organization) = organization {
+            query = query.bind(organization);
+        }
+        let rows = query.fetch_all(&self.pool).await;
+        let rows = self.migrated_again(rows.map_err(StoreError::from)).await?;
+        rows.into_iter().map(SessionSummaryRecord::decode).collect()
     }
 
     /// Runs a one-row read whose parameters are all text, in order: on the SQLite

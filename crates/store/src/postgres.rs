@@ -81,6 +81,67 @@ macro_rules! upsert_session {
     };
 }
 
+/// A scenario's columns as `rows::ScenarioRecord` reads them, then `$condition`.
+macro_rules! select_scenarios {
+    ($($condition:tt)*) => {
+        concat!(
+            "SELECT id::text AS id, organization_id::text AS organization_id, \
+                 source_session_id::text AS source_session_id, document::text AS document, ",
+            rfc3339!("created_at"),
+            " AS created_at, ",
+            rfc3339!("updated_at"),
+            " AS updated_at FROM scenarios WHERE ",
+            $($condition)*
+        )
+    };
+}
+
+/// The conditions of a page of scenarios: after the cursor, with the tag, from
+/// the session (each skipped when its parameter is NULL). Timestamps are stored
+/// to the millisecond (migration 0006), so the cursor's equals a row's exactly.
+macro_rules! scenario_page {
+    () => {
+        "($1::text IS NULL OR scenarios.created_at < $1::timestamptz \
+             OR (scenarios.created_at = $1::timestamptz AND scenarios.id < $2::uuid)) \
+         AND ($3::text IS NULL OR scenarios.tags @> jsonb_build_array($3::text)) \
+         AND ($4::text IS NULL OR scenarios.source_session_id = $4::uuid)"
+    };
+}
+
+/// A session's first capture to the millisecond, in UTC: the session list's order,
+/// as its index (migration 0006) and its cursor have it.
+macro_rules! session_order {
+    () => {
+        "date_trunc('milliseconds', s.created_at AT TIME ZONE 'UTC')"
+    };
+}
+
+/// A page of sessions as `rows::SessionSummaryRecord` reads them, after the cursor.
+macro_rules! select_summaries {
+    () => {
+        concat!(
+            "SELECT s.organization_id::text AS organization_id, \
+                 s.session_id::text AS session_id, d.draft ->> 'name' AS name, \
+                 s.analysis_input ->> 'agent_id' AS agent_id, \
+                 s.analysis_input ->> 'channel' AS channel, \
+                 s.analysis_input ->> 'knowledge_gap_analysis_outcome' AS outcome, \
+                 s.analysis_input ->> 'completion_reason' AS completion_reason, \
+                 s.analysis_input ->> 'ended_at' AS ended_at, ",
+            rfc3339!("s.created_at"),
+            " AS created_at, ",
+            rfc3339!("s.updated_at"),
+            " AS updated_at \
+             FROM sessions s LEFT JOIN session_drafts d \
+                 ON d.session_id = s.session_id AND d.organization_id = s.organization_id \
+             WHERE ($1::text IS NULL OR ",
+            session_order!(),
+            " < ($1::timestamptz AT TIME ZONE 'UTC') OR (",
+            session_order!(),
+            " = ($1::timestamptz AT TIME ZONE 'UTC') AND s.session_id < $2::uuid))"
+        )
+    };
+}
+
 pub static DIALECT: Dialect = Dialect {
     backend: Backend::Postgres,
     upsert_session: concat!(upsert_session!(), "RETURNING revision"),
@@ -144,6 +205,46 @@ pub static DIALECT: Dialect = Dialect {
          WHERE id = $1::uuid AND revoked_at IS NULL",
     live_key: "SELECT organization_id::text, key_hash FROM api_keys \
          WHERE key_hash = $1 AND revoked_at IS NULL",
+    insert_scenario: concat!(
+        "INSERT INTO scenarios (id, organization_id, source_session_id, tags, document) \
+         VALUES ($1::uuid, $2::uuid, $3::uuid, $4::jsonb, $5::json) RETURNING ",
+        rfc3339!("created_at"),
+        ", ",
+        rfc3339!("updated_at")
+    ),
+    scenario: Scoped {
+        any: select_scenarios!("id = $1::uuid"),
+        organization: select_scenarios!("id = $1::uuid AND organization_id = $2::uuid"),
+    },
+    delete_scenario: Scoped {
+        any: "DELETE FROM scenarios WHERE id = $1::uuid",
+        organization: "DELETE FROM scenarios WHERE id = $1::uuid AND organization_id = $2::uuid",
+    },
+    scenarios: Scoped {
+        any: concat!(
+            select_scenarios!(scenario_page!()),
+            " ORDER BY scenarios.created_at DESC, scenarios.id DESC LIMIT $5"
+        ),
+        organization: concat!(
+            select_scenarios!(scenario_page!()),
+            " AND scenarios.organization_id = $6::uuid \
+             ORDER BY scenarios.created_at DESC, scenarios.id DESC LIMIT $5"
+        ),
+    },
+    sessions: Scoped {
+        any: concat!(
+            select_summaries!(),
+            " ORDER BY ",
+            session_order!(),
+            " DESC, s.session_id DESC LIMIT $3"
+        ),
+        organization: concat!(
+            select_summaries!(),
+            " AND s.organization_id = $4::uuid ORDER BY ",
+            session_order!(),
+            " DESC, s.session_id DESC LIMIT $3"
+        ),
+    },
 };
 
 /// Connects to the database named by `url` and migrates it.

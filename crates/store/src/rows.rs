@@ -78,3 +78,64 @@ fn text(bytes: Option<Vec<u8>>) -> Result<Option<String>, StoreError> {
         })
         .transpose()
 }
+
+/// A scenario's row, as [`crate::dialect::Dialect::scenario`] selects it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ScenarioRecord {
+    pub id: String,
+    pub organization_id: String,
+    pub source_session_id: Option<String>,
+    pub document: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl ScenarioRecord {
+    pub fn decode(self) -> Result<crate::StoredScenario, StoreError> {
+        Ok(crate::StoredScenario {
+            id: parse_uuid(&self.id)?,
+            organization_id: parse_uuid(&self.organization_id)?,
+            source_session_id: self
+                .source_session_id
+                .as_deref()
+                .map(parse_uuid)
+                .transpose()?,
+            document: self.document,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// A session of the session list, as [`crate::dialect::Dialect::sessions`]
+/// selects it: the values read from the session's JSON are given as text.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionSummaryRecord {
+    pub organization_id: String,
+    pub session_id: String,
+    pub name: Option<String>,
+    pub agent_id: Option<String>,
+    pub channel: Option<String>,
+    pub outcome: Option<String>,
+    pub completion_reason: Option<String>,
+    pub ended_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl SessionSummaryRecord {
+    pub fn decode(self) -> Result<crate::StoredSessionSummary, StoreError> {
+        Ok(crate::StoredSessionSummary {
+            organization_id: parse_uuid(&self.organization_id)?,
+            session_id: parse_uuid(&self.session_id)?,
+            draft_name: self.name,
+            agent_id: self.agent_id,
+            channel: self.channel,
+            outcome: self.outcome,
+            completion_reason: self.completion_reason,
+            ended_at: self.ended_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}

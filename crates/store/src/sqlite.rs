@@ -63,6 +63,45 @@ macro_rules! select_keys {
     };
 }
 
+/// A scenario's columns as `rows::ScenarioRecord` reads them, then `$condition`.
+macro_rules! select_scenarios {
+    ($($condition:tt)*) => {
+        concat!(
+            "SELECT id, organization_id, source_session_id, document, created_at, updated_at \
+             FROM scenarios WHERE ",
+            $($condition)*
+        )
+    };
+}
+
+/// The conditions of a page of scenarios: after the cursor, with the tag, from
+/// the session (each skipped when its parameter is NULL).
+macro_rules! scenario_page {
+    () => {
+        "(?1 IS NULL OR created_at < ?1 OR (created_at = ?1 AND id < ?2)) \
+         AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(scenarios.tags) AS t \
+             WHERE t.value = ?3)) \
+         AND (?4 IS NULL OR source_session_id = ?4)"
+    };
+}
+
+/// A page of sessions as `rows::SessionSummaryRecord` reads them, after the cursor.
+macro_rules! select_summaries {
+    () => {
+        "SELECT s.organization_id AS organization_id, s.session_id AS session_id, \
+             json_extract(d.draft, '$.name') AS name, \
+             json_extract(s.analysis_input, '$.agent_id') AS agent_id, \
+             json_extract(s.analysis_input, '$.channel') AS channel, \
+             json_extract(s.analysis_input, '$.knowledge_gap_analysis_outcome') AS outcome, \
+             json_extract(s.analysis_input, '$.completion_reason') AS completion_reason, \
+             json_extract(s.analysis_input, '$.ended_at') AS ended_at, \
+             s.created_at AS created_at, s.updated_at AS updated_at \
+         FROM sessions s LEFT JOIN session_drafts d \
+             ON d.session_id = s.session_id AND d.organization_id = s.organization_id \
+         WHERE (?1 IS NULL OR s.created_at < ?1 OR (s.created_at = ?1 AND s.session_id < ?2))"
+    };
+}
+
 pub static DIALECT: Dialect = Dialect {
     backend: Backend::Sqlite,
     upsert_session: concat!(
@@ -132,6 +171,42 @@ pub static DIALECT: Dialect = Dialect {
     ),
     live_key: "SELECT organization_id, key_hash FROM api_keys \
          WHERE key_hash = ?1 AND revoked_at IS NULL",
+    insert_scenario: concat!(
+        "INSERT INTO scenarios (id, organization_id, source_session_id, tags, document, \
+             created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ",
+        now!(),
+        ", ",
+        now!(),
+        ") RETURNING created_at, updated_at"
+    ),
+    scenario: Scoped {
+        any: select_scenarios!("id = ?1"),
+        organization: select_scenarios!("id = ?1 AND organization_id = ?2"),
+    },
+    delete_scenario: Scoped {
+        any: "DELETE FROM scenarios WHERE id = ?1",
+        organization: "DELETE FROM scenarios WHERE id = ?1 AND organization_id = ?2",
+    },
+    scenarios: Scoped {
+        any: concat!(
+            select_scenarios!(scenario_page!()),
+            " ORDER BY created_at DESC, id DESC LIMIT ?5"
+        ),
+        organization: concat!(
+            select_scenarios!(scenario_page!()),
+            " AND organization_id = ?6 ORDER BY created_at DESC, id DESC LIMIT ?5"
+        ),
+    },
+    sessions: Scoped {
+        any: concat!(
+            select_summaries!(),
+            " ORDER BY s.created_at DESC, s.session_id DESC LIMIT ?3"
+        ),
+        organization: concat!(
+            select_summaries!(),
+            " AND s.organization_id = ?4 ORDER BY s.created_at DESC, s.session_id DESC LIMIT ?3"
+        ),
+    },
 };
 
 /// What [`connect`] opens: the pool, and for a database in a file what works on

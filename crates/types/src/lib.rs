@@ -11,9 +11,11 @@
 //! `openapi.json`, and the conformance tests compare each with upstream's.
 
 pub mod models;
+pub mod scenarios;
 pub mod session;
 
 pub use models::*;
+pub use scenarios::*;
 pub use session::SessionAnalysisInput;
 
 /// The stable `error` codes of [`ErrorResponse`] bodies.
@@ -38,6 +40,7 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
     pub const INTERNAL_ERROR: &str = "internal_error";
     pub const SERVICE_UNAVAILABLE: &str = "service_unavailable";
+    pub const INVALID_CURSOR: &str = "invalid_cursor";
 
     /// Every code a client may meet today: (code, HTTP status, when).
     pub const ALL: &[(&str, u16, &str)] = &[
@@ -78,12 +81,21 @@ pub mod codes {
         ),
         (STRING_TOO_LONG, 400, "one string is longer than 1 MiB"),
         (
+            INVALID_CURSOR,
+            400,
+            "a list's cursor is not a next_cursor this server gave",
+        ),
+        (
             BAD_REQUEST,
             400,
             "any other request refused before it is handled",
         ),
         (UNAUTHORIZED, 401, "x-api-key missing or not a valid key"),
-        (NOT_FOUND, 404, "no such session, or another organization's"),
+        (
+            NOT_FOUND,
+            404,
+            "no such session or scenario, or another organization's",
+        ),
         (
             METHOD_NOT_ALLOWED,
             405,

@@ -608,6 +608,20 @@ impl Connection {
                 }
             }
         }
+        if let Some(routed) = shared.routes.routed_path(request.uri().path()) {
+            // Published at another path than dropshot routes it (`routes.rs`).
+            let path_and_query = match request.uri().query() {
+                Some(query) => format!("{routed}?{query}"),
+                None => routed,
+            };
+            match http::Uri::try_from(path_and_query) {
+                Ok(uri) => *request.uri_mut() = uri,
+                Err(_) => {
+                    let close = has_body(&request);
+                    return Ok(error_response(&ApiError::internal(), close));
+                }
+            }
+        }
         let (parts, incoming) = request.into_parts();
         // A body on an operation that takes none is not read; hyper closes the
         // connection after the answer instead.

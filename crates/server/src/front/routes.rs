@@ -4,7 +4,10 @@
 //!
 //! The table is read from the finished contract (every operation needs the API key;
 //! one with a `requestBody` takes a body) plus the unpublished documentation routes
-//! of [`crate::docs`], so it cannot drift from what dropshot routes.
+//! of [`crate::docs`], so it cannot drift from what dropshot routes. A path the
+//! contract publishes elsewhere than dropshot routes it
+//! (`feather_api::openapi::PATH_ALIASES`) is forwarded to the routed path
+//! ([`Routes::routed_path`]).
 
 use http::Method;
 use serde_json::Value;
@@ -17,6 +20,9 @@ pub struct Route {
     methods: Vec<Endpoint>,
     /// The `Allow` header's value: the methods, comma separated.
     allow: String,
+    /// The path dropshot routes this one at, when it differs
+    /// (`feather_api::openapi::PATH_ALIASES`).
+    routed: Option<Vec<Segment>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +82,16 @@ impl Routes {
                 }
             }
         }
+        for (routed, published) in feather_api::openapi::PATH_ALIASES {
+            let routed = segments(routed);
+            if let Some(route) = routes
+                .routes
+                .iter_mut()
+                .find(|r| r.segments == segments(published))
+            {
+                route.routed = Some(routed);
+            }
+        }
         for path in extra_get {
             routes.add(
                 path,
@@ -91,15 +107,7 @@ impl Routes {
 
     /// Adds one method on a path.
     pub fn add(&mut self, path: &str, endpoint: Endpoint) {
-        let segments = split(path)
-            .map(|s| {
-                if s.starts_with('{') && s.ends_with('}') {
-                    Segment::Parameter
-                } else {
-                    Segment::Literal(s.to_owned())
-                }
-            })
-            .collect::<Vec<_>>();
+        let segments = segments(path);
         let route = match self.routes.iter_mut().find(|r| r.segments == segments) {
             Some(route) => route,
             None => {
@@ -107,6 +115,7 @@ impl Routes {
                     segments,
                     methods: Vec::new(),
                     allow: String::new(),
+                    routed: None,
                 });
                 self.routes.last_mut().expect("just pushed")
             }
@@ -131,9 +140,44 @@ impl Routes {
         }
     }
 
+    /// The path to forward a request for `path` to, when dropshot routes its
+    /// route at another path: the routed template with `path`'s parameters, in
+    /// order. `None` when the path is forwarded as it is.
+    pub fn routed_path(&self, path: &str) -> Option<String> {
+        let given: Vec<&str> = split(path).collect();
+        let route = self.best(&given)?;
+        let routed = route.routed.as_ref()?;
+        let mut parameters = route
+            .segments
+            .iter()
+            .zip(&given)
+            .filter(|(s, _)| **s == Segment::Parameter)
+            .map(|(_, given)| *given);
+        let mut out = String::new();
+        for segment in routed {
+            out.push('/');
+            match segment {
+                Segment::Literal(literal) => out.push_str(literal),
+                Segment::Parameter => out.push_str(parameters.next()?),
+            }
+        }
+        Some(out)
+    }
+
     /// Looks a request up. A literal segment wins over a parameter, as in dropshot.
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup<'_> {
         let segments: Vec<&str> = split(path).collect();
+        match self.best(&segments) {
+            None => Lookup::NoSuchPath,
+            Some(route) => match route.methods.iter().find(|e| e.method == method) {
+                Some(endpoint) => Lookup::Found(endpoint.clone()),
+                None => Lookup::WrongMethod(&route.allow),
+            },
+        }
+    }
+
+    /// The route of a path's segments, a literal segment winning over a parameter.
+    fn best(&self, segments: &[&str]) -> Option<&Route> {
         let mut best: Option<(&Route, usize)> = None;
         for route in &self.routes {
             if route.segments.len() != segments.len() {
@@ -143,7 +187,7 @@ impl Routes {
             let matches = route
                 .segments
                 .iter()
-                .zip(&segments)
+                .zip(segments)
                 .all(|(s, given)| match s {
                     Segment::Literal(l) => {
                         literals += 1;
@@ -155,14 +199,21 @@ impl Routes {
                 best = Some((route, literals));
             }
         }
-        match best {
-            None => Lookup::NoSuchPath,
-            Some((route, _)) => match route.methods.iter().find(|e| e.method == method) {
-                Some(endpoint) => Lookup::Found(endpoint.clone()),
-                None => Lookup::WrongMethod(&route.allow),
-            },
-        }
+        best.map(|(route, _)| route)
     }
+}
+
+/// A path template's segments, `{name}` standing for a parameter.
+fn segments(path: &str) -> Vec<Segment> {
+    split(path)
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                Segment::Parameter
+            } else {
+                Segment::Literal(s.to_owned())
+            }
+        })
+        .collect()
 }
 
 /// A path's segments; `/` alone has none, a trailing slash gives an empty one.
@@ -185,6 +236,33 @@ mod tests {
             "/v1/scenarios/draft-from-session": {"post": {"requestBody": {}}},
         }});
         Routes::from_openapi(&document, &["/docs", "/docs/swagger-ui.css"])
+    }
+
+    #[test]
+    fn a_published_alias_is_forwarded_to_its_routed_path_and_literals_win() {
+        let document = serde_json::json!({"paths": {
+            "/v1/scenarios/{scenario_id}": {"get": {}, "delete": {}},
+            "/v1/scenarios/draft-from-session": {"post": {"requestBody": {}}},
+        }});
+        let routes = Routes::from_openapi(&document, &[]);
+        assert_eq!(
+            routes.routed_path("/v1/scenarios/abc%2F").as_deref(),
+            Some("/v1/scenarios/by-id/abc%2F")
+        );
+        assert_eq!(routes.routed_path("/v1/scenarios/draft-from-session"), None);
+        assert_eq!(
+            routes.lookup(&Method::GET, "/v1/scenarios/draft-from-session"),
+            Lookup::WrongMethod("POST")
+        );
+        assert_eq!(
+            routes.lookup(&Method::POST, "/v1/scenarios/abc"),
+            Lookup::WrongMethod("DELETE, GET")
+        );
+        // The routed path itself is not published, so the front refuses it.
+        assert_eq!(
+            routes.lookup(&Method::GET, "/v1/scenarios/by-id/abc"),
+            Lookup::NoSuchPath
+        );
     }
 
     #[test]
