@@ -1,6 +1,6 @@
 //! The store's test suite, one binary for both backends.
 //!
-//! Every test in [`sessions`], [`drafts`], [`keys`] and [`migrations`] is an async function
+//! Every test in [`sessions`], [`drafts`], [`keys`], [`scenarios`] and [`migrations`] is an async function
 //! taking a [`TestDb`]; [`on_every_backend`] runs it on every backend in turn
 //! ([`every_backend`]): a fresh SQLite file, then, when `FEATHER_TEST_DATABASE_URL`
 //! names a PostgreSQL database (for example `postgres://postgres@127.0.0.1:5432/test`),
@@ -13,6 +13,7 @@
 mod drafts;
 mod keys;
 mod migrations;
+mod scenarios;
 mod sessions;
 mod snapshots;
 mod unavailable;
