@@ -83,12 +83,16 @@ pub struct Dialect {
     pub delete_scenario: Scoped,
     /// A page of scenarios, newest first by `(created_at, id)`, columns as
     /// [`crate::rows::ScenarioRecord`]. Parameters: the cursor's timestamp and id
-    /// (both NULL for the first page; the page starts after them), a tag (or
-    /// NULL), a source session id (or NULL), the limit.
+    /// (both NULL for the first page; the page starts after them), a tag as the
+    /// text of a JSON string (or NULL), a source session id (or NULL), the limit.
+    /// The tag comes as JSON, as the tags are stored, because PostgreSQL's TEXT
+    /// cannot hold the NUL character a tag may have.
     pub scenarios: Scoped,
     /// A page of sessions, newest first by `(created_at, session_id)` with
     /// `created_at` to the millisecond, columns as
-    /// [`crate::rows::SessionSummaryRecord`]. Parameters: the cursor's timestamp
+    /// [`crate::rows::SessionSummaryRecord`]: the session's and its draft's JSON
+    /// text, read by the store itself, because PostgreSQL's JSON operators refuse
+    /// a string with a NUL character, which a captured session may hold. Parameters: the cursor's timestamp
     /// and session id (both NULL for the first page), the limit.
     pub sessions: Scoped,
 }

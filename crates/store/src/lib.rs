@@ -681,7 +681,12 @@ impl Store {
         let mut query = sqlx::query_as::<_, ScenarioRecord>(sql)
             .bind(after.map(|a| a.created_at.clone()))
             .bind(after.map(|a| a.id.to_string()))
-            .bind(filter.tag.clone())
+            .bind(
+                filter
+                    .tag
+                    .as_ref()
+                    .map(|tag| serde_json::to_string(tag).expect("a string serialises")),
+            )
             .bind(filter.source_session_id.map(|id| id.to_string()))
             .bind(i64::from(limit));
         if let Some(organization) = organization {

@@ -97,13 +97,15 @@ macro_rules! select_scenarios {
 }
 
 /// The conditions of a page of scenarios: after the cursor, with the tag, from
-/// the session (each skipped when its parameter is NULL). Timestamps are stored
+/// the session (each skipped when its parameter is NULL). The tag is compared as
+/// JSON text, which keeps a NUL character (`dialect.rs`). Timestamps are stored
 /// to the millisecond (migration 0006), so the cursor's equals a row's exactly.
 macro_rules! scenario_page {
     () => {
         "($1::text IS NULL OR scenarios.created_at < $1::timestamptz \
              OR (scenarios.created_at = $1::timestamptz AND scenarios.id < $2::uuid)) \
-         AND ($3::text IS NULL OR scenarios.tags @> jsonb_build_array($3::text)) \
+         AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM json_array_elements(scenarios.tags) AS t(tag) \
+             WHERE t.tag::text = $3::text)) \
          AND ($4::text IS NULL OR scenarios.source_session_id = $4::uuid)"
     };
 }
@@ -121,12 +123,8 @@ macro_rules! select_summaries {
     () => {
         concat!(
             "SELECT s.organization_id::text AS organization_id, \
-                 s.session_id::text AS session_id, d.draft ->> 'name' AS name, \
-                 s.analysis_input ->> 'agent_id' AS agent_id, \
-                 s.analysis_input ->> 'channel' AS channel, \
-                 s.analysis_input ->> 'knowledge_gap_analysis_outcome' AS outcome, \
-                 s.analysis_input ->> 'completion_reason' AS completion_reason, \
-                 s.analysis_input ->> 'ended_at' AS ended_at, ",
+                 s.session_id::text AS session_id, d.draft::text AS draft, \
+                 s.analysis_input::text AS analysis_input, ",
             rfc3339!("s.created_at"),
             " AS created_at, ",
             rfc3339!("s.updated_at"),
@@ -207,7 +205,7 @@ pub static DIALECT: Dialect = Dialect {
          WHERE key_hash = $1 AND revoked_at IS NULL",
     insert_scenario: concat!(
         "INSERT INTO scenarios (id, organization_id, source_session_id, tags, document) \
-         VALUES ($1::uuid, $2::uuid, $3::uuid, $4::jsonb, $5::json) RETURNING ",
+         VALUES ($1::uuid, $2::uuid, $3::uuid, $4::json, $5::json) RETURNING ",
         rfc3339!("created_at"),
         ", ",
         rfc3339!("updated_at")

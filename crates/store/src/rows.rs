@@ -108,34 +108,71 @@ impl ScenarioRecord {
 }
 
 /// A session of the session list, as [`crate::dialect::Dialect::sessions`]
-/// selects it: the values read from the session's JSON are given as text.
+/// selects it: the session's analysis input and its draft (if any) as JSON text.
 #[derive(Debug, sqlx::FromRow)]
 pub struct SessionSummaryRecord {
     pub organization_id: String,
     pub session_id: String,
-    pub name: Option<String>,
-    pub agent_id: Option<String>,
-    pub channel: Option<String>,
-    pub outcome: Option<String>,
-    pub completion_reason: Option<String>,
-    pub ended_at: Option<String>,
+    pub draft: Option<String>,
+    pub analysis_input: String,
     pub created_at: String,
     pub updated_at: String,
 }
 
+/// What the session list reads of a session; the rest of it is skipped.
+#[derive(serde::Deserialize)]
+struct SummaryFields {
+    #[serde(default)]
+    agent_id: serde_json::Value,
+    #[serde(default)]
+    channel: serde_json::Value,
+    #[serde(default)]
+    knowledge_gap_analysis_outcome: serde_json::Value,
+    #[serde(default)]
+    completion_reason: serde_json::Value,
+    #[serde(default)]
+    ended_at: serde_json::Value,
+}
+
+/// What the session list reads of a draft.
+#[derive(serde::Deserialize)]
+struct DraftName {
+    #[serde(default)]
+    name: serde_json::Value,
+}
+
 impl SessionSummaryRecord {
     pub fn decode(self) -> Result<crate::StoredSessionSummary, StoreError> {
+        let session_id = parse_uuid(&self.session_id)?;
+        let fields: SummaryFields = serde_json::from_str(&self.analysis_input).map_err(|err| {
+            StoreError::Corrupt(format!(
+                "session {session_id}: analysis input is not JSON: {err}"
+            ))
+        })?;
+        // A draft that cannot be read only loses its name in the list.
+        let draft_name = self
+            .draft
+            .and_then(|draft| serde_json::from_str::<DraftName>(&draft).ok())
+            .and_then(|draft| string(draft.name));
         Ok(crate::StoredSessionSummary {
             organization_id: parse_uuid(&self.organization_id)?,
-            session_id: parse_uuid(&self.session_id)?,
-            draft_name: self.name,
-            agent_id: self.agent_id,
-            channel: self.channel,
-            outcome: self.outcome,
-            completion_reason: self.completion_reason,
-            ended_at: self.ended_at,
+            session_id,
+            draft_name,
+            agent_id: string(fields.agent_id),
+            channel: string(fields.channel),
+            outcome: string(fields.knowledge_gap_analysis_outcome),
+            completion_reason: string(fields.completion_reason),
+            ended_at: string(fields.ended_at),
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
+    }
+}
+
+/// The string a JSON value is; `None` for `null`, a missing value or anything else.
+fn string(value: serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(value) => Some(value),
+        _ => None,
     }
 }

@@ -75,12 +75,13 @@ macro_rules! select_scenarios {
 }
 
 /// The conditions of a page of scenarios: after the cursor, with the tag, from
-/// the session (each skipped when its parameter is NULL).
+/// the session (each skipped when its parameter is NULL). The tag comes as JSON
+/// text (`dialect.rs`).
 macro_rules! scenario_page {
     () => {
         "(?1 IS NULL OR created_at < ?1 OR (created_at = ?1 AND id < ?2)) \
          AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(scenarios.tags) AS t \
-             WHERE t.value = ?3)) \
+             WHERE t.value = json_extract(?3, '$'))) \
          AND (?4 IS NULL OR source_session_id = ?4)"
     };
 }
@@ -89,12 +90,7 @@ macro_rules! scenario_page {
 macro_rules! select_summaries {
     () => {
         "SELECT s.organization_id AS organization_id, s.session_id AS session_id, \
-             json_extract(d.draft, '$.name') AS name, \
-             json_extract(s.analysis_input, '$.agent_id') AS agent_id, \
-             json_extract(s.analysis_input, '$.channel') AS channel, \
-             json_extract(s.analysis_input, '$.knowledge_gap_analysis_outcome') AS outcome, \
-             json_extract(s.analysis_input, '$.completion_reason') AS completion_reason, \
-             json_extract(s.analysis_input, '$.ended_at') AS ended_at, \
+             d.draft AS draft, s.analysis_input AS analysis_input, \
              s.created_at AS created_at, s.updated_at AS updated_at \
          FROM sessions s LEFT JOIN session_drafts d \
              ON d.session_id = s.session_id AND d.organization_id = s.organization_id \

@@ -5,8 +5,10 @@
 -- `POST /v1/scenarios` was sent, with the names and version the server added) is
 -- one JSON object, `document`, kept verbatim (JSON, not JSONB): the store never
 -- reads inside it. The two things a list filters on are columns of their own: the
--- session it was drafted from and its tags (JSONB, so `@>` finds a tag). There is
--- no foreign key to `sessions`: a saved scenario stands on its own once saved.
+-- session it was drafted from and its tags. The tags are JSON too, not JSONB: a
+-- string may hold a NUL character (`\u0000`), which JSONB and TEXT refuse, so a
+-- tag is found by comparing each element's JSON text with the tag's. There is no
+-- foreign key to `sessions`: a saved scenario stands on its own once saved.
 --
 -- Timestamps are kept to the millisecond, the precision of the store's RFC 3339
 -- text, so a list cursor names a row's timestamp exactly.
@@ -14,7 +16,7 @@ CREATE TABLE scenarios (
     id UUID PRIMARY KEY,
     organization_id UUID NOT NULL,
     source_session_id UUID,
-    tags JSONB NOT NULL CHECK (jsonb_typeof(tags) = 'array'),
+    tags JSON NOT NULL CHECK (json_typeof(tags) = 'array'),
     document JSON NOT NULL CHECK (json_typeof(document) = 'object'),
     created_at TIMESTAMPTZ NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp())

@@ -207,3 +207,48 @@ async fn the_session_list_pages_every_session_once_with_its_drafts_name_on(db: &
         7
     );
 }
+
+#[tokio::test]
+async fn nul_characters_in_tags_and_listed_sessions_are_kept() {
+    on_every_backend(nul_characters_in_tags_and_listed_sessions_are_kept_on).await;
+}
+
+async fn nul_characters_in_tags_and_listed_sessions_are_kept_on(db: &TestDb) {
+    let organization = Uuid::new_v4();
+    let scope = OrgScope::Organization(organization);
+    let new = scenario(Uuid::new_v4(), organization, &["a\0b"], None);
+    db.store.create_scenario(&new).await.unwrap();
+    let filter = |tag: &str| ScenarioFilter {
+        tag: Some(tag.to_owned()),
+        ..ScenarioFilter::default()
+    };
+    let found = db
+        .store
+        .list_scenarios(scope, &filter("a\0b"), 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(
+        db.store
+            .list_scenarios(scope, &filter("a"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let id = Uuid::new_v4();
+    let mut captured = session(organization, id, "nul");
+    captured.analysis_input =
+        serde_json::json!({"channel": "vo\0ice", "ended_at": null}).to_string();
+    captured.draft = Some(StoredDraft {
+        version: "v".to_owned(),
+        json: serde_json::json!({"name": "N\0ame"}).to_string(),
+    });
+    db.store.put_session(&captured).await.unwrap();
+    let listed = db.store.list_sessions(scope, None, 10).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].channel.as_deref(), Some("vo\0ice"));
+    assert_eq!(listed[0].draft_name.as_deref(), Some("N\0ame"));
+    assert_eq!(listed[0].ended_at, None);
+    assert_eq!(listed[0].agent_id, None);
+}
