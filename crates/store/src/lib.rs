@@ -7,6 +7,12 @@
 //! session id without ever seeing each other's. API keys are stored as SHA-256
 //! hashes only.
 //!
+//! Saved scenarios are kept per organization too, in `scenarios` (migrations
+//! `sqlite/0004`, `postgres/0006`): their content as one JSON object the store
+//! does not read, beside the columns a list filters on (source session, tags).
+//! Lists of scenarios and of sessions are newest first, a page at a time after a
+//! `(created_at, id)` pair ([`PageAfter`]).
+//!
 //! The two backends keep the same logical schema, and the store's test suite
 //! (`tests/store`) runs every test against both.
 //!

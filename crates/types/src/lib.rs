@@ -1,5 +1,6 @@
 //! The models of the Feather scenario-drafting contract: the request, the draft, the
-//! captured session and the two error bodies, with their limits and error codes.
+//! captured session, saved scenarios and their lists ([`scenarios`]) and the two
+//! error bodies, with their limits and error codes.
 //!
 //! Why a crate of its own: the drafter and the store need the models but nothing of
 //! HTTP. Here they are plain serde + schemars types, so `feather-drafter` and
