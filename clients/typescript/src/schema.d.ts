@@ -803,7 +803,7 @@ export interface operations {
     listScenarios: {
         parameters: {
             query?: {
-                /** @description The most items of the page, 1 to 100. */
+                /** @description The most items of the page, 1 to 100 (50 when absent). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page; absent for the first page. */
                 cursor?: string | null;
@@ -1288,7 +1288,7 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                /** @description The most items of the page, 1 to 100. */
+                /** @description The most items of the page, 1 to 100 (50 when absent). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page; absent for the first page. */
                 cursor?: string | null;

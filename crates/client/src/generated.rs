@@ -5109,7 +5109,7 @@ Sends a `GET` request to `/v1/scenarios`
 
 Arguments:
 - `cursor`: The `next_cursor` of the previous page; absent for the first page.
-- `limit`: The most items of the page, 1 to 100.
+- `limit`: The most items of the page, 1 to 100 (50 when absent).
 - `session_id`: Only the scenarios drafted from this session (`source_session_id`).
 - `tag`: Only the scenarios that have this tag.
 ```ignore
@@ -5205,7 +5205,7 @@ Sends a `GET` request to `/v1/sessions`
 
 Arguments:
 - `cursor`: The `next_cursor` of the previous page; absent for the first page.
-- `limit`: The most items of the page, 1 to 100.
+- `limit`: The most items of the page, 1 to 100 (50 when absent).
 ```ignore
 let response = client.list_sessions()
     .cursor(cursor)

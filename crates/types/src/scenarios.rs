@@ -202,7 +202,7 @@ pub struct SessionList {
 /// The query of `listSessions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PageQuery {
-    /// The most items of the page, 1 to 100.
+    /// The most items of the page, 1 to 100 (50 when absent).
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 100))]
     pub limit: u32,
@@ -214,7 +214,7 @@ pub struct PageQuery {
 /// The query of `listScenarios`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioListQuery {
-    /// The most items of the page, 1 to 100.
+    /// The most items of the page, 1 to 100 (50 when absent).
     #[serde(default = "default_limit")]
     #[schemars(range(min = 1, max = 100))]
     pub limit: u32,
