@@ -17,6 +17,7 @@ pub mod front;
 pub mod handlers;
 pub mod import;
 pub mod logging;
+pub mod review;
 pub mod scenarios;
 
 use std::net::SocketAddr;
@@ -31,11 +32,13 @@ pub use context::ServerContext;
 pub use handlers::FeatherServer;
 
 /// The API as this server implements it, plus the unpublished documentation
-/// routes of [`docs`] (`/openapi.json`, `/docs`), which stay out of the contract.
+/// routes of [`docs`] (`/openapi.json`, `/docs`) and the review page of [`review`]
+/// (`/review`), which stay out of the contract.
 pub fn api_description() -> ApiDescription<ServerContext> {
     let mut api = feather_api_mod::api_description::<FeatherServer>()
         .expect("the implementation registers every endpoint of the trait");
     docs::register(&mut api).expect("the documentation routes do not clash with the API");
+    review::register(&mut api).expect("the review page's routes do not clash with the API");
     api
 }
 
@@ -44,9 +47,11 @@ pub fn openapi_document() -> serde_json::Value {
     feather_api::openapi::document_for(&api_description())
 }
 
-/// The front's route table: the contract's operations and the documentation.
+/// The front's route table: the contract's operations, the documentation and the
+/// review page.
 pub fn routes() -> front::routes::Routes {
-    front::routes::Routes::from_openapi(&openapi_document(), docs::PATHS)
+    let pages: Vec<&str> = docs::PATHS.iter().chain(review::PATHS).copied().collect();
+    front::routes::Routes::from_openapi(&openapi_document(), &pages)
 }
 
 /// A running server: the front on the public address, dropshot behind it.

@@ -564,7 +564,7 @@ impl Connection {
             Lookup::NoSuchPath => {
                 self.refused(Refusal::UnknownPath, &request);
                 let message = if request.uri().path() == "/" {
-                    "This is the Feather API; its reference is at /docs and its contract at /openapi.json."
+                    "This is the Feather API; its reference is at /docs, its contract at /openapi.json and its review page at /review."
                 } else {
                     "No operation has this path; the API reference is at /docs."
                 };

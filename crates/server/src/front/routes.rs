@@ -4,7 +4,8 @@
 //!
 //! The table is read from the finished contract (every operation needs the API key;
 //! one with a `requestBody` takes a body) plus the unpublished documentation routes
-//! of [`crate::docs`], so it cannot drift from what dropshot routes. A path the
+//! of [`crate::docs`] and the review page of [`crate::review`], so it cannot drift
+//! from what dropshot routes. A path the
 //! contract publishes elsewhere than dropshot routes it
 //! (`feather_api::openapi::PATH_ALIASES`) is forwarded to the routed path
 //! ([`Routes::routed_path`]).
