@@ -16,6 +16,8 @@
 //! - `parity`: a table of bad requests answered as upstream (FastAPI) answers them;
 //! - `stored_drafts`: the draft made at capture is what the endpoint sends, and a
 //!   missing or outdated one is made again, answered and kept;
+//! - `review`: the review page (`GET /review`) and its assets, their headers, and
+//!   the limits its script checks against the contract's;
 //! - `scenarios`: saved scenarios, proposals and the lists of scenarios and
 //!   sessions over real HTTP, with upstream's statuses and FastAPI's 422s;
 //! - `second_client`: the TypeScript client's generated types follow openapi.json.
@@ -28,6 +30,7 @@ mod layout;
 mod organizations;
 mod pages;
 mod parity;
+mod review;
 mod scenarios;
 mod second_client;
 mod stored_drafts;
