@@ -11,14 +11,24 @@ use crate::support::{TestServer, openapi_json};
 /// The files of the page: path, content type, a marker of its content, and its
 /// `Cache-Control`.
 const FILES: [(&str, &str, &str, &str); 3] = [
-    ("/review", "text/html", "<h1>Review scenarios</h1>", "no-store"),
+    (
+        "/review",
+        "text/html",
+        "<h1>Review scenarios</h1>",
+        "no-store",
+    ),
     (
         "/review/app.js",
         "text/javascript",
         "/v1/scenarios/proposal-from-session",
         "no-cache",
     ),
-    ("/review/style.css", "text/css", "@media (max-width", "no-cache"),
+    (
+        "/review/style.css",
+        "text/css",
+        "@media (max-width",
+        "no-cache",
+    ),
 ];
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> &'a str {
@@ -37,7 +47,10 @@ async fn the_page_and_its_assets_are_served_with_the_headers_of_a_page_holding_a
         // No API key: the page holds no data until a person gives it their key.
         let response = reqwest::get(server.url(path)).await.unwrap();
         assert_eq!(response.status(), 200, "GET {path}");
-        assert!(header(&response, "content-type").starts_with(kind), "{path}");
+        assert!(
+            header(&response, "content-type").starts_with(kind),
+            "{path}"
+        );
         assert_eq!(header(&response, "cache-control"), cache, "{path}");
         assert_eq!(header(&response, "x-content-type-options"), "nosniff");
         assert_eq!(header(&response, "referrer-policy"), "no-referrer");
@@ -74,7 +87,10 @@ async fn the_page_loads_only_its_own_assets_and_has_no_inline_script_or_style() 
     assert_eq!(page.matches("<script").count(), 1, "one external script");
     assert!(!page.contains("<style"), "no inline stylesheet");
     assert!(!page.contains(" style=\""), "no inline style attribute");
-    assert!(!has_event_attribute(&page), "no inline event handler attribute");
+    assert!(
+        !has_event_attribute(&page),
+        "no inline event handler attribute"
+    );
     for text in [page, feather_server::review::APP_JS.to_owned()] {
         assert!(
             !text.contains("http://") && !text.contains("https://"),
@@ -194,10 +210,7 @@ fn the_limits_the_page_checks_are_the_contracts() {
                 limits[field][bound], schema[bound]
             );
         }
-        assert!(
-            limits[field]["maxLength"].is_u64(),
-            "{field} has a maximum"
-        );
+        assert!(limits[field]["maxLength"].is_u64(), "{field} has a maximum");
     }
     assert_eq!(
         limits["output_types"], schemas["SuccessCriterionOutputType"]["enum"],

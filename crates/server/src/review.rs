@@ -78,9 +78,7 @@ async fn review_page(_rqctx: RequestContext<ServerContext>) -> Result<Response<B
 }
 
 #[endpoint { method = GET, path = "/review/app.js", unpublished = true }]
-async fn review_app_js(
-    _rqctx: RequestContext<ServerContext>,
-) -> Result<Response<Body>, HttpError> {
+async fn review_app_js(_rqctx: RequestContext<ServerContext>) -> Result<Response<Body>, HttpError> {
     respond("text/javascript; charset=utf-8", APP_JS)
 }
 
