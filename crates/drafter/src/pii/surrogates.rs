@@ -33,13 +33,13 @@ use crate::text::capitalize;
 const COMMON_NAMES: usize = 1000;
 
 static GIVEN: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/names/given.txt")
+    include_str!("../../data/names/given-by-rank.txt")
         .lines()
         .take(COMMON_NAMES)
         .collect()
 });
 static FAMILY: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/names/family.txt")
+    include_str!("../../data/names/family-by-rank.txt")
         .lines()
         .take(COMMON_NAMES)
         .collect()
