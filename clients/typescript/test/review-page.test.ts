@@ -3,12 +3,16 @@
 // the sessions, opens one, reads its proposal (placeholders marked, tool calls
 // linked to their journey steps), edits it, saves it, sees it among the saved
 // scenarios and deletes it; a wrong key shows the API's 401 message, an over-long
-// field that gets past the page's own check shows the API's 422 detail, a network
-// failure is said, and a phone-width window does not scroll sideways. Every
-// request must go to the server; the page must raise no error and break no rule of
-// its Content-Security-Policy. `REVIEW_SCREENSHOT`, when set, is where a
-// screenshot of the reviewed proposal is written.
+// name that gets past the page's own check shows the API's 422 detail, two
+// organizations' keys see only their own sessions and scenarios, a network failure
+// is said, and a phone-width window does not scroll sideways. Every request must
+// go to the server; the page must raise no error and break no rule of its
+// Content-Security-Policy. `REVIEW_SCREENSHOTS`, when set, is a folder where the
+// flow's screenshots are written (the session list, the review, the saved
+// scenario: the README shows them, from `docs/images/`).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -71,6 +75,12 @@ async function openProposal(page: Page): Promise<void> {
   await page.locator("#proposal").waitFor({ state: "visible", timeout: 30_000 });
 }
 
+/** Writes a screenshot of `page` into `REVIEW_SCREENSHOTS` when it is set. */
+async function screenshot(page: Page, file: string): Promise<void> {
+  const folder = process.env.REVIEW_SCREENSHOTS;
+  if (folder) await page.screenshot({ path: join(folder, file) });
+}
+
 /** Calls the API from the test, with the right key. */
 async function apiGet(path: string): Promise<{ status: number; body: any }> {
   const response = await fetch(`${server.baseUrl}${path}`, { headers: { "x-api-key": API_KEY } });
@@ -90,6 +100,7 @@ test("from the session list to a saved scenario, and deleting it", async () => {
   );
   assert.equal(await sessions.first().innerText(), listed[0]?.name);
   assert.match(await page.locator("#session-list .outcome").first().innerText(), /resolved|escalated|abandoned/);
+  await screenshot(page, "review-sessions.png");
   assert.equal(await page.evaluate(() => sessionStorage.getItem("feather.review.apiKey")), API_KEY);
 
   // The focused control is outlined for keyboard users.
@@ -140,6 +151,7 @@ test("from the session list to a saved scenario, and deleting it", async () => {
     const tool = (await link.locator("xpath=ancestor::article").locator("h4").innerText()).split(" #")[0]!;
     assert.match(step, new RegExp(`(Agent calls |Tool )${tool}[( ]`), `${tool} links to ${step}`);
   }
+  await screenshot(page, "review-proposal.png");
   await page.locator("#journey-steps a.call-link").first().click();
   assert.match(page.url(), /#call-\d+-\d+$/);
 
@@ -180,7 +192,8 @@ test("from the session list to a saved scenario, and deleting it", async () => {
   });
   assert.equal(stored.success_criteria.length, proposal.success_criteria.length + 1);
 
-  if (process.env.REVIEW_SCREENSHOT) await page.screenshot({ path: process.env.REVIEW_SCREENSHOT });
+  await saved.scrollIntoViewIfNeeded();
+  await screenshot(page, "review-saved.png");
 
   await saved.locator("button.delete-scenario").click();
   await saved.waitFor({ state: "detached", timeout: 30_000 });
@@ -205,11 +218,11 @@ test("a wrong key shows the API's 401 message", async () => {
   await context.close();
 });
 
-test("an over-long field that gets past the page shows the API's 422 detail", async () => {
+test("an over-long name that gets past the page shows the API's 422 detail", async () => {
   const { context, page, problems } = await openPage();
   await openProposal(page);
-  await page.getByLabel("Intent").fill("i".repeat(501));
-  assert.equal(await page.locator("#intent-count").innerText(), "501 / 500");
+  await page.getByLabel("Name", { exact: true }).fill("n".repeat(256));
+  assert.equal(await page.locator("#name-count").innerText(), "256 / 255");
   assert.ok(await page.locator("#save").isDisabled());
   // Past the page's own check, as a stale page or a tampered one would be.
   await page.evaluate(() => {
@@ -220,9 +233,84 @@ test("an over-long field that gets past the page shows the API's 422 detail", as
   await error.waitFor({ state: "visible", timeout: 30_000 });
   assert.match(await error.locator(".error-message").innerText(), /^422: /);
   const details = await error.locator(".error-details li").allInnerTexts();
-  assert.deepEqual(details, ["body → intent: String should have at most 500 characters"]);
+  assert.deepEqual(details, ["body → name: String should have at most 255 characters"]);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+/** A key of a new organization, made as an operator makes one. */
+function organizationKey(organization: string): string {
+  return execFileSync(server.bin, [
+    "keys",
+    "create",
+    "--database-url",
+    server.databaseUrl,
+    "--org",
+    organization,
+    "--name",
+    `review test ${organization}`,
+  ]).toString("utf8").trim();
+}
+
+test("two organizations see only their own sessions and scenarios", async () => {
+  const orgA = "a0000000-0000-4000-8000-00000000000a";
+  const orgB = "b0000000-0000-4000-8000-00000000000b";
+  const keyA = organizationKey(orgA);
+  const keyB = organizationKey(orgB);
+  // Organization A captures a session: the example's, under its own ids.
+  const example = (await apiGet(`/v1/sessions/${server.sessionId}/analysis-input`)).body;
+  const sessionA = "a1111111-1111-4111-8111-111111111111";
+  const captured = await fetch(`${server.baseUrl}/v1/sessions/${sessionA}/analysis-input`, {
+    method: "PUT",
+    headers: { "x-api-key": keyA, "content-type": "application/json" },
+    body: JSON.stringify({ ...example, session_id: sessionA, organization_id: orgA }),
+  });
+  assert.ok(captured.ok, `capture answered ${captured.status}: ${await captured.text()}`);
+
+  // A reviews and saves it.
+  const a = await openPage();
+  await enterKey(a.page, keyA);
+  const sessionsA = a.page.locator("#session-list button.open-session");
+  await sessionsA.first().waitFor({ timeout: 30_000 });
+  assert.deepEqual(
+    await sessionsA.evaluateAll((buttons) => buttons.map((b) => (b as HTMLElement).dataset.sessionId)),
+    [sessionA],
+  );
+  await sessionsA.first().click();
+  await a.page.locator("#proposal").waitFor({ state: "visible", timeout: 30_000 });
+  const name = `Organization A's scenario ${Date.now()}`;
+  await a.page.getByLabel("Name", { exact: true }).fill(name);
+  await a.page.locator("#save").click();
+  await a.page.locator("#scenario-list .scenario", { hasText: name }).waitFor({ timeout: 30_000 });
+  const listedA = await fetch(`${server.baseUrl}/v1/scenarios`, { headers: { "x-api-key": keyA } });
+  const savedA = ((await listedA.json()) as { items: { id: string; name: string }[] }).items;
+  assert.deepEqual(
+    savedA.map((s) => s.name),
+    [name],
+  );
+  assert.deepEqual(a.problems, []);
+  await a.context.close();
+
+  // B sees neither A's session nor A's scenario, on the page or through the API.
+  const b = await openPage();
+  await enterKey(b.page, keyB);
+  // Both lists loaded, each saying it is empty.
+  await b.page.locator("#session-list li.muted").waitFor({ timeout: 30_000 });
+  await b.page.locator("#scenario-list li.muted").waitFor({ timeout: 30_000 });
+  const listedB = await fetch(`${server.baseUrl}/v1/sessions`, { headers: { "x-api-key": keyB } });
+  assert.deepEqual(((await listedB.json()) as { items: unknown[] }).items, []);
+  assert.equal(await b.page.locator("#session-list button.open-session").count(), 0);
+  assert.equal(await b.page.locator("#scenario-list .scenario").count(), 0);
+  assert.doesNotMatch(await b.page.locator("body").innerText(), new RegExp(name));
+  const scenarioA = savedA[0]!.id;
+  const missing = await fetch(`${server.baseUrl}/v1/scenarios/${scenarioA}`, { headers: { "x-api-key": keyB } });
+  const absent = "00000000-0000-4000-8000-000000000000";
+  const never = await fetch(`${server.baseUrl}/v1/scenarios/${absent}`, { headers: { "x-api-key": keyB } });
+  assert.equal(missing.status, 404);
+  // What a missing scenario answers, but for the id it names.
+  assert.deepEqual(JSON.stringify(await missing.json()).replace(scenarioA, absent), JSON.stringify(await never.json()));
+  assert.deepEqual(b.problems, []);
+  await b.context.close();
 });
 
 test("a network failure is said, not a blank page", async () => {

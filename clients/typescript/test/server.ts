@@ -14,6 +14,10 @@ export interface RunningServer {
   baseUrl: string;
   /** One of the example sessions the server stored. */
   sessionId: string;
+  /** The server's SQLite file, for `feather keys create --database-url`. */
+  databaseUrl: string;
+  /** The binary the server runs. */
+  bin: string;
   stop(): Promise<void>;
 }
 
@@ -23,7 +27,8 @@ const root = resolve(import.meta.dirname, "../../../..");
 export async function startServer(extraArgs: string[] = []): Promise<RunningServer> {
   const bin = process.env.FEATHER_BIN ?? join(root, "target/debug/feather");
   const dir = mkdtempSync(join(tmpdir(), "feather-ecosystem-"));
-  const args = ["serve", "--bind", "127.0.0.1:0", "--database-url", join(dir, "feather.db")];
+  const databaseUrl = join(dir, "feather.db");
+  const args = ["serve", "--bind", "127.0.0.1:0", "--database-url", databaseUrl];
   const child: ChildProcess = spawn(bin, [...args, "--api-key", API_KEY, "--log-level", "warn", ...extraArgs], {
     stdio: ["ignore", "inherit", "pipe"],
   });
@@ -47,6 +52,8 @@ export async function startServer(extraArgs: string[] = []): Promise<RunningServ
   return {
     baseUrl,
     sessionId,
+    databaseUrl,
+    bin,
     async stop() {
       const exited = new Promise((done) => child.once("exit", done));
       child.kill("SIGINT");
