@@ -101,6 +101,7 @@
 pub mod capture;
 pub mod criteria;
 pub mod pii;
+pub mod signature;
 pub mod world;
 
 mod asks;
@@ -120,6 +121,7 @@ use uuid::Uuid;
 
 pub use brief::MAX_TAGS;
 pub use capture::CaptureError;
+pub use signature::{Signature, Signals, signature};
 pub use feather_types::SessionAttribution;
 
 use model::{Speaker, Timeline};
