@@ -58,6 +58,7 @@
 mod generate;
 mod long;
 mod names;
+mod triage;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -300,6 +301,23 @@ fn main() -> Result<()> {
     );
     for (source, named, invented, per) in criteria_rows {
         println!("{source:<12} {named:>22} {invented:>18} {per:>20}");
+    }
+    // Triage: the groups of sessions against their gold goal sequences
+    // (`triage.rs`); the name sessions have no goals of their own, so they are left
+    // out.
+    println!(
+        "\n{:<12} {:>8} {:>12} {:>6} {:>7} {:>7} {:>6}",
+        "triage", "sessions", "gold classes", "keys", "groups", "purity", "ARI"
+    );
+    for (source, cases) in &sources {
+        if source.starts_with("names") {
+            continue;
+        }
+        let f = triage::figures(cases);
+        println!(
+            "{source:<12} {:>8} {:>12} {:>6} {:>7} {:>7.3} {:>6.3}",
+            f.sessions, f.classes, f.keys, f.groups, f.purity, f.ari
+        );
     }
     Ok(())
 }

@@ -121,8 +121,8 @@ use uuid::Uuid;
 
 pub use brief::MAX_TAGS;
 pub use capture::CaptureError;
-pub use signature::{Signature, Signals, signature};
 pub use feather_types::SessionAttribution;
+pub use signature::{Signals, Signature, signature};
 
 use model::{Speaker, Timeline};
 use pii::Redactor;

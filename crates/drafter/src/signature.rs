@@ -10,7 +10,11 @@
 //!
 //! - **goals**: the goals the drafter names (module `intent`), in order, each as
 //!   its tool's name in snake case (`FindRestaurants` → `find_restaurants`):
-//!   lookups that only identify the customer are means, not goals, as in drafts.
+//!   lookups that only identify the customer are means, not goals, as in drafts;
+//!   and the customer's asks the drafter names beside them (module `asks`), each
+//!   as its kind (`ask_complaint`, `ask_compensation`, `ask_refused`,
+//!   `ask_fallback`; questions are left out, being asked in passing), followed by
+//!   the goal that answered it.
 //! - **tools**: every tool call's name in order, consecutive repeats collapsed
 //!   (`get_order, get_order, refund` → `get_order, refund`).
 //! - **outcome** and **signals** ([`Signals`]), each from one field of
@@ -27,6 +31,7 @@ use std::collections::HashMap;
 use feather_types::session::KnowledgeGapAnalysisOutcome;
 
 use crate::CapturedSession;
+use crate::intent::Item;
 use crate::model::{CallResult, Step, Timeline};
 use crate::text::identifier_words;
 
@@ -144,10 +149,31 @@ pub fn signature(session: &CapturedSession) -> Signature {
     let timeline = Timeline::build(input);
     let mut known = Vec::new();
     let goals = crate::intent::goals(&timeline, &mut known);
-    let goals = collapse(goals.iter().filter_map(|goal| match timeline.steps.get(goal.step) {
+    let asks = crate::asks::asks(&timeline);
+    let tool_of = |goal: &crate::intent::Goal| match timeline.steps.get(goal.step) {
         Some(Step::Tool(index)) => Some(snake(timeline.calls[*index].name())),
         _ => None,
-    }));
+    };
+    // The goals and the customer's asks in the order the drafter names them: an
+    // ask as its kind (`ask_complaint`, `ask_question`, ...), then the goal that
+    // answered it, if any.
+    let mut named = Vec::new();
+    for item in crate::intent::items(&goals, &asks) {
+        match item {
+            Item::Goal(goal) => named.extend(tool_of(goal)),
+            Item::Ask {
+                ask, answered_by, ..
+            } => {
+                // A question is left out: customers ask them in passing, and
+                // they split sessions that wanted the same things.
+                if ask.kind != crate::asks::Kind::Question {
+                    named.push(format!("ask_{}", format!("{:?}", ask.kind).to_lowercase()));
+                }
+                named.extend(answered_by.and_then(tool_of));
+            }
+        }
+    }
+    let goals = collapse(named.into_iter());
     let tools = collapse(timeline.calls.iter().map(|call| call.name().to_owned()));
     let outcome = input.knowledge_gap_analysis_outcome.as_ref().copied();
     use KnowledgeGapAnalysisOutcome as O;
@@ -277,8 +303,7 @@ pub fn group_keys(keys: &[(&str, u64)], threshold: f64) -> Vec<usize> {
                 founder.len().min(tokens.len()),
                 founder.len().max(tokens.len()),
             );
-            (small as f64) >= threshold * large as f64
-                && jaccard(founder, &tokens) >= threshold
+            (small as f64) >= threshold * large as f64 && jaccard(founder, &tokens) >= threshold
         });
         let at = joined.unwrap_or_else(|| {
             founders.push(tokens);
@@ -368,9 +393,17 @@ mod tests {
         // The lookups in another order: the same tokens.
         let b = key(&["refund"], &["get_user", "get_order", "refund"]);
         // One extra lookup: 4 of 5 tokens shared.
-        let c = key(&["refund"], &["get_order", "get_user", "get_policy", "refund"]);
+        let c = key(
+            &["refund"],
+            &["get_order", "get_user", "get_policy", "refund"],
+        );
         let d = key(&["exchange"], &["get_order", "exchange"]);
-        let keys = [(a.as_str(), 10), (b.as_str(), 3), (c.as_str(), 2), (d.as_str(), 5)];
+        let keys = [
+            (a.as_str(), 10),
+            (b.as_str(), 3),
+            (c.as_str(), 2),
+            (d.as_str(), 5),
+        ];
         let groups = group_keys(&keys, SIMILARITY_THRESHOLD);
         assert_eq!(groups[0], groups[1]);
         assert_eq!(groups[0], groups[2]);
