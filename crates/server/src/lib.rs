@@ -18,6 +18,7 @@ pub mod handlers;
 pub mod import;
 pub mod logging;
 pub mod scenarios;
+pub mod triage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
