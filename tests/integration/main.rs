@@ -32,3 +32,4 @@ mod scenarios;
 mod second_client;
 mod stored_drafts;
 mod support;
+mod triage;
