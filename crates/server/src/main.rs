@@ -320,6 +320,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             demo_ids.len()
         );
     }
+    // Sessions stored before signatures were made are signed in the background,
+    // so triage counts them once it is done (`feather triage` does it too).
+    let signing = store.clone();
+    tokio::spawn(async move {
+        match feather_server::triage::fill_signatures(&signing, |_| {}).await {
+            Ok(0) => {}
+            Ok(signed) => eprintln!("Signed {signed} sessions stored before signatures were made."),
+            Err(err) => eprintln!("Signing stored sessions for triage failed: {err}"),
+        }
+    });
     let mut api_key = args.api_key.filter(|k| !k.is_empty());
     // The key the hint may show: only one this run made. A key the operator gave
     // (flag or environment) is theirs and never printed, nor is any stored key.
