@@ -717,8 +717,8 @@ fn print_table(
 ) -> std::io::Result<()> {
     writeln!(
         out,
-        "{:>4} {:>7} {:>6} {:>7}  {:<40} {:<32} {}",
-        "rank", "score", "size", "covered", "signals", "draft name", "representative session"
+        "{:>4} {:>7} {:>6} {:>7}  {:<40} {:<32} representative session",
+        "rank", "score", "size", "covered", "signals", "draft name"
     )?;
     for (rank, group) in groups.iter().enumerate() {
         let s = &group.signals;
