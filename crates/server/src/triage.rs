@@ -327,11 +327,17 @@ mod tests {
     #[test]
     fn failing_groups_outrank_larger_smooth_ones_and_coverage_counts_covered_keys() {
         let rows = [
-            row("goals:refund|tools:get_order>refund", 50, 0),
-            row("goals:refund|tools:get_user>get_order>refund", 2, 0),
+            // One extra lookup: 5 of 6 tokens shared, a similarity of 0.83.
+            row("goals:refund|tools:get_order>get_policy>refund", 50, 0),
+            row(
+                "goals:refund|tools:get_user>get_order>get_policy>refund",
+                2,
+                0,
+            ),
             row("goals:exchange|tools:get_order>exchange", 20, 18),
         ];
-        let covered: HashSet<String> = ["goals:refund|tools:get_order>refund".to_owned()].into();
+        let covered: HashSet<String> =
+            ["goals:refund|tools:get_order>get_policy>refund".to_owned()].into();
         let (groups, coverage, keys) = rank(&rows, &covered);
         assert_eq!(groups.len(), 2, "the near refund keys are one group");
         assert_eq!(groups[0].key, "goals:exchange|tools:get_order>exchange");
