@@ -101,6 +101,7 @@ fn documentation_routes_are_not_operations_of_the_contract() {
             "/v1/scenarios/proposal-from-session",
             "/v1/scenarios/{scenario_id}",
             "/v1/sessions",
+            "/v1/sessions/candidates",
             "/v1/sessions/{session_id}/analysis-input",
         ]
     );

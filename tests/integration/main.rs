@@ -35,3 +35,4 @@ mod scenarios;
 mod second_client;
 mod stored_drafts;
 mod support;
+mod triage;

@@ -106,6 +106,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sessions/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the groups of captured sessions worth a regression test
+         * @description Addition to upstream Feather 1.21.0. Triage of the key's organization: its captured sessions (first captured at or after `since`, when given) grouped by signature (the goals the drafter names and the tool path; near matches joined), each group with its size, up to 10 member ids, a representative session, its draft's name, the signals that rank it (failures, handoffs, low CSAT, tool errors, reopens, novelty) and whether a saved scenario covers it; highest score first, a page at a time (`cursor` as for `listSessions`). `coverage` says what share of the sessions and of the groups the saved scenarios cover. docs/triage.md has the rules.
+         */
+        get: operations["listSessionCandidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions/{session_id}/analysis-input": {
         parameters: {
             query?: never;
@@ -152,6 +172,109 @@ export interface components {
              */
             timestamp: string;
         };
+        /** @description One distinct problem: the sessions whose signatures match or nearly match. */
+        CandidateGroup: {
+            /** @description Whether a saved scenario covers one of the group's keys. */
+            covered: boolean;
+            /** @description The goals in order, as the drafter names them (tool names in snake case, the customer's asks as `ask_<kind>`). */
+            goals: string[];
+            /** @description The signature key of the group's most frequent member key (`goals:<g1>><g2>|tools:<t1>><t2>`). */
+            key: string;
+            /**
+             * Format: uint64
+             * @description Distinct signature keys joined in the group (near matches).
+             */
+            keys: number;
+            /**
+             * Format: int64
+             * @description The highest severity of a member (the sum of its signals' weights).
+             */
+            max_severity: number;
+            /** @description Up to 10 member session ids, the most severe first. */
+            member_session_ids: string[];
+            /** @description The name of the representative session's draft; `null` when it has none. */
+            name?: string | null;
+            /**
+             * Format: uuid
+             * @description The representative session: the group's most severe (then smallest id).
+             */
+            representative_session_id: string;
+            /**
+             * Format: double
+             * @description The rank's score: `(1 + weighted share of signals + 3 if novel) × ln(1 + size)` (docs/triage.md).
+             */
+            score: number;
+            /** @description The signals that rank the group. */
+            signals: components["schemas"]["CandidateSignals"];
+            /**
+             * Format: uint64
+             * @description Sessions in the group.
+             */
+            size: number;
+            /** @description The tool path: tool names in order, consecutive repeats collapsed. */
+            tools: string[];
+        };
+        /** @description One page of triage's groups, highest score first. */
+        CandidateList: {
+            /** @description What the saved scenarios cover, over all the groups (not only this page). */
+            coverage: components["schemas"]["Coverage"];
+            /** @description The groups of this page, highest score first. */
+            items: components["schemas"]["CandidateGroup"][];
+            /** @description The `cursor` that asks for the next page; `null` on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description How many of a group's sessions show each signal. */
+        CandidateSignals: {
+            /**
+             * Format: uint64
+             * @description Sessions whose outcome is `abandoned`, `expired` or `voicemail`.
+             */
+            abandoned: number;
+            /**
+             * Format: uint64
+             * @description Sessions whose outcome is `escalated` or `transferred`.
+             */
+            escalated: number;
+            /**
+             * Format: uint64
+             * @description Sessions whose outcome is `error`, `call_failed` or `unresolved`.
+             */
+            failed: number;
+            /**
+             * Format: uint64
+             * @description Sessions with a handoff (`handoff_events`).
+             */
+            handoffs: number;
+            /**
+             * Format: uint64
+             * @description Sessions of 40 messages or more (`messages`).
+             */
+            long: number;
+            /**
+             * Format: uint64
+             * @description Sessions whose CSAT is at most 40% of its scale (`csat`).
+             */
+            low_csat: number;
+            /**
+             * Format: uint64
+             * @description Sessions whose feedback rating is at most 2 (`user_feedback.rating`).
+             */
+            low_feedback: number;
+            /** @description No saved scenario covers the group's goal sequence. */
+            novel_goals: boolean;
+            /** @description No saved scenario covers the group's tool path. */
+            novel_tools: boolean;
+            /**
+             * Format: uint64
+             * @description Sessions reopened (`reopen`).
+             */
+            reopened: number;
+            /**
+             * Format: uint64
+             * @description Sessions with a failed tool call (`tool_calls[].error`).
+             */
+            tool_errors: number;
+        };
         /**
          * CitedChunk
          * @description One chunk that the runtime exposed to the LLM (subset of retrieved).
@@ -179,6 +302,39 @@ export interface components {
             kb_id: string;
             /** Version Id */
             version_id?: string | null;
+        };
+        /** @description What the saved scenarios cover. */
+        Coverage: {
+            /**
+             * Format: double
+             * @description `groups_covered / groups` (0 when there are none).
+             */
+            group_share: number;
+            /**
+             * Format: uint64
+             * @description Groups.
+             */
+            groups: number;
+            /**
+             * Format: uint64
+             * @description Groups a saved scenario covers.
+             */
+            groups_covered: number;
+            /**
+             * Format: double
+             * @description `sessions_covered / sessions` (0 when there are none).
+             */
+            session_share: number;
+            /**
+             * Format: uint64
+             * @description Sessions with a signature, in the period asked for.
+             */
+            sessions: number;
+            /**
+             * Format: uint64
+             * @description Of those, sessions in a group a saved scenario covers.
+             */
+            sessions_covered: number;
         };
         /**
          * ErrorResponse
@@ -1306,6 +1462,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Session store unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listSessionCandidates: {
+        parameters: {
+            query?: {
+                /** @description The most groups of the page, 1 to 100 (20 when absent). */
+                limit?: number;
+                /** @description Only sessions first captured at or after this date-time. */
+                since?: string | null;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateList"];
                 };
             };
             /** @description Bad request */

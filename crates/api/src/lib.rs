@@ -29,7 +29,11 @@
 //! and `deleteScenario` are routed at `/v1/scenarios/by-id/{scenario_id}`, the
 //! finishing step publishes them at `/v1/scenarios/{scenario_id}`
 //! ([`openapi::PATH_ALIASES`]), and the server's front, which routes by the
-//! published document, forwards such a request to the routed path.
+//! published document, forwards such a request to the routed path. Likewise
+//! `listSessionCandidates`, published at `/v1/sessions/candidates` beside
+//! `/v1/sessions/{session_id}/analysis-input` (dropshot 0.18 refuses that
+//! literal beside the variable: "attempted to register route for literal path
+//! segment"), is routed at `/v1/triage/candidates`.
 //!
 //! Why a finishing step: dropshot emits OpenAPI 3.0.3 but cannot write `servers`,
 //! security schemes, per-operation security or per-status error responses.
@@ -205,6 +209,28 @@ pub trait FeatherApi {
         rqctx: RequestContext<Self::Context>,
         query: QueryParams<PageQuery>,
     ) -> Result<HttpResponseOk<SessionList>, ApiError>;
+
+    /// List the groups of captured sessions worth a regression test
+    ///
+    /// Addition to upstream Feather 1.21.0. Triage of the key's organization: its
+    /// captured sessions (first captured at or after `since`, when given) grouped
+    /// by signature (the goals the drafter names and the tool path; near matches
+    /// joined), each group with its size, up to 10 member ids, a representative
+    /// session, its draft's name, the signals that rank it (failures, handoffs,
+    /// low CSAT, tool errors, reopens, novelty) and whether a saved scenario covers
+    /// it; highest score first, a page at a time (`cursor` as for `listSessions`).
+    /// `coverage` says what share of the sessions and of the groups the saved
+    /// scenarios cover. docs/triage.md has the rules.
+    #[endpoint {
+        method = GET,
+        path = "/v1/triage/candidates",
+        operation_id = "listSessionCandidates",
+        tags = ["sessions"],
+    }]
+    async fn list_session_candidates(
+        rqctx: RequestContext<Self::Context>,
+        query: QueryParams<CandidateQuery>,
+    ) -> Result<HttpResponseOk<CandidateList>, ApiError>;
 
     // The 405 answers for the other methods on the documented paths.
 

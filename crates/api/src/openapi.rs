@@ -84,6 +84,13 @@ const EXTRA_ERRORS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "listSessionCandidates",
+        &[
+            ("500", "Internal server error"),
+            ("503", "Session store unavailable"),
+        ],
+    ),
+    (
         "listSessions",
         &[
             ("500", "Internal server error"),
@@ -112,10 +119,14 @@ const EXTRA_ERRORS: &[(&str, &[(&str, &str)])] = &[
 /// (routed, published): dropshot cannot route `/v1/scenarios/{scenario_id}` beside
 /// `/v1/scenarios/draft-from-session` (a literal and a variable segment at the same
 /// place), so the front forwards the published path to the routed one.
-pub const PATH_ALIASES: &[(&str, &str)] = &[(
-    "/v1/scenarios/by-id/{scenario_id}",
-    "/v1/scenarios/{scenario_id}",
-)];
+/// Likewise `/v1/sessions/candidates` beside `/v1/sessions/{session_id}/analysis-input`.
+pub const PATH_ALIASES: &[(&str, &str)] = &[
+    (
+        "/v1/scenarios/by-id/{scenario_id}",
+        "/v1/scenarios/{scenario_id}",
+    ),
+    ("/v1/triage/candidates", "/v1/sessions/candidates"),
+];
 
 /// The operations that upstream Feather 1.21.0 does not have. Each is marked in
 /// the contract with `x-feather-addition: true`, and its description says so.
@@ -126,6 +137,7 @@ pub const ADDITIONS: &[&str] = &[
     "getScenario",
     "deleteScenario",
     "proposeScenarioFromSession",
+    "listSessionCandidates",
 ];
 
 /// The extension that marks an operation as an addition to upstream.

@@ -7,6 +7,87 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///One distinct problem: the sessions whose signatures match or nearly match.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CandidateGroup {
+        ///Whether a saved scenario covers one of the group's keys.
+        pub covered: bool,
+        ///The goals in order, as the drafter names them (tool names in snake case, the customer's asks as `ask_<kind>`).
+        pub goals: ::std::vec::Vec<::std::string::String>,
+        ///The signature key of the group's most frequent member key (`goals:<g1>><g2>|tools:<t1>><t2>`).
+        pub key: ::std::string::String,
+        ///Distinct signature keys joined in the group (near matches).
+        pub keys: u64,
+        ///The highest severity of a member (the sum of its signals' weights).
+        pub max_severity: i64,
+        ///Up to 10 member session ids, the most severe first.
+        pub member_session_ids: ::std::vec::Vec<::uuid::Uuid>,
+        ///The name of the representative session's draft; `null` when it has none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The representative session: the group's most severe (then smallest id).
+        pub representative_session_id: ::uuid::Uuid,
+        ///The rank's score: `(1 + weighted share of signals + 3 if novel) × ln(1 + size)` (docs/triage.md).
+        pub score: f64,
+        ///The signals that rank the group.
+        pub signals: CandidateSignals,
+        ///Sessions in the group.
+        pub size: u64,
+        ///The tool path: tool names in order, consecutive repeats collapsed.
+        pub tools: ::std::vec::Vec<::std::string::String>,
+    }
+    impl CandidateGroup {
+        pub fn builder() -> builder::CandidateGroup {
+            Default::default()
+        }
+    }
+    ///One page of triage's groups, highest score first.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CandidateList {
+        ///What the saved scenarios cover, over all the groups (not only this page).
+        pub coverage: Coverage,
+        ///The groups of this page, highest score first.
+        pub items: ::std::vec::Vec<CandidateGroup>,
+        ///The `cursor` that asks for the next page; `null` on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl CandidateList {
+        pub fn builder() -> builder::CandidateList {
+            Default::default()
+        }
+    }
+    ///How many of a group's sessions show each signal.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CandidateSignals {
+        ///Sessions whose outcome is `abandoned`, `expired` or `voicemail`.
+        pub abandoned: u64,
+        ///Sessions whose outcome is `escalated` or `transferred`.
+        pub escalated: u64,
+        ///Sessions whose outcome is `error`, `call_failed` or `unresolved`.
+        pub failed: u64,
+        ///Sessions with a handoff (`handoff_events`).
+        pub handoffs: u64,
+        ///Sessions of 40 messages or more (`messages`).
+        pub long: u64,
+        ///Sessions whose CSAT is at most 40% of its scale (`csat`).
+        pub low_csat: u64,
+        ///Sessions whose feedback rating is at most 2 (`user_feedback.rating`).
+        pub low_feedback: u64,
+        ///No saved scenario covers the group's goal sequence.
+        pub novel_goals: bool,
+        ///No saved scenario covers the group's tool path.
+        pub novel_tools: bool,
+        ///Sessions reopened (`reopen`).
+        pub reopened: u64,
+        ///Sessions with a failed tool call (`tool_calls[].error`).
+        pub tool_errors: u64,
+    }
+    impl CandidateSignals {
+        pub fn builder() -> builder::CandidateSignals {
+            Default::default()
+        }
+    }
     /**One chunk that the runtime exposed to the LLM (subset of retrieved).
 
 ``assistant_turn_id`` ties each citation back to the assistant turn that
@@ -25,6 +106,27 @@ doc-id subset constraints to a candidate's evidence_turn_ids.*/
     }
     impl CitedChunk {
         pub fn builder() -> builder::CitedChunk {
+            Default::default()
+        }
+    }
+    ///What the saved scenarios cover.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Coverage {
+        ///`groups_covered / groups` (0 when there are none).
+        pub group_share: f64,
+        ///Groups.
+        pub groups: u64,
+        ///Groups a saved scenario covers.
+        pub groups_covered: u64,
+        ///`sessions_covered / sessions` (0 when there are none).
+        pub session_share: f64,
+        ///Sessions with a signature, in the period asked for.
+        pub sessions: u64,
+        ///Of those, sessions in a group a saved scenario covers.
+        pub sessions_covered: u64,
+    }
+    impl Coverage {
+        pub fn builder() -> builder::Coverage {
             Default::default()
         }
     }
@@ -1248,6 +1350,532 @@ evidence-backed classifications.*/
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        pub struct CandidateGroup {
+            covered: ::std::result::Result<bool, ::std::string::String>,
+            goals: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            keys: ::std::result::Result<u64, ::std::string::String>,
+            max_severity: ::std::result::Result<i64, ::std::string::String>,
+            member_session_ids: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            representative_session_id: ::std::result::Result<
+                ::uuid::Uuid,
+                ::std::string::String,
+            >,
+            score: ::std::result::Result<f64, ::std::string::String>,
+            signals: ::std::result::Result<
+                super::CandidateSignals,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<u64, ::std::string::String>,
+            tools: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CandidateGroup {
+            fn default() -> Self {
+                Self {
+                    covered: Err("no value supplied for covered".to_string()),
+                    goals: Err("no value supplied for goals".to_string()),
+                    key: Err("no value supplied for key".to_string()),
+                    keys: Err("no value supplied for keys".to_string()),
+                    max_severity: Err("no value supplied for max_severity".to_string()),
+                    member_session_ids: Err(
+                        "no value supplied for member_session_ids".to_string(),
+                    ),
+                    name: Ok(Default::default()),
+                    representative_session_id: Err(
+                        "no value supplied for representative_session_id".to_string(),
+                    ),
+                    score: Err("no value supplied for score".to_string()),
+                    signals: Err("no value supplied for signals".to_string()),
+                    size: Err("no value supplied for size".to_string()),
+                    tools: Err("no value supplied for tools".to_string()),
+                }
+            }
+        }
+        impl CandidateGroup {
+            pub fn covered<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.covered = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for covered: {e}")
+                    });
+                self
+            }
+            pub fn goals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.goals = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for goals: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn keys<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keys = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for keys: {e}")
+                    });
+                self
+            }
+            pub fn max_severity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_severity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_severity: {e}")
+                    });
+                self
+            }
+            pub fn member_session_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.member_session_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for member_session_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn representative_session_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.representative_session_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for representative_session_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
+                self
+            }
+            pub fn signals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CandidateSignals>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.signals = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for signals: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn tools<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tools = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tools: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CandidateGroup> for super::CandidateGroup {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CandidateGroup,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    covered: value.covered?,
+                    goals: value.goals?,
+                    key: value.key?,
+                    keys: value.keys?,
+                    max_severity: value.max_severity?,
+                    member_session_ids: value.member_session_ids?,
+                    name: value.name?,
+                    representative_session_id: value.representative_session_id?,
+                    score: value.score?,
+                    signals: value.signals?,
+                    size: value.size?,
+                    tools: value.tools?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CandidateGroup> for CandidateGroup {
+            fn from(value: super::CandidateGroup) -> Self {
+                Self {
+                    covered: Ok(value.covered),
+                    goals: Ok(value.goals),
+                    key: Ok(value.key),
+                    keys: Ok(value.keys),
+                    max_severity: Ok(value.max_severity),
+                    member_session_ids: Ok(value.member_session_ids),
+                    name: Ok(value.name),
+                    representative_session_id: Ok(value.representative_session_id),
+                    score: Ok(value.score),
+                    signals: Ok(value.signals),
+                    size: Ok(value.size),
+                    tools: Ok(value.tools),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CandidateList {
+            coverage: ::std::result::Result<super::Coverage, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::CandidateGroup>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CandidateList {
+            fn default() -> Self {
+                Self {
+                    coverage: Err("no value supplied for coverage".to_string()),
+                    items: Err("no value supplied for items".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl CandidateList {
+            pub fn coverage<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Coverage>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.coverage = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for coverage: {e}")
+                    });
+                self
+            }
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CandidateGroup>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CandidateList> for super::CandidateList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CandidateList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    coverage: value.coverage?,
+                    items: value.items?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CandidateList> for CandidateList {
+            fn from(value: super::CandidateList) -> Self {
+                Self {
+                    coverage: Ok(value.coverage),
+                    items: Ok(value.items),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CandidateSignals {
+            abandoned: ::std::result::Result<u64, ::std::string::String>,
+            escalated: ::std::result::Result<u64, ::std::string::String>,
+            failed: ::std::result::Result<u64, ::std::string::String>,
+            handoffs: ::std::result::Result<u64, ::std::string::String>,
+            long: ::std::result::Result<u64, ::std::string::String>,
+            low_csat: ::std::result::Result<u64, ::std::string::String>,
+            low_feedback: ::std::result::Result<u64, ::std::string::String>,
+            novel_goals: ::std::result::Result<bool, ::std::string::String>,
+            novel_tools: ::std::result::Result<bool, ::std::string::String>,
+            reopened: ::std::result::Result<u64, ::std::string::String>,
+            tool_errors: ::std::result::Result<u64, ::std::string::String>,
+        }
+        impl ::std::default::Default for CandidateSignals {
+            fn default() -> Self {
+                Self {
+                    abandoned: Err("no value supplied for abandoned".to_string()),
+                    escalated: Err("no value supplied for escalated".to_string()),
+                    failed: Err("no value supplied for failed".to_string()),
+                    handoffs: Err("no value supplied for handoffs".to_string()),
+                    long: Err("no value supplied for long".to_string()),
+                    low_csat: Err("no value supplied for low_csat".to_string()),
+                    low_feedback: Err("no value supplied for low_feedback".to_string()),
+                    novel_goals: Err("no value supplied for novel_goals".to_string()),
+                    novel_tools: Err("no value supplied for novel_tools".to_string()),
+                    reopened: Err("no value supplied for reopened".to_string()),
+                    tool_errors: Err("no value supplied for tool_errors".to_string()),
+                }
+            }
+        }
+        impl CandidateSignals {
+            pub fn abandoned<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.abandoned = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for abandoned: {e}")
+                    });
+                self
+            }
+            pub fn escalated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.escalated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for escalated: {e}")
+                    });
+                self
+            }
+            pub fn failed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.failed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for failed: {e}")
+                    });
+                self
+            }
+            pub fn handoffs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.handoffs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for handoffs: {e}")
+                    });
+                self
+            }
+            pub fn long<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.long = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for long: {e}")
+                    });
+                self
+            }
+            pub fn low_csat<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.low_csat = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for low_csat: {e}")
+                    });
+                self
+            }
+            pub fn low_feedback<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.low_feedback = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for low_feedback: {e}")
+                    });
+                self
+            }
+            pub fn novel_goals<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.novel_goals = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for novel_goals: {e}")
+                    });
+                self
+            }
+            pub fn novel_tools<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.novel_tools = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for novel_tools: {e}")
+                    });
+                self
+            }
+            pub fn reopened<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reopened = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reopened: {e}")
+                    });
+                self
+            }
+            pub fn tool_errors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tool_errors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_errors: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CandidateSignals> for super::CandidateSignals {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CandidateSignals,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    abandoned: value.abandoned?,
+                    escalated: value.escalated?,
+                    failed: value.failed?,
+                    handoffs: value.handoffs?,
+                    long: value.long?,
+                    low_csat: value.low_csat?,
+                    low_feedback: value.low_feedback?,
+                    novel_goals: value.novel_goals?,
+                    novel_tools: value.novel_tools?,
+                    reopened: value.reopened?,
+                    tool_errors: value.tool_errors?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CandidateSignals> for CandidateSignals {
+            fn from(value: super::CandidateSignals) -> Self {
+                Self {
+                    abandoned: Ok(value.abandoned),
+                    escalated: Ok(value.escalated),
+                    failed: Ok(value.failed),
+                    handoffs: Ok(value.handoffs),
+                    long: Ok(value.long),
+                    low_csat: Ok(value.low_csat),
+                    low_feedback: Ok(value.low_feedback),
+                    novel_goals: Ok(value.novel_goals),
+                    novel_tools: Ok(value.novel_tools),
+                    reopened: Ok(value.reopened),
+                    tool_errors: Ok(value.tool_errors),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct CitedChunk {
             assistant_turn_id: ::std::result::Result<
                 ::uuid::Uuid,
@@ -1363,6 +1991,138 @@ evidence-backed classifications.*/
                     doc_id: Ok(value.doc_id),
                     kb_id: Ok(value.kb_id),
                     version_id: Ok(value.version_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Coverage {
+            group_share: ::std::result::Result<f64, ::std::string::String>,
+            groups: ::std::result::Result<u64, ::std::string::String>,
+            groups_covered: ::std::result::Result<u64, ::std::string::String>,
+            session_share: ::std::result::Result<f64, ::std::string::String>,
+            sessions: ::std::result::Result<u64, ::std::string::String>,
+            sessions_covered: ::std::result::Result<u64, ::std::string::String>,
+        }
+        impl ::std::default::Default for Coverage {
+            fn default() -> Self {
+                Self {
+                    group_share: Err("no value supplied for group_share".to_string()),
+                    groups: Err("no value supplied for groups".to_string()),
+                    groups_covered: Err(
+                        "no value supplied for groups_covered".to_string(),
+                    ),
+                    session_share: Err(
+                        "no value supplied for session_share".to_string(),
+                    ),
+                    sessions: Err("no value supplied for sessions".to_string()),
+                    sessions_covered: Err(
+                        "no value supplied for sessions_covered".to_string(),
+                    ),
+                }
+            }
+        }
+        impl Coverage {
+            pub fn group_share<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_share = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_share: {e}")
+                    });
+                self
+            }
+            pub fn groups<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.groups = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for groups: {e}")
+                    });
+                self
+            }
+            pub fn groups_covered<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.groups_covered = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for groups_covered: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn session_share<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.session_share = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for session_share: {e}")
+                    });
+                self
+            }
+            pub fn sessions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sessions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sessions: {e}")
+                    });
+                self
+            }
+            pub fn sessions_covered<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<u64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sessions_covered = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for sessions_covered: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Coverage> for super::Coverage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Coverage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    group_share: value.group_share?,
+                    groups: value.groups?,
+                    groups_covered: value.groups_covered?,
+                    session_share: value.session_share?,
+                    sessions: value.sessions?,
+                    sessions_covered: value.sessions_covered?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Coverage> for Coverage {
+            fn from(value: super::Coverage) -> Self {
+                Self {
+                    group_share: Ok(value.group_share),
+                    groups: Ok(value.groups),
+                    groups_covered: Ok(value.groups_covered),
+                    session_share: Ok(value.session_share),
+                    sessions: Ok(value.sessions),
+                    sessions_covered: Ok(value.sessions_covered),
                 }
             }
         }
@@ -5216,6 +5976,27 @@ let response = client.list_sessions()
     pub fn list_sessions(&self) -> builder::ListSessions<'_> {
         builder::ListSessions::new(self)
     }
+    /**List the groups of captured sessions worth a regression test
+
+Addition to upstream Feather 1.21.0. Triage of the key's organization: its captured sessions (first captured at or after `since`, when given) grouped by signature (the goals the drafter names and the tool path; near matches joined), each group with its size, up to 10 member ids, a representative session, its draft's name, the signals that rank it (failures, handoffs, low CSAT, tool errors, reopens, novelty) and whether a saved scenario covers it; highest score first, a page at a time (`cursor` as for `listSessions`). `coverage` says what share of the sessions and of the groups the saved scenarios cover. docs/triage.md has the rules.
+
+Sends a `GET` request to `/v1/sessions/candidates`
+
+Arguments:
+- `cursor`: The `next_cursor` of the previous page; absent for the first page.
+- `limit`: The most groups of the page, 1 to 100 (20 when absent).
+- `since`: Only sessions first captured at or after this date-time.
+```ignore
+let response = client.list_session_candidates()
+    .cursor(cursor)
+    .limit(limit)
+    .since(since)
+    .send()
+    .await;
+```*/
+    pub fn list_session_candidates(&self) -> builder::ListSessionCandidates<'_> {
+        builder::ListSessionCandidates::new(self)
+    }
     /**Fetch the canonical analysis input for a completed session
 
 Returns the captured `SessionAnalysisInput` as it was stored. `404`: no such session, or one owned by a different organization.
@@ -6108,6 +6889,142 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_sessions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_session_candidates`]
+
+[`Client::list_session_candidates`]: super::Client::list_session_candidates*/
+    #[derive(Debug, Clone)]
+    pub struct ListSessionCandidates<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        since: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+    }
+    impl<'a> ListSessionCandidates<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                limit: Ok(None),
+                since: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn since<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/sessions/candidates`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CandidateList>, Error<types::ErrorBody>> {
+            let Self { client, cursor, limit, since } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let since = since.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/sessions/candidates", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("since", &since))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_session_candidates",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -101,6 +101,7 @@
 pub mod capture;
 pub mod criteria;
 pub mod pii;
+pub mod signature;
 pub mod world;
 
 mod asks;
@@ -121,6 +122,7 @@ use uuid::Uuid;
 pub use brief::MAX_TAGS;
 pub use capture::CaptureError;
 pub use feather_types::SessionAttribution;
+pub use signature::{Signals, Signature, signature};
 
 use model::{Speaker, Timeline};
 use pii::Redactor;

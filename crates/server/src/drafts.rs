@@ -36,6 +36,8 @@ pub fn new_session(captured: CapturedSession, options: &DraftOptions) -> NewSess
         // None when the session cannot be drafted: the draft endpoint then gives
         // the reason each time it is asked.
         draft: prepare(&captured, options).ok(),
+        // What triage groups on, made now as the draft is (`crate::triage`).
+        signature: Some(crate::triage::stored_signature(&captured)),
         attribution: captured.attribution,
     }
 }

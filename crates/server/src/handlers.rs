@@ -7,10 +7,10 @@
 use dropshot::{HttpResponseCreated, HttpResponseDeleted, HttpResponseOk, Path, RequestContext};
 use feather_api::error::codes;
 use feather_api::{
-    ApiError, FeatherApi, JsonBody, PageQuery, QueryParams, ScenarioCreate, ScenarioDraft,
-    ScenarioDraftFromSessionRequest, ScenarioList, ScenarioListQuery, ScenarioPath,
-    ScenarioResponse, SerializedOk, SessionAnalysisInput, SessionAttribution, SessionCaptured,
-    SessionList, SessionPath,
+    ApiError, CandidateList, CandidateQuery, FeatherApi, JsonBody, PageQuery, QueryParams,
+    ScenarioCreate, ScenarioDraft, ScenarioDraftFromSessionRequest, ScenarioList,
+    ScenarioListQuery, ScenarioPath, ScenarioResponse, SerializedOk, SessionAnalysisInput,
+    SessionAttribution, SessionCaptured, SessionList, SessionPath,
 };
 use feather_drafter::{CapturedSession, DraftOptions};
 use feather_store::{NewSession, OrgScope};
@@ -173,6 +173,46 @@ impl FeatherApi for FeatherServer {
         Ok(HttpResponseOk(
             scenarios::list_sessions(&rqctx, scope, query).await?,
         ))
+    }
+
+    async fn list_session_candidates(
+        rqctx: RequestContext<ServerContext>,
+        query: QueryParams<CandidateQuery>,
+    ) -> Result<HttpResponseOk<CandidateList>, ApiError> {
+        let context = rqctx.context();
+        let scope = context.authenticate(rqctx.request.headers()).await?;
+        let query = query.parse()?;
+        let offset = match query.cursor.as_deref() {
+            Some(cursor) => scenarios::decode_offset_cursor(cursor)?,
+            None => 0,
+        };
+        // The schema checked the date-time; its instant is what the store compares.
+        let since = query
+            .since
+            .as_deref()
+            .and_then(feather_validation::datetime::millis)
+            .map(crate::triage::store_time);
+        let limit = query.limit as usize;
+        let found = crate::triage::triage(
+            &context.store,
+            scope,
+            since.as_deref(),
+            offset..offset + limit,
+        )
+        .await
+        .map_err(|err| {
+            error!(rqctx.log, "triage failed"; "error" => %err);
+            store_error(err)
+        })?;
+        let total = found.groups.len();
+        let items: Vec<_> = found.groups.into_iter().skip(offset).take(limit).collect();
+        let next_cursor =
+            (offset + limit < total).then(|| scenarios::encode_offset_cursor(offset + limit));
+        Ok(HttpResponseOk(CandidateList {
+            items,
+            next_cursor,
+            coverage: found.coverage,
+        }))
     }
 }
 

@@ -19,6 +19,7 @@ pub mod import;
 pub mod logging;
 pub mod review;
 pub mod scenarios;
+pub mod triage;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

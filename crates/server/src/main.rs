@@ -87,6 +87,32 @@ enum Command {
     /// Manage the API keys of organizations.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Group captured sessions into the distinct problems worth a regression test,
+    /// ranked, from a database or from session files.
+    Triage(TriageArgs),
+}
+
+#[derive(Args)]
+struct TriageArgs {
+    /// The database to triage: `postgres://...` or an SQLite file, which must
+    /// exist. Ignored when files are given.
+    #[arg(long, env = "FEATHER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+    /// The groups to print, highest score first.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// Only sessions first captured at or after TIME: an RFC 3339 date-time
+    /// (`2025-01-31T12:00:00Z`), a date (`2025-01-31`, midnight UTC), or a span
+    /// back from now (`90m`, `24h`, `7d`, `2w`).
+    #[arg(long, value_name = "TIME", value_parser = since_time)]
+    since: Option<i64>,
+    /// Print the groups and the coverage as JSON (`GET /v1/sessions/candidates`'s
+    /// shape) instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Session files or folders (as `import` reads them) to triage in memory
+    /// instead of a database.
+    paths: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -258,6 +284,7 @@ fn main() -> ExitCode {
             Command::Import(args) => import(args).await,
             Command::Draft(args) => draft(args),
             Command::Keys(command) => keys(command).await,
+            Command::Triage(args) => triage(args).await,
         }
     });
     match result {
@@ -293,6 +320,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             demo_ids.len()
         );
     }
+    // Sessions stored before signatures were made are signed in the background,
+    // so triage counts them once it is done (`feather triage` does it too).
+    let signing = store.clone();
+    tokio::spawn(async move {
+        match feather_server::triage::fill_signatures(&signing, |_| {}).await {
+            Ok(0) => {}
+            Ok(signed) => eprintln!("Signed {signed} sessions stored before signatures were made."),
+            Err(err) => eprintln!("Signing stored sessions for triage failed: {err}"),
+        }
+    });
     let mut api_key = args.api_key.filter(|k| !k.is_empty());
     // The key the hint may show: only one this run made. A key the operator gave
     // (flag or environment) is theirs and never printed, nor is any stored key.
@@ -528,6 +565,207 @@ async fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--since`: an RFC 3339 date-time, a date, or a span back from now, as
+/// milliseconds since the Unix epoch.
+fn since_time(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let spans = [
+        ('m', 60_000),
+        ('h', 3_600_000),
+        ('d', 86_400_000),
+        ('w', 604_800_000),
+    ];
+    for (unit, millis) in spans {
+        if let Some(count) = text.strip_suffix(unit)
+            && !count.is_empty()
+            && count.bytes().all(|b| b.is_ascii_digit())
+        {
+            let count: i64 = count
+                .parse()
+                .map_err(|_| "the span is too large".to_owned())?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            return Ok(now - count.saturating_mul(millis));
+        }
+    }
+    let is_date = text.len() == 10 && text.as_bytes()[4] == b'-';
+    let datetime = if is_date {
+        format!("{text}T00:00:00Z")
+    } else {
+        text.to_owned()
+    };
+    if !is_date && !text.contains('T') && !text.contains(' ') {
+        return Err(format!(
+            "{text:?} is not a time: give an RFC 3339 date-time (2025-01-31T12:00:00Z), a date \
+             (2025-01-31) or a span back from now (90m, 24h, 7d, 2w)"
+        ));
+    }
+    feather_validation::datetime::millis(&datetime).ok_or_else(|| {
+        format!(
+            "{text:?} is not a time: give an RFC 3339 date-time (2025-01-31T12:00:00Z), a date \
+             (2025-01-31) or a span back from now (90m, 24h, 7d, 2w)"
+        )
+    })
+}
+
+/// `feather triage`: the groups of a database's sessions, or of session files
+/// read into an in-memory database. Exit codes: 0 with groups, 1 on an error, 2
+/// when some records were rejected (the groups of the others are printed) and 3
+/// when there is no session to triage.
+async fn triage(args: TriageArgs) -> anyhow::Result<ExitCode> {
+    let since = args.since.map(feather_server::triage::store_time);
+    let mut rejected = 0;
+    let store = if args.paths.is_empty() {
+        let store = connect_existing(&Database {
+            database_url: args.database_url.clone(),
+        })
+        .await?;
+        let filled = feather_server::triage::fill_signatures(&store, |done| {
+            if std::io::stderr().is_terminal() {
+                eprint!("\rsigning sessions stored before signatures: {done}");
+            }
+        })
+        .await?;
+        if filled > 0 {
+            eprintln!("\rsigned {filled} sessions stored before signatures were made");
+        }
+        store
+    } else {
+        // Files go into an in-memory database, through the import's reader, so
+        // they are grouped by the same statements as a database's sessions.
+        let store = Store::connect("sqlite::memory:").await?;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {bar:24} {bytes}/{total_bytes} read, {msg}",
+                )
+                .expect("the progress template is valid"),
+            );
+            bar
+        });
+        let options = import::ImportOptions {
+            batch_size: 500,
+            organization_id: Some(Uuid::nil()),
+            list_ids: false,
+        };
+        let summary = import::import_paths_with(&store, &args.paths, &options, |progress| {
+            if let Some(bar) = &bar {
+                bar.set_length(progress.bytes_total);
+                bar.set_position(progress.bytes_read);
+                bar.set_message(progress.summary.to_string());
+            }
+        })
+        .await;
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        let summary = summary?;
+        for (place, reason) in &summary.rejected {
+            eprintln!("rejected {place}: {reason}");
+        }
+        rejected = summary.rejected.len();
+        store
+    };
+    let found =
+        feather_server::triage::triage(&store, OrgScope::Any, since.as_deref(), 0..args.top)
+            .await?;
+    if found.groups.is_empty() {
+        eprintln!(
+            "No session to triage{}: import sessions with `feather import` or capture them \
+             through the API first.",
+            if since.is_some() {
+                " since that time"
+            } else {
+                ""
+            }
+        );
+        return Ok(ExitCode::from(3));
+    }
+    let coverage = &found.coverage;
+    let top: Vec<_> = found.groups.into_iter().take(args.top).collect();
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        let list = feather_api::CandidateList {
+            items: top,
+            next_cursor: None,
+            coverage: coverage.clone(),
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)
+    } else {
+        print_table(&mut out, &top, coverage)
+    };
+    match written {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written?,
+    }
+    if rejected > 0 {
+        eprintln!("{rejected} records were rejected; the groups are those of the others.");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ranked table of `feather triage`.
+fn print_table(
+    out: &mut impl Write,
+    groups: &[feather_api::CandidateGroup],
+    coverage: &feather_api::Coverage,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:>4} {:>7} {:>6} {:>7}  {:<40} {:<32} representative session",
+        "rank", "score", "size", "covered", "signals", "draft name"
+    )?;
+    for (rank, group) in groups.iter().enumerate() {
+        let s = &group.signals;
+        let mut signals: Vec<String> = [
+            ("failed", s.failed),
+            ("escalated", s.escalated),
+            ("handoffs", s.handoffs),
+            ("tool errors", s.tool_errors),
+            ("low csat", s.low_csat),
+            ("abandoned", s.abandoned),
+            ("reopened", s.reopened),
+            ("low feedback", s.low_feedback),
+            ("long", s.long),
+        ]
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(name, count)| format!("{name} {count}"))
+        .collect();
+        if s.novel_goals || s.novel_tools {
+            signals.push("novel".to_owned());
+        }
+        let mut name = group.name.clone().unwrap_or_else(|| "-".to_owned());
+        if name.chars().count() > 32 {
+            name = name.chars().take(31).collect::<String>() + "…";
+        }
+        writeln!(
+            out,
+            "{:>4} {:>7.2} {:>6} {:>7}  {:<40} {:<32} {}",
+            rank + 1,
+            group.score,
+            group.size,
+            if group.covered { "yes" } else { "no" },
+            signals.join(", "),
+            name,
+            group.representative_session_id
+        )?;
+    }
+    writeln!(
+        out,
+        "coverage: {} of {} sessions ({:.1}%) and {} of {} groups ({:.1}%) are covered by saved scenarios",
+        coverage.sessions_covered,
+        coverage.sessions,
+        100.0 * coverage.session_share,
+        coverage.groups_covered,
+        coverage.groups,
+        100.0 * coverage.group_share
+    )
 }
 
 /// Connects to the store of `database`, creating it if needed, and says so when

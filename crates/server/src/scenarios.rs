@@ -306,6 +306,30 @@ pub fn decode_cursor(cursor: &str) -> Result<PageAfter, ApiError> {
     })
 }
 
+/// The cursor of triage's page that starts at rank `offset`: URL-safe base64 of
+/// `rank|<offset>`. Groups are ranked anew on each request, so a page is exact
+/// while the sessions and scenarios do not change.
+pub fn encode_offset_cursor(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("rank|{offset}"))
+}
+
+/// The rank a triage cursor starts at; 400 `invalid_cursor` for anything else.
+pub fn decode_offset_cursor(cursor: &str) -> Result<usize, ApiError> {
+    let invalid = || {
+        ApiError::bad_request(
+            codes::INVALID_CURSOR,
+            "The cursor is not one this server gave: pass a page's next_cursor as it is, or no cursor for the first page.",
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let offset = text.strip_prefix("rank|").ok_or_else(invalid)?;
+    if offset.is_empty() || !offset.bytes().all(|b| b.is_ascii_digit()) || offset.len() > 9 {
+        return Err(invalid());
+    }
+    offset.parse().map_err(|_| invalid())
+}
+
 /// A scenario proposed from the stored session `session_id`: its draft made
 /// with the server's options (the same redaction as the draft endpoint's), its
 /// success criteria, and where it came from.

@@ -39,12 +39,13 @@ pub struct Dialect {
     pub upsert_session: &'static str,
     /// Stores (or replaces) a session's draft row. Parameters: organization id,
     /// session id, drafter version (empty when there is no draft), draft (JSON text
-    /// or NULL).
+    /// or NULL), then the signature's key, JSON text, signal bits and severity
+    /// (each NULL when there is none).
     pub upsert_draft_row: &'static str,
     /// Both upserts above as one statement, for a backend that has one: a capture
     /// is then one round trip, atomic without a transaction of its own. It returns
     /// the session's revision. Parameters: those of `upsert_session`, then the
-    /// drafter version and the draft of `upsert_draft_row`.
+    /// drafter version, the draft and the signature's four of `upsert_draft_row`.
     pub upsert_capture: Option<&'static str>,
     /// Stores a draft beside a session only if the session is still at the given
     /// revision. Parameters: version, draft, organization id, session id, revision.
@@ -95,6 +96,29 @@ pub struct Dialect {
     /// a string with a NUL character, which a captured session may hold. Parameters: the cursor's timestamp
     /// and session id (both NULL for the first page), the limit.
     pub sessions: Scoped,
+    /// Triage's groups: per signature key of the sessions a scope sees (those
+    /// with a key), the key, the number of sessions, the highest severity, and
+    /// for each of the nine signal bits (bit 0 first) the number of sessions with
+    /// it. Parameters: the earliest first capture (RFC 3339 text, or NULL for
+    /// all).
+    pub triage_groups: Scoped,
+    /// The sessions of one signature key, the most severe first then by session
+    /// id: organization id, session id, severity, signals. Parameters: the key,
+    /// the earliest first capture (or NULL), the limit.
+    pub triage_members: Scoped,
+    /// A session's signature JSON and draft JSON (either NULL) from its draft row.
+    /// Parameters: organization id, session id.
+    pub triage_session: &'static str,
+    /// The distinct signature keys of the sessions that saved scenarios were
+    /// drafted from (`source_session_id`), a scope's scenarios only. No
+    /// parameters but the organization.
+    pub covered_keys: Scoped,
+    /// Sessions whose draft row has no signature yet, columns as
+    /// [`crate::rows::SessionRecord`]. Parameters: the limit.
+    pub unsigned_sessions: &'static str,
+    /// Stores a session's signature in its draft row. Parameters: key, JSON text,
+    /// signals, severity, organization id, session id.
+    pub put_signature: &'static str,
 }
 
 /// One statement in two forms: for every organization, and for one (whose id is

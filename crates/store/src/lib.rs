@@ -195,6 +195,42 @@ pub struct NewSession {
     /// The session's draft, made now, to keep beside it; `None` when there is none
     /// (the session cannot be drafted). It replaces whatever draft was stored.
     pub draft: Option<StoredDraft>,
+    /// The session's signature, made now, for triage; `None` leaves it to be
+    /// filled later ([`Store::unsigned_sessions`]).
+    pub signature: Option<StoredSignature>,
+}
+
+/// A session's signature as the store keeps it beside the draft (migrations
+/// `sqlite/0005`, `postgres/0007`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSignature {
+    /// What triage groups on (`feather_drafter::Signature::key`).
+    pub key: String,
+    /// The rest as the text of a JSON object.
+    pub json: String,
+    /// The signals as bits (`feather_drafter::signature::flag`).
+    pub signals: i64,
+    /// The sum of the signals' weights.
+    pub severity: i64,
+}
+
+/// One signature key's sessions, as triage counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageGroupRow {
+    pub key: String,
+    pub sessions: i64,
+    pub max_severity: i64,
+    /// For each signal bit, bit 0 first, how many of the sessions have it.
+    pub flag_counts: [i64; 9],
+}
+
+/// One session of a signature key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageMember {
+    pub organization_id: Uuid,
+    pub session_id: Uuid,
+    pub severity: i64,
+    pub signals: i64,
 }
 
 /// A draft made from a session, kept beside the session so it is made once.
@@ -724,6 +760,136 @@ impl Store {
         rows.into_iter().map(SessionSummaryRecord::decode).collect()
     }
 
+    /// Triage's groups: one row per signature key of the sessions `scope` sees,
+    /// first captured at or after `since` (RFC 3339 UTC with milliseconds, as the
+    /// store writes timestamps) when given. Sessions without a signature yet are
+    /// not counted ([`Store::unsigned_sessions`]).
+    pub async fn triage_groups(
+        &self,
+        scope: OrgScope,
+        since: Option<&str>,
+    ) -> Result<Vec<TriageGroupRow>, StoreError> {
+        let (sql, organization) = self.dialect.triage_groups.pick(scope);
+        let mut query = sqlx::query(sql).bind(since);
+        if let Some(organization) = &organization {
+            query = query.bind(organization.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await;
+        let rows = self.migrated_again(rows.map_err(StoreError::from)).await?;
+        rows.iter()
+            .map(|row| {
+                use sqlx::Row as _;
+                let mut flag_counts = [0; 9];
+                for (bit, count) in flag_counts.iter_mut().enumerate() {
+                    *count = row.try_get::<Option<i64>, _>(3 + bit)?.unwrap_or(0);
+                }
+                Ok(TriageGroupRow {
+                    key: row.try_get(0)?,
+                    sessions: row.try_get(1)?,
+                    max_severity: row.try_get::<Option<i64>, _>(2)?.unwrap_or(0),
+                    flag_counts,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Up to `limit` sessions of the signature `key` that `scope` sees, first
+    /// captured at or after `since` when given, the most severe first.
+    pub async fn triage_members(
+        &self,
+        scope: OrgScope,
+        key: &str,
+        since: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<TriageMember>, StoreError> {
+        let (sql, organization) = self.dialect.triage_members.pick(scope);
+        let mut query = sqlx::query_as::<_, (String, String, Option<i64>, Option<i64>)>(sql)
+            .bind(key)
+            .bind(since)
+            .bind(i64::from(limit));
+        if let Some(organization) = &organization {
+            query = query.bind(organization.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await;
+        let rows = self.migrated_again(rows.map_err(StoreError::from)).await?;
+        rows.into_iter()
+            .map(|(organization_id, session_id, severity, signals)| {
+                Ok(TriageMember {
+                    organization_id: parse_uuid(&organization_id)?,
+                    session_id: parse_uuid(&session_id)?,
+                    severity: severity.unwrap_or(0),
+                    signals: signals.unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// A session's stored signature JSON and draft JSON, either `None` when
+    /// missing; `None` for a session without a draft row.
+    pub async fn triage_session(
+        &self,
+        organization_id: Uuid,
+        session_id: Uuid,
+    ) -> Result<Option<(Option<String>, Option<String>)>, StoreError> {
+        let query = sqlx::query_as(self.dialect.triage_session)
+            .bind(organization_id.to_string())
+            .bind(session_id.to_string());
+        let row = query.fetch_optional(&self.pool).await;
+        self.migrated_again(row.map_err(StoreError::from)).await
+    }
+
+    /// The signature keys that `scope`'s saved scenarios cover: those of the
+    /// sessions the scenarios were drafted from.
+    pub async fn covered_signature_keys(&self, scope: OrgScope) -> Result<Vec<String>, StoreError> {
+        let (sql, organization) = self.dialect.covered_keys.pick(scope);
+        let mut query = sqlx::query_scalar::<_, String>(sql);
+        if let Some(organization) = &organization {
+            query = query.bind(organization.as_str());
+        }
+        let rows = query.fetch_all(&self.pool).await;
+        self.migrated_again(rows.map_err(StoreError::from)).await
+    }
+
+    /// Up to `limit` stored sessions without a signature (stored before
+    /// signatures were made), over every organization.
+    pub async fn unsigned_sessions(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<StoredSessionText>, StoreError> {
+        let query = sqlx::query_as::<_, SessionRecord>(self.dialect.unsigned_sessions)
+            .bind(i64::from(limit));
+        let rows = query.fetch_all(&self.pool).await;
+        let rows = self.migrated_again(rows.map_err(StoreError::from)).await?;
+        rows.into_iter()
+            .map(|row| row.decode().map(|(session, _)| session))
+            .collect()
+    }
+
+    /// Stores the signatures of sessions, in one transaction.
+    pub async fn put_signatures(
+        &self,
+        signatures: &[(Uuid, Uuid, StoredSignature)],
+    ) -> Result<(), StoreError> {
+        self.write(async {
+            let mut tx = self.pool.begin().await?;
+            for (organization_id, session_id, signature) in signatures {
+                sqlx::query(self.dialect.put_signature)
+                    .bind(signature.key.as_str())
+                    .bind(signature.json.as_str())
+                    .bind(signature.signals)
+                    .bind(signature.severity)
+                    .bind(organization_id.to_string())
+                    .bind(session_id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Runs a one-row read whose parameters are all text, in order: on the SQLite
     /// readers, or through the pool.
     async fn read_row<T>(&self, sql: &'static str, args: &[&str]) -> Result<Option<T>, StoreError>
@@ -848,6 +1014,10 @@ pub(crate) async fn put_rows(
             .bind(row.session_id.as_str())
             .bind(row.draft_version.as_str())
             .bind(row.draft.as_deref())
+            .bind(row.signature.as_ref().map(|s| s.key.as_str()))
+            .bind(row.signature.as_ref().map(|s| s.json.as_str()))
+            .bind(row.signature.as_ref().map(|s| s.signals))
+            .bind(row.signature.as_ref().map(|s| s.severity))
             .execute(&mut *tx)
             .await?;
         outcomes.push(created(revision));
@@ -864,6 +1034,10 @@ fn capture<'q>(
     upsert_session(upsert_capture, row)
         .bind(row.draft_version.as_str())
         .bind(row.draft.as_deref())
+        .bind(row.signature.as_ref().map(|s| s.key.as_str()))
+        .bind(row.signature.as_ref().map(|s| s.json.as_str()))
+        .bind(row.signature.as_ref().map(|s| s.signals))
+        .bind(row.signature.as_ref().map(|s| s.severity))
 }
 
 /// `sql` bound to the session's values of `row`, in `Dialect::upsert_session`'s
@@ -895,6 +1069,7 @@ pub(crate) struct CaptureRow {
     /// has its draft row (migration 0003 says why).
     draft_version: String,
     draft: Option<String>,
+    signature: Option<StoredSignature>,
 }
 
 impl From<&NewSession> for CaptureRow {
@@ -913,6 +1088,7 @@ impl From<&NewSession> for CaptureRow {
                 .as_ref()
                 .map_or_else(String::new, |draft| draft.version.clone()),
             draft: session.draft.as_ref().map(|draft| draft.json.clone()),
+            signature: session.signature.clone(),
         }
     }
 }

@@ -140,13 +140,63 @@ macro_rules! select_summaries {
     };
 }
 
+/// Sessions of the draft row `d` first captured at or after `$since` (or all when
+/// it is NULL).
+macro_rules! captured_since {
+    ($since:literal) => {
+        concat!(
+            "(",
+            $since,
+            "::text IS NULL OR EXISTS (SELECT 1 FROM sessions s \
+                 WHERE s.organization_id = d.organization_id \
+                     AND s.session_id = d.session_id AND s.created_at >= ",
+            $since,
+            "::timestamptz))"
+        )
+    };
+}
+
+/// Triage's groups (`Dialect::triage_groups`), then `$scope` and the grouping.
+macro_rules! triage_groups {
+    ($scope:literal) => {
+        concat!(
+            "SELECT d.signature_key, COUNT(*), MAX(d.severity), \
+                 SUM(d.signals & 1)::bigint, SUM((d.signals >> 1) & 1)::bigint, \
+                 SUM((d.signals >> 2) & 1)::bigint, SUM((d.signals >> 3) & 1)::bigint, \
+                 SUM((d.signals >> 4) & 1)::bigint, SUM((d.signals >> 5) & 1)::bigint, \
+                 SUM((d.signals >> 6) & 1)::bigint, SUM((d.signals >> 7) & 1)::bigint, \
+                 SUM((d.signals >> 8) & 1)::bigint \
+             FROM session_drafts d WHERE d.signature_key IS NOT NULL AND ",
+            captured_since!("$1"),
+            $scope,
+            " GROUP BY d.signature_key"
+        )
+    };
+}
+
+/// The sessions of one key (`Dialect::triage_members`), then `$scope` and the order.
+macro_rules! triage_members {
+    ($scope:literal) => {
+        concat!(
+            "SELECT d.organization_id::text, d.session_id::text, d.severity, d.signals \
+             FROM session_drafts d WHERE d.signature_key = $1 AND ",
+            captured_since!("$2"),
+            $scope,
+            " ORDER BY d.severity DESC, d.session_id LIMIT $3"
+        )
+    };
+}
+
 pub static DIALECT: Dialect = Dialect {
     backend: Backend::Postgres,
     upsert_session: concat!(upsert_session!(), "RETURNING revision"),
-    upsert_draft_row: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
-         VALUES ($1::uuid, $2::uuid, $3, $4::json) \
+    upsert_draft_row: "INSERT INTO session_drafts (organization_id, session_id, version, draft, \
+             signature_key, signature, signals, severity) \
+         VALUES ($1::uuid, $2::uuid, $3, $4::json, $5, $6::json, $7, $8) \
          ON CONFLICT (session_id, organization_id) DO UPDATE SET \
-             version = EXCLUDED.version, draft = EXCLUDED.draft",
+             version = EXCLUDED.version, draft = EXCLUDED.draft, \
+             signature_key = EXCLUDED.signature_key, signature = EXCLUDED.signature, \
+             signals = EXCLUDED.signals, severity = EXCLUDED.severity",
     // The draft row is inserted from the session's row, so after it; the foreign
     // key between them is checked at the end of the statement, which sees both.
     upsert_capture: Some(concat!(
@@ -154,10 +204,14 @@ pub static DIALECT: Dialect = Dialect {
         upsert_session!(),
         "RETURNING organization_id, session_id, revision), \
          draft AS (\
-             INSERT INTO session_drafts (organization_id, session_id, version, draft) \
-             SELECT organization_id, session_id, $7, $8::json FROM session \
+             INSERT INTO session_drafts (organization_id, session_id, version, draft, \
+                 signature_key, signature, signals, severity) \
+             SELECT organization_id, session_id, $7, $8::json, $9, $10::json, $11, $12 \
+             FROM session \
              ON CONFLICT (session_id, organization_id) DO UPDATE SET \
-                 version = EXCLUDED.version, draft = EXCLUDED.draft) \
+                 version = EXCLUDED.version, draft = EXCLUDED.draft, \
+                 signature_key = EXCLUDED.signature_key, signature = EXCLUDED.signature, \
+                 signals = EXCLUDED.signals, severity = EXCLUDED.severity) \
          SELECT revision FROM session",
     )),
     put_draft: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
@@ -243,6 +297,38 @@ pub static DIALECT: Dialect = Dialect {
             " DESC, s.session_id DESC LIMIT $3"
         ),
     },
+    triage_groups: Scoped {
+        any: triage_groups!(""),
+        organization: triage_groups!(" AND d.organization_id = $2::uuid"),
+    },
+    triage_members: Scoped {
+        any: triage_members!(""),
+        organization: triage_members!(" AND d.organization_id = $4::uuid"),
+    },
+    triage_session: "SELECT signature::text, draft::text FROM session_drafts \
+         WHERE organization_id = $1::uuid AND session_id = $2::uuid",
+    covered_keys: Scoped {
+        any: "SELECT DISTINCT d.signature_key FROM scenarios sc JOIN session_drafts d \
+             ON d.organization_id = sc.organization_id AND d.session_id = sc.source_session_id \
+             WHERE d.signature_key IS NOT NULL",
+        organization: "SELECT DISTINCT d.signature_key FROM scenarios sc JOIN session_drafts d \
+             ON d.organization_id = sc.organization_id AND d.session_id = sc.source_session_id \
+             WHERE d.signature_key IS NOT NULL AND sc.organization_id = $1::uuid",
+    },
+    unsigned_sessions: concat!(
+        "SELECT s.organization_id::text AS organization_id, s.session_id::text AS session_id, \
+             s.analysis_input::text AS analysis_input, s.agent_name, s.persona_id, s.persona_name, ",
+        rfc3339!("s.created_at"),
+        " AS created_at, ",
+        rfc3339!("s.updated_at"),
+        " AS updated_at, s.revision \
+         FROM session_drafts d JOIN sessions s \
+             ON s.organization_id = d.organization_id AND s.session_id = d.session_id \
+         WHERE d.signature_key IS NULL LIMIT $1"
+    ),
+    put_signature: "UPDATE session_drafts SET signature_key = $1, signature = $2::json, \
+             signals = $3, severity = $4 \
+         WHERE organization_id = $5::uuid AND session_id = $6::uuid",
 };
 
 /// Connects to the database named by `url` and migrates it.

@@ -98,6 +98,41 @@ macro_rules! select_summaries {
     };
 }
 
+/// Triage's groups (`Dialect::triage_groups`), then `$scope` and the grouping.
+macro_rules! triage_groups {
+    ($scope:literal) => {
+        concat!(
+            "SELECT d.signature_key, COUNT(*), MAX(d.severity), \
+                 SUM(d.signals & 1), SUM((d.signals >> 1) & 1), SUM((d.signals >> 2) & 1), \
+                 SUM((d.signals >> 3) & 1), SUM((d.signals >> 4) & 1), SUM((d.signals >> 5) & 1), \
+                 SUM((d.signals >> 6) & 1), SUM((d.signals >> 7) & 1), SUM((d.signals >> 8) & 1) \
+             FROM session_drafts d \
+             WHERE d.signature_key IS NOT NULL \
+                 AND (?1 IS NULL OR EXISTS (SELECT 1 FROM sessions s \
+                     WHERE s.organization_id = d.organization_id \
+                         AND s.session_id = d.session_id AND s.created_at >= ?1)) ",
+            $scope,
+            " GROUP BY d.signature_key"
+        )
+    };
+}
+
+/// The sessions of one key (`Dialect::triage_members`), then `$scope` and the order.
+macro_rules! triage_members {
+    ($scope:literal) => {
+        concat!(
+            "SELECT d.organization_id, d.session_id, d.severity, d.signals \
+             FROM session_drafts d \
+             WHERE d.signature_key = ?1 \
+                 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM sessions s \
+                     WHERE s.organization_id = d.organization_id \
+                         AND s.session_id = d.session_id AND s.created_at >= ?2)) ",
+            $scope,
+            " ORDER BY d.severity DESC, d.session_id LIMIT ?3"
+        )
+    };
+}
+
 pub static DIALECT: Dialect = Dialect {
     backend: Backend::Sqlite,
     upsert_session: concat!(
@@ -116,10 +151,13 @@ pub static DIALECT: Dialect = Dialect {
              updated_at = excluded.updated_at \
          RETURNING revision"
     ),
-    upsert_draft_row: "INSERT INTO session_drafts (organization_id, session_id, version, draft) \
-         VALUES (?1, ?2, ?3, ?4) \
+    upsert_draft_row: "INSERT INTO session_drafts (organization_id, session_id, version, draft, \
+             signature_key, signature, signals, severity) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
          ON CONFLICT (session_id, organization_id) DO UPDATE SET \
-             version = excluded.version, draft = excluded.draft",
+             version = excluded.version, draft = excluded.draft, \
+             signature_key = excluded.signature_key, signature = excluded.signature, \
+             signals = excluded.signals, severity = excluded.severity",
     // SQLite has no data-modifying common table expressions; its captures go to
     // the writer thread (`sqlite_writer.rs`), which runs the two upserts.
     upsert_capture: None,
@@ -203,6 +241,35 @@ pub static DIALECT: Dialect = Dialect {
             " AND s.organization_id = ?4 ORDER BY s.created_at DESC, s.session_id DESC LIMIT ?3"
         ),
     },
+    triage_groups: Scoped {
+        any: triage_groups!(""),
+        organization: triage_groups!("AND d.organization_id = ?2"),
+    },
+    triage_members: Scoped {
+        any: triage_members!(""),
+        organization: triage_members!("AND d.organization_id = ?4"),
+    },
+    triage_session: "SELECT signature, draft FROM session_drafts \
+         WHERE organization_id = ?1 AND session_id = ?2",
+    covered_keys: Scoped {
+        any: "SELECT DISTINCT d.signature_key FROM scenarios sc JOIN session_drafts d \
+             ON d.organization_id = sc.organization_id AND d.session_id = sc.source_session_id \
+             WHERE d.signature_key IS NOT NULL",
+        organization: "SELECT DISTINCT d.signature_key FROM scenarios sc JOIN session_drafts d \
+             ON d.organization_id = sc.organization_id AND d.session_id = sc.source_session_id \
+             WHERE d.signature_key IS NOT NULL AND sc.organization_id = ?1",
+    },
+    unsigned_sessions: "SELECT s.organization_id, s.session_id, s.analysis_input, \
+             CAST(s.agent_name AS BLOB) AS agent_name, \
+             CAST(s.persona_id AS BLOB) AS persona_id, \
+             CAST(s.persona_name AS BLOB) AS persona_name, \
+             s.created_at, s.updated_at, s.revision \
+         FROM session_drafts d JOIN sessions s \
+             ON s.organization_id = d.organization_id AND s.session_id = d.session_id \
+         WHERE d.signature_key IS NULL LIMIT ?1",
+    put_signature: "UPDATE session_drafts SET signature_key = ?1, signature = ?2, \
+             signals = ?3, severity = ?4 \
+         WHERE organization_id = ?5 AND session_id = ?6",
 };
 
 /// What [`connect`] opens: the pool, and for a database in a file what works on

@@ -326,6 +326,10 @@ fn insert(connection: &Connection, rows: &[CaptureRow]) -> Result<Vec<PutOutcome
             row.session_id,
             row.draft_version,
             row.draft,
+            row.signature.as_ref().map(|s| s.key.as_str()),
+            row.signature.as_ref().map(|s| s.json.as_str()),
+            row.signature.as_ref().map(|s| s.signals),
+            row.signature.as_ref().map(|s| s.severity),
         ])?;
         outcomes.push(PutOutcome {
             created: revision == 1,

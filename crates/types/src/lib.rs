@@ -14,10 +14,12 @@
 pub mod models;
 pub mod scenarios;
 pub mod session;
+pub mod triage;
 
 pub use models::*;
 pub use scenarios::*;
 pub use session::SessionAnalysisInput;
+pub use triage::*;
 
 /// The stable `error` codes of [`ErrorResponse`] bodies.
 ///

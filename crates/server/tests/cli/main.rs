@@ -56,6 +56,7 @@ mod recovery;
 mod replicas;
 mod serve;
 mod sqlite_file;
+mod triage;
 mod unavailable;
 
 use std::io::{BufRead, BufReader};

@@ -16,6 +16,7 @@ mod migrations;
 mod scenarios;
 mod sessions;
 mod snapshots;
+mod triage;
 mod unavailable;
 
 use feather_store::{Backend, NewSession, Store};
@@ -137,5 +138,6 @@ pub fn session(organization_id: Uuid, session_id: Uuid, label: &str) -> NewSessi
             persona_name: Some("Patient Pat".to_owned()),
         },
         draft: None,
+        signature: None,
     }
 }
