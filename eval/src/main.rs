@@ -306,8 +306,8 @@ fn main() -> Result<()> {
     // (`triage.rs`); the name sessions have no goals of their own, so they are left
     // out.
     println!(
-        "\n{:<12} {:>8} {:>12} {:>6} {:>7} {:>7} {:>6}",
-        "triage", "sessions", "gold classes", "keys", "groups", "purity", "ARI"
+        "\n{:<12} {:>8} {:>12} {:>6} {:>7} {:>7} {:>6} {:>14}",
+        "triage", "sessions", "gold classes", "keys", "groups", "purity", "ARI", "signed apart ≠"
     );
     for (source, cases) in &sources {
         if source.starts_with("names") {
@@ -315,8 +315,8 @@ fn main() -> Result<()> {
         }
         let f = triage::figures(cases);
         println!(
-            "{source:<12} {:>8} {:>12} {:>6} {:>7} {:>7.3} {:>6.3}",
-            f.sessions, f.classes, f.keys, f.groups, f.purity, f.ari
+            "{source:<12} {:>8} {:>12} {:>6} {:>7} {:>7.3} {:>6.3} {:>14}",
+            f.sessions, f.classes, f.keys, f.groups, f.purity, f.ari, f.signed_apart_differs
         );
     }
     Ok(())
@@ -1170,11 +1170,13 @@ mod tests {
         if corpus.is_dir() || std::env::var_os("CI").is_some() {
             for (source, cases) in sgd_cases(&corpus).unwrap() {
                 let f = triage::figures(&cases);
+                assert_eq!(f.signed_apart_differs, 0, "{source}");
                 assert!(f.ari >= 0.8, "{source}: ARI {:.3}", f.ari);
                 assert!(f.purity >= 0.9, "{source}: purity {:.3}", f.purity);
             }
         }
         let generated = triage::figures(&generated_cases().unwrap());
+        assert_eq!(generated.signed_apart_differs, 0);
         assert!(generated.ari >= 0.8, "generated: ARI {:.3}", generated.ari);
         assert!(
             generated.purity >= 0.8,
@@ -1182,6 +1184,7 @@ mod tests {
             generated.purity
         );
         let held = triage::figures(&long_cases(names::Half::HeldOut));
+        assert_eq!(held.signed_apart_differs, 0);
         assert!(held.ari >= 0.65, "long-held: ARI {:.3}", held.ari);
         assert!(held.purity >= 0.72, "long-held: purity {:.3}", held.purity);
     }

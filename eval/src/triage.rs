@@ -1,7 +1,10 @@
 //! How well triage groups sessions: sessions whose gold goal sequences are equal
 //! should share a group, and others should not.
 //!
-//! Each session's signature ([`feather_drafter::signature`]) gives its key; near
+//! Each session's signature as a capture stores it ([`feather_drafter::draft_and_sign`]
+//! with the default options) gives its key, and the signature made alone
+//! ([`feather_drafter::signature`], for sessions stored before signatures) must be
+//! the same (`signed_apart_differs` counts those that are not); near
 //! keys are joined by [`feather_drafter::signature::group_keys`] at the threshold
 //! the server uses, exactly as `feather triage` and `GET /v1/sessions/candidates`
 //! group. The groups are compared with the classes of the gold goal sequences
@@ -16,8 +19,8 @@
 
 use std::collections::HashMap;
 
-use feather_drafter::capture;
 use feather_drafter::signature::{SIMILARITY_THRESHOLD, group_keys, signature};
+use feather_drafter::{DraftOptions, capture, draft_and_sign};
 
 use crate::{Case, filled};
 
@@ -33,17 +36,24 @@ pub struct Figures {
     pub groups: usize,
     pub purity: f64,
     pub ari: f64,
+    /// Sessions whose signature made alone differs from the one signed with
+    /// their draft.
+    pub signed_apart_differs: usize,
 }
 
 /// The groups of `cases` against their gold goal sequences.
 pub fn figures(cases: &[Case]) -> Figures {
     let mut keys = Vec::new();
     let mut gold = Vec::new();
+    let mut signed_apart_differs = 0;
+    let options = DraftOptions::default();
     for case in cases {
         let Ok(captured) = capture::parse_value(filled(&case.log, &case.id)) else {
             continue;
         };
-        keys.push(signature(&captured).key());
+        let stored = draft_and_sign(&captured, &options).1;
+        signed_apart_differs += usize::from(signature(&captured) != stored);
+        keys.push(stored.key());
         gold.push(case.labels.goals.clone());
     }
     let mut counts: HashMap<&str, u64> = HashMap::new();
@@ -74,6 +84,7 @@ pub fn figures(cases: &[Case]) -> Figures {
         groups: joined.iter().max().map_or(0, |max| max + 1),
         purity: purity(&predicted, &truth),
         ari: adjusted_rand_index(&predicted, &truth),
+        signed_apart_differs,
     }
 }
 

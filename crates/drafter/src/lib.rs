@@ -223,7 +223,21 @@ pub fn draft(
     session: &CapturedSession,
     options: &DraftOptions,
 ) -> Result<ScenarioDraft, DraftError> {
-    drafted(session, options, false).map(|(draft, _)| draft)
+    drafted(session, options, false).0.map(|(draft, _)| draft)
+}
+
+/// Drafts a scenario from one captured session and signs it ([`signature`]) from
+/// the same reading: what a capture stores. The draft is the one [`draft`] makes;
+/// the signature is the one [`signature()`] gives, drafted or not.
+pub fn draft_and_sign(
+    session: &CapturedSession,
+    options: &DraftOptions,
+) -> (Result<ScenarioDraft, DraftError>, Signature) {
+    let (drafted, signature) = drafted(session, options, false);
+    (
+        drafted.map(|(draft, _)| draft),
+        signature.unwrap_or_else(|| signature::signature(session)),
+    )
 }
 
 /// A draft and the success criteria drafted beside it ([`criteria`]).
@@ -236,28 +250,32 @@ pub struct Proposal {
 /// Drafts a scenario and its success criteria from one captured session: the draft
 /// is the one [`draft`] makes, byte for byte.
 pub fn propose(session: &CapturedSession, options: &DraftOptions) -> Result<Proposal, DraftError> {
-    drafted(session, options, true).map(|(draft, success_criteria)| Proposal {
-        draft,
-        success_criteria,
-    })
+    drafted(session, options, true)
+        .0
+        .map(|(draft, success_criteria)| Proposal {
+            draft,
+            success_criteria,
+        })
 }
 
-// The draft, and its criteria when asked for (they cost a draft nothing otherwise).
-fn drafted(
-    session: &CapturedSession,
-    options: &DraftOptions,
-    with_criteria: bool,
-) -> Result<(ScenarioDraft, Vec<criteria::SuccessCriterion>), DraftError> {
+// The draft, its criteria when asked for (they cost a draft nothing otherwise) and
+// its signature (None when the session could not be drafted).
+type Drafted = (
+    Result<(ScenarioDraft, Vec<criteria::SuccessCriterion>), DraftError>,
+    Option<Signature>,
+);
+
+fn drafted(session: &CapturedSession, options: &DraftOptions, with_criteria: bool) -> Drafted {
     let input = &session.input;
     if input.messages.is_empty() {
-        return Err(DraftError::NoMessages);
+        return (Err(DraftError::NoMessages), None);
     }
     let has_customer_turn = input
         .messages
         .iter()
         .any(|m| Speaker::of(&m.role) == Speaker::Customer && !m.content.trim().is_empty());
     if !has_customer_turn {
-        return Err(DraftError::NoCustomerTurn);
+        return (Err(DraftError::NoCustomerTurn), None);
     }
 
     let mut timeline = Timeline::build(input);
@@ -293,6 +311,7 @@ fn drafted(
     let mut known = Vec::new();
     let goals = intent::goals(&timeline, &mut known);
     let asks = asks::asks(&timeline);
+    let signed = signature::of(input, &timeline, &goals, &asks);
     let items = intent::items(&goals, &asks);
     let quotes = intent::customer_quotes(&timeline);
     let constraints = intent::constraints(&timeline);
@@ -414,7 +433,7 @@ fn drafted(
         source_agent_name: agent_name,
         source_persona_name: persona_name,
     };
-    Ok((draft, success_criteria))
+    (Ok((draft, success_criteria)), Some(signed))
 }
 
 fn outcome_words(outcome: KnowledgeGapAnalysisOutcome) -> String {

@@ -142,14 +142,28 @@ pub fn severity_of(flags: i64) -> i64 {
         .sum()
 }
 
-/// The signature of a session. It costs a timeline and the goals, no redaction
-/// and no text: a fraction of a draft.
+/// The signature of a session on its own, for sessions stored before signatures
+/// were made and for the eval: a timeline, the goals and the asks, no redaction.
+/// A capture signs with [`crate::draft_and_sign`] instead, from the goals and asks
+/// its draft reads anyway (alone, signing cost a third of a draft by callgrind);
+/// the two agree on every session of the eval and the examples (a test in
+/// `tests/drafter` checks it), since neither a tool's name nor the kind of an ask
+/// is personal data that redaction changes.
 pub fn signature(session: &CapturedSession) -> Signature {
-    let input = &session.input;
-    let timeline = Timeline::build(input);
+    let timeline = Timeline::build(&session.input);
     let mut known = Vec::new();
     let goals = crate::intent::goals(&timeline, &mut known);
     let asks = crate::asks::asks(&timeline);
+    of(&session.input, &timeline, &goals, &asks)
+}
+
+/// The signature of `input` from its timeline and the goals and asks read from it.
+pub(crate) fn of(
+    input: &feather_types::session::SessionAnalysisInput,
+    timeline: &Timeline,
+    goals: &[crate::intent::Goal],
+    asks: &[crate::asks::Ask],
+) -> Signature {
     let tool_of = |goal: &crate::intent::Goal| match timeline.steps.get(goal.step) {
         Some(Step::Tool(index)) => Some(snake(timeline.calls[*index].name())),
         _ => None,
@@ -158,7 +172,7 @@ pub fn signature(session: &CapturedSession) -> Signature {
     // ask as its kind (`ask_complaint`, `ask_question`, ...), then the goal that
     // answered it, if any.
     let mut named = Vec::new();
-    for item in crate::intent::items(&goals, &asks) {
+    for item in crate::intent::items(goals, asks) {
         match item {
             Item::Goal(goal) => named.extend(tool_of(goal)),
             Item::Ask {

@@ -32,7 +32,8 @@ pub fn stored_signature(captured: &CapturedSession) -> StoredSignature {
     stored(&feather_drafter::signature(captured))
 }
 
-fn stored(signature: &Signature) -> StoredSignature {
+/// A signature as the store keeps it.
+pub fn stored(signature: &Signature) -> StoredSignature {
     let signals = &signature.signals;
     StoredSignature {
         key: signature.key(),
