@@ -1,15 +1,15 @@
 // The server's review page (/review) in headless Chromium, driven over the DevTools
 // protocol by playwright-core as the /docs test is: a person types the key, lists
-// the sessions, opens one, reads its proposal (placeholders marked, tool calls
-// linked to their journey steps), edits it, saves it, sees it among the saved
-// scenarios and deletes it; a wrong key shows the API's 401 message, an over-long
-// name that gets past the page's own check shows the API's 422 detail, two
-// organizations' keys see only their own sessions and scenarios, a network failure
-// is said, and a phone-width window does not scroll sideways. Every request must
-// go to the server; the page must raise no error and break no rule of its
-// Content-Security-Policy. `REVIEW_SCREENSHOTS`, when set, is a folder where the
-// flow's screenshots are written (the session list, the review, the saved
-// scenario: the README shows them, from `docs/images/`).
+// triage's candidates and the sessions, opens one, reads its proposal
+// (placeholders marked, tool calls linked to their journey steps), edits it,
+// saves it, sees it among the saved scenarios and deletes it; a wrong key shows
+// the API's 401 message, an over-long name that gets past the page's own check
+// shows the API's 422 detail, two organizations' keys see only their own sessions
+// and scenarios, a network failure is said, and a phone-width window does not
+// scroll sideways. Every request must go to the server; the page must raise no
+// error and break no rule of its Content-Security-Policy. `REVIEW_SCREENSHOTS`,
+// when set, is a folder where the flow's screenshots are written (the lists, the
+// review, the saved scenario: the README shows them, from `docs/images/`).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -100,6 +100,24 @@ test("from the session list to a saved scenario, and deleting it", async () => {
   );
   assert.equal(await sessions.first().innerText(), listed[0]?.name);
   assert.match(await page.locator("#session-list .outcome").first().innerText(), /resolved|escalated|abandoned/);
+  // Triage's candidates come first, in the API's order, under the coverage line.
+  const triage = (await apiGet("/v1/sessions/candidates?limit=20")).body;
+  const candidates = page.locator("#candidate-list button.open-candidate");
+  assert.ok(triage.items.length > 0, "the example sessions make candidates");
+  assert.deepEqual(
+    await candidates.evaluateAll((buttons) => buttons.map((b) => (b as HTMLElement).dataset.sessionId)),
+    triage.items.map((group: any) => group.representative_session_id),
+  );
+  assert.equal(await candidates.first().innerText(), triage.items[0].name);
+  const coverage = triage.coverage;
+  assert.match(
+    await page.locator("#coverage").innerText(),
+    new RegExp(`cover ${coverage.sessions_covered} of ${coverage.sessions} sessions .* ${coverage.groups_covered} of ${coverage.groups} groups`),
+  );
+  const listsOrder = await page.evaluate(() =>
+    [...document.querySelectorAll("nav.lists > section")].map((section) => section.id),
+  );
+  assert.deepEqual(listsOrder, ["candidates", "sessions", "scenarios"]);
   await screenshot(page, "review-sessions.png");
   assert.equal(await page.evaluate(() => sessionStorage.getItem("feather.review.apiKey")), API_KEY);
 
@@ -191,6 +209,12 @@ test("from the session list to a saved scenario, and deleting it", async () => {
     output_type: "score_5",
   });
   assert.equal(stored.success_criteria.length, proposal.success_criteria.length + 1);
+  // The saved scenario now covers its session's group, and the line says so.
+  const covered = (await apiGet("/v1/sessions/candidates?limit=20")).body.coverage;
+  assert.ok(covered.groups_covered > coverage.groups_covered);
+  await page
+    .locator("#coverage", { hasText: `${covered.groups_covered} of ${covered.groups} groups` })
+    .waitFor({ timeout: 30_000 });
 
   await saved.scrollIntoViewIfNeeded();
   await screenshot(page, "review-saved.png");

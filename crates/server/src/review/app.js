@@ -150,17 +150,19 @@ async function attempt(action) {
 }
 
 // ---------------------------------------------------------------------------
-// Paged lists. A list is an operation that answers {items, next_cursor}, newest
-// first, and a way to show one item; the sessions and the saved scenarios are two
-// such lists, and another (such as triage candidates) would be a third.
+// Paged lists. A list is an operation that answers {items, next_cursor}, in its
+// own order, and a way to show one item: triage's candidates (highest score
+// first, with the coverage line), the sessions and the saved scenarios (newest
+// first) are three such lists.
 
 class PagedList {
-  constructor({ list, more, path, renderItem, empty }) {
+  constructor({ list, more, path, renderItem, empty, onPage = () => {} }) {
     this.list = list;
     this.more = more;
     this.path = path;
     this.renderItem = renderItem;
     this.empty = empty;
+    this.onPage = onPage;
     this.cursor = null;
     more.addEventListener("click", () => attempt(() => this.load(false)));
   }
@@ -172,6 +174,7 @@ class PagedList {
     const page = await api("GET", `${this.path}?${query}`);
     if (fresh) this.list.replaceChildren();
     for (const item of page.items) this.list.append(this.renderItem(item));
+    this.onPage(page);
     if (this.list.children.length === 0) {
       const none = document.createElement("li");
       none.className = "muted";
@@ -221,6 +224,38 @@ function sessionItem(session) {
   return item;
 }
 
+// A triage group: its representative session's draft name opens that session;
+// beside it the group's size, whether a saved scenario covers it, and the signals
+// that rank it (how many of its sessions show each).
+function candidateItem(group) {
+  const item = document.createElement("li");
+  item.className = "item candidate";
+  const open = text("button", group.name ?? "(cannot be drafted)", "link open-candidate");
+  open.type = "button";
+  open.dataset.sessionId = group.representative_session_id;
+  open.disabled = group.name == null;
+  open.addEventListener("click", () => attempt(() => openSession(group.representative_session_id)));
+  const signals = Object.entries(group.signals ?? {})
+    .filter(([, value]) => value === true || (typeof value === "number" && value > 0))
+    .map(([signal, value]) => {
+      const words = signal.replaceAll("_", " ");
+      return typeof value === "number" ? `${words} ${value}` : words;
+    });
+  const size = `${group.size} session${group.size === 1 ? "" : "s"}`;
+  const covered = group.covered ? "covered" : "not covered";
+  item.append(open, text("p", [size, covered, ...signals].join(" · "), "muted candidate-meta"));
+  return item;
+}
+
+function showCoverage(coverage) {
+  if (!coverage) return;
+  const percent = (share) => `${Math.round(share * 100)}%`;
+  $("coverage").textContent =
+    `Saved scenarios cover ${coverage.sessions_covered} of ${coverage.sessions} sessions ` +
+    `(${percent(coverage.session_share)}) and ${coverage.groups_covered} of ${coverage.groups} groups ` +
+    `(${percent(coverage.group_share)}).`;
+}
+
 function scenarioItem(scenario) {
   const item = document.createElement("li");
   item.className = "item scenario";
@@ -235,11 +270,21 @@ function scenarioItem(scenario) {
       await api("DELETE", `/v1/scenarios/${encodeURIComponent(scenario.id)}`);
       say(`Deleted scenario “${scenario.name}”.`);
       await scenarios.load(true);
+      await candidates.load(true);
     }),
   );
   item.append(name, meta, remove);
   return item;
 }
+
+const candidates = new PagedList({
+  list: $("candidate-list"),
+  more: $("candidates-more"),
+  path: "/v1/sessions/candidates",
+  renderItem: candidateItem,
+  empty: "No candidates: no session has been signed yet.",
+  onPage: (page) => showCoverage(page.coverage),
+});
 
 const sessions = new PagedList({
   list: $("session-list"),
@@ -563,6 +608,7 @@ async function save() {
   const saved = await api("POST", "/v1/scenarios", scenarioToSave());
   say(`Saved scenario “${saved.name}”.`);
   await scenarios.load(true);
+  await candidates.load(true);
 }
 
 // ---------------------------------------------------------------------------
@@ -575,6 +621,7 @@ function showKeyState() {
 }
 
 async function loadLists() {
+  await candidates.load(true);
   await sessions.load(true);
   await scenarios.load(true);
 }
@@ -591,6 +638,8 @@ $("key-form").addEventListener("submit", (event) => {
 
 $("forget-key").addEventListener("click", () => {
   sessionStorage.removeItem(KEY_STORAGE);
+  candidates.clear();
+  $("coverage").textContent = "";
   sessions.clear();
   scenarios.clear();
   showKeyState();
