@@ -8,7 +8,7 @@
 //!   every operation;
 //! - per-status responses instead of dropshot's `4XX`/`5XX` pair: upstream's 400,
 //!   401 and 422 with their descriptions and schemas, then the statuses this server
-//!   also answers (404, 413, 500, 503) as `ErrorResponse`;
+//!   also answers (404, 413, 500, 503, and 429 on every operation) as `ErrorResponse`;
 //! - `getScenario` and `deleteScenario` at the path they are published at
 //!   ([`PATH_ALIASES`]), and the operations upstream does not have marked with
 //!   `x-feather-addition: true` ([`ADDITIONS`]);
@@ -258,13 +258,21 @@ fn finish_operation(operation: &mut Value) {
         .find(|(id, _)| *id == operation_id)
         .map(|(_, extras)| *extras)
         .unwrap_or_default();
-    for (status, description) in extras {
+    for (status, description) in extras.iter().chain([&THROTTLED]) {
         responses.insert(
             (*status).into(),
             error_response(description, "ErrorResponse"),
         );
     }
 }
+
+/// What every operation may answer, since every one needs a key: an address that
+/// sent too many requests with a missing or wrong key is refused for a while
+/// (`too_many_requests`, the server's front; docs/operations.md).
+const THROTTLED: (&str, &str) = (
+    "429",
+    "Too many requests with a missing or wrong API key from this address",
+);
 
 fn error_response(description: &str, schema: &str) -> Value {
     json!({
