@@ -76,6 +76,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS),
             body_idle_timeout: Duration::from_secs(DEFAULT_BODY_IDLE_TIMEOUT_SECS),
             body_min_rate: DEFAULT_BODY_MIN_RATE,
+            wrong_key_burst: crate::front::refusals::WRONG_KEYS_BURST,
         }
     }
 }

@@ -171,6 +171,12 @@ struct ServeArgs {
     /// --body-idle-timeout seconds; a slower body's connection is closed. 0: no check.
     #[arg(long, env = "FEATHER_BODY_MIN_RATE", default_value_t = DEFAULT_BODY_MIN_RATE)]
     body_min_rate: u64,
+    /// Requests with a missing or wrong API key one address may send at once; past
+    /// them it may send one a second, and every request of it that needs a key is
+    /// answered 429 until it has room again. 0: no brake (say, behind a proxy whose
+    /// clients all share its address and that brakes them itself).
+    #[arg(long, env = "FEATHER_WRONG_KEY_BURST", default_value_t = feather_server::front::refusals::WRONG_KEYS_BURST)]
+    wrong_key_burst: u32,
     /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
     #[arg(long, env = "FEATHER_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -365,6 +371,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 header_timeout: std::time::Duration::from_secs(args.header_timeout),
                 body_idle_timeout: std::time::Duration::from_secs(args.body_idle_timeout),
                 body_min_rate: args.body_min_rate,
+                wrong_key_burst: args.wrong_key_burst,
             },
             cors_allow_origins: args.cors_allow_origin,
             tls,

@@ -96,6 +96,9 @@ pub struct Limits {
     pub body_idle_timeout: Duration,
     /// The lowest average body rate after the first `body_idle_timeout`, bytes/s.
     pub body_min_rate: u64,
+    /// Wrong keys an address may send at once before it is answered 429 for a
+    /// while ([`refusals::Throttle`]); 0: never.
+    pub wrong_key_burst: u32,
 }
 
 /// How long a body waits for room in the in-flight budget before 503.
@@ -232,7 +235,7 @@ impl Front {
         let listener = TcpListener::from_std(listener)?;
         let local_addr = listener.local_addr()?;
         let refusals = Arc::new(Refusals::new(log.clone()));
-        let throttle = Arc::new(Throttle::default());
+        let throttle = Arc::new(Throttle::new(limits.wrong_key_burst));
         let shared = Arc::new(Shared {
             upstream,
             routes,

@@ -31,7 +31,8 @@ use std::time::{Duration, Instant};
 
 use slog::{Logger, warn};
 
-/// Wrong keys an address may send at once before it is slowed down.
+/// Wrong keys an address may send at once before it is slowed down, by default
+/// (`feather serve --wrong-key-burst`).
 pub const WRONG_KEYS_BURST: u32 = 20;
 /// How fast an address's count of wrong keys drains: the pace it may keep up.
 pub const WRONG_KEYS_PER_SECOND: f64 = 1.0;
@@ -219,6 +220,10 @@ pub struct Throttle {
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
     /// How many buckets there are, read without the lock.
     tracked: AtomicUsize,
+    /// Wrong keys an address may send at once; 0 turns the brake off (for an
+    /// operator whose clients all reach the server from one proxy's address, or a
+    /// contract checker whose own wrong keys would trip it).
+    burst: u32,
 }
 
 #[derive(Clone, Copy)]
@@ -237,14 +242,20 @@ impl Bucket {
 
 impl Default for Throttle {
     fn default() -> Self {
-        Throttle {
-            buckets: Mutex::new(HashMap::new()),
-            tracked: AtomicUsize::new(0),
-        }
+        Throttle::new(WRONG_KEYS_BURST)
     }
 }
 
 impl Throttle {
+    /// A throttle that lets each address send `burst` wrong keys at once.
+    pub fn new(burst: u32) -> Self {
+        Throttle {
+            buckets: Mutex::new(HashMap::new()),
+            tracked: AtomicUsize::new(0),
+            burst,
+        }
+    }
+
     /// `Some(wait)` when `remote` must wait before its next request that needs a
     /// key: until its bucket has room for one more wrong key.
     pub fn refused(&self, remote: IpAddr) -> Option<Duration> {
@@ -255,7 +266,7 @@ impl Throttle {
         let buckets = self.buckets();
         let level = buckets.get(&key(remote))?.drained(now);
         // Refused while one more wrong key would overflow the bucket.
-        let overflow = level + 1.0 - f64::from(WRONG_KEYS_BURST);
+        let overflow = level + 1.0 - f64::from(self.burst);
         if overflow <= 0.0 {
             return None;
         }
@@ -264,6 +275,9 @@ impl Throttle {
 
     /// Counts a wrong (or missing) key from `remote`.
     pub fn wrong_key(&self, remote: IpAddr) {
+        if self.burst == 0 {
+            return;
+        }
         let now = Instant::now();
         let mut buckets = self.buckets();
         let address = key(remote);
@@ -283,7 +297,7 @@ impl Throttle {
         });
         // The level is capped at the burst, so an address that stops is let in
         // again within a second, however many keys it sent.
-        bucket.level = (bucket.drained(now) + 1.0).min(f64::from(WRONG_KEYS_BURST));
+        bucket.level = (bucket.drained(now) + 1.0).min(f64::from(self.burst));
         bucket.updated = now;
         self.tracked.store(buckets.len(), Ordering::Relaxed);
     }
@@ -331,6 +345,22 @@ fn key(remote: IpAddr) -> IpAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_of_zero_never_brakes() {
+        let throttle = Throttle::new(0);
+        let address: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..10 * WRONG_KEYS_BURST {
+            throttle.wrong_key(address);
+        }
+        assert_eq!(throttle.refused(address), None);
+        // A smaller burst brakes sooner.
+        let throttle = Throttle::new(2);
+        throttle.wrong_key(address);
+        assert_eq!(throttle.refused(address), None);
+        throttle.wrong_key(address);
+        assert!(throttle.refused(address).is_some());
+    }
 
     #[test]
     fn an_address_is_braked_after_the_burst_and_others_are_not() {
