@@ -207,6 +207,25 @@ pub trait Gate: Send + Sync + 'static {
     ) -> Pin<Box<dyn Future<Output = Result<Option<HeaderValue>, ApiError>> + Send + 'a>>;
 }
 
+/// Operations the server answers in-process, on the client's connection, once the
+/// front's checks (route, key, body limits) have passed: no loopback hop to
+/// dropshot, one HTTP parse per request (issue 24). A request it does not
+/// [`serve`](Inline::serves) goes to dropshot as before.
+pub trait Inline: Send + Sync + 'static {
+    /// Whether `method` on `path` is answered here rather than by dropshot.
+    fn serves(&self, method: &http::Method, path: &str) -> bool;
+
+    /// The answer to an admitted request (its [`ADMISSION_HEADER`] is the gate's)
+    /// with its body read whole. It runs as a task of its own, so it finishes even
+    /// if the client leaves, as dropshot's detached handlers do.
+    fn answer(
+        &self,
+        parts: http::request::Parts,
+        body: Bytes,
+        remote: SocketAddr,
+    ) -> Pin<Box<dyn Future<Output = Response<FrontBody>> + Send + 'static>>;
+}
+
 /// A running front.
 pub struct Front {
     local_addr: SocketAddr,
@@ -225,6 +244,19 @@ impl Front {
         options: &FrontOptions,
         log: Logger,
     ) -> anyhow::Result<Front> {
+        Front::start_with_inline(listener, upstream, routes, gate, None, options, log)
+    }
+
+    /// As [`Front::start`], answering what `inline` serves in-process.
+    pub fn start_with_inline(
+        listener: std::net::TcpListener,
+        upstream: SocketAddr,
+        routes: Routes,
+        gate: Arc<dyn Gate>,
+        inline: Option<Arc<dyn Inline>>,
+        options: &FrontOptions,
+        log: Logger,
+    ) -> anyhow::Result<Front> {
         let limits = options.limits;
         let cors = Cors::new(&options.cors_allow_origins)?;
         let tls = options.tls.as_ref().map(TlsFiles::acceptor).transpose()?;
@@ -237,6 +269,7 @@ impl Front {
             upstream,
             routes,
             gate,
+            inline,
             body_limits: BodyLimits {
                 max_bytes: limits.max_body_bytes,
                 idle_timeout: limits.body_idle_timeout,
@@ -304,6 +337,8 @@ struct Shared {
     upstream: SocketAddr,
     routes: Routes,
     gate: Arc<dyn Gate>,
+    /// What is answered in-process instead of by dropshot.
+    inline: Option<Arc<dyn Inline>>,
     limits: Limits,
     body_limits: BodyLimits,
     /// The body bytes in flight, from the first byte read until dropshot answers.
@@ -623,9 +658,18 @@ impl Connection {
             }
         }
         let (parts, incoming) = request.into_parts();
+        let inline = shared
+            .inline
+            .as_ref()
+            .filter(|inline| inline.serves(&parts.method, parts.uri.path()));
         // A body on an operation that takes none is not read; hyper closes the
         // connection after the answer instead.
         let unread = !endpoint.takes_body && !incoming.is_end_stream();
+        if let Some(inline) = inline
+            && incoming.is_end_stream()
+        {
+            return Ok(self.inline(inline, parts, Bytes::new(), None).await);
+        }
         if !endpoint.takes_body || incoming.is_end_stream() {
             return match self.forward(parts, Outgoing::Empty).await.1 {
                 Ok(response) => Ok(self.checked(response).await),
@@ -661,7 +705,12 @@ impl Connection {
         let outgoing = match declared {
             Some(length) if length <= SMALL_BODY_BYTES => {
                 match body::read(incoming, length, &shared.body_limits).await {
-                    Ok(bytes) => Outgoing::Whole(bytes, permit),
+                    Ok(bytes) => match inline {
+                        Some(inline) => {
+                            return Ok(self.inline(inline, parts, bytes, Some(permit)).await);
+                        }
+                        None => Outgoing::Whole(bytes, permit),
+                    },
                     Err(err) => return self.body_failed(err, &uri),
                 }
             }
@@ -704,6 +753,32 @@ impl Connection {
                 debug!(shared.log, "request body not received whole";
                     "remote_addr" => %self.remote, "error" => %err);
                 Err(Hangup("the request body was not received whole"))
+            }
+        }
+    }
+
+    /// Answers an admitted request in-process ([`Inline`]), in a task of its own
+    /// that holds the body's reservation until the answer is made, as
+    /// [`Connection::forward`] does for dropshot's.
+    async fn inline(
+        &self,
+        inline: &Arc<dyn Inline>,
+        mut parts: http::request::Parts,
+        body: Bytes,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Response<FrontBody> {
+        parts.headers.remove(header::EXPECT);
+        let answer = inline.answer(parts, body, self.remote);
+        let answered = tokio::spawn(async move {
+            let response = answer.await;
+            drop(permit);
+            response
+        });
+        match answered.await {
+            Ok(response) => response,
+            Err(err) => {
+                warn!(self.shared.log, "an in-process answer failed"; "error" => %err);
+                error_response(&ApiError::internal(), false)
             }
         }
     }
