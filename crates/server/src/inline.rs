@@ -12,7 +12,9 @@
 //! (whose admission header [`ServerContext::authenticate`] reads), the body was
 //! read within the front's limits and reservation, the body is validated by
 //! [`feather_validation`] as [`feather_api::JsonBody::parse`] does, and the draft is
-//! [`drafts::draft_json`]. The dropshot handler stays: it documents the operation,
+//! [`drafts::draft_json`]. It runs on the connection's task, not detached as
+//! dropshot's handlers: the draft only reads (a stale draft remade and kept is an
+//! optimisation), so a client that leaves may cancel it. The dropshot handler stays: it documents the operation,
 //! and it answers a draft request whose body the front streams (over
 //! [`crate::front::SMALL_BODY_BYTES`] or of unknown length). Both answer alike,
 //! an `x-request-id` and a `request completed` log record included.
@@ -28,7 +30,7 @@ use feather_api::{ApiError, ScenarioDraftFromSessionRequest};
 use http::header::{self, HeaderValue};
 use http::{Method, Response};
 use http_body_util::{Either, Full};
-use slog::{Logger, info, o};
+use slog::{Logger, info};
 
 use crate::context::ServerContext;
 use crate::drafts;
@@ -75,29 +77,36 @@ impl front::Inline for InlineOperations {
         let inner = Arc::clone(&self.inner);
         Box::pin(async move {
             let start = Instant::now();
-            let request_id = inner.ids.next();
-            let log = inner.log.new(o!(
-                "remote_addr" => remote,
-                "req_id" => request_id.clone(),
-                "method" => parts.method.to_string(),
-                "uri" => parts.uri.to_string(),
-            ));
-            let answer = draft(&inner.context, &log, &parts.headers, &body).await;
-            let mut response = match answer {
-                Ok(json) => {
-                    let mut response = Response::new(Either::Left(Full::new(Bytes::from(json))));
-                    response.headers_mut().insert(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static(dropshot::CONTENT_TYPE_JSON),
-                    );
-                    response
-                }
-                Err(err) => front::error_response(&err, false),
+            let answer = draft(&inner.context, &inner.log, &parts.headers, &body).await;
+            let mut response = match &answer {
+                Ok(_) => Response::new(Either::Left(Full::new(Bytes::new()))),
+                Err(err) => front::error_response(err, false),
             };
-            info!(log, "request completed";
-                "response_code" => response.status().as_u16(),
-                "latency_us" => start.elapsed().as_micros(),
-            );
+            let request_id = inner.ids.next();
+            // One record, as dropshot writes, whose values are only formatted when
+            // the level lets it through.
+            match &answer {
+                Ok(_) => info!(inner.log, "request completed";
+                    "remote_addr" => remote, "req_id" => &request_id,
+                    "method" => %parts.method, "uri" => %parts.uri,
+                    "response_code" => response.status().as_u16(),
+                    "latency_us" => start.elapsed().as_micros(),
+                ),
+                Err(err) => info!(inner.log, "request completed";
+                    "remote_addr" => remote, "req_id" => &request_id,
+                    "method" => %parts.method, "uri" => %parts.uri,
+                    "response_code" => response.status().as_u16(),
+                    "latency_us" => start.elapsed().as_micros(),
+                    "error_message_external" => %err,
+                ),
+            }
+            if let Ok(json) = answer {
+                *response.body_mut() = Either::Left(Full::new(Bytes::from(json)));
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(dropshot::CONTENT_TYPE_JSON),
+                );
+            }
             if let Ok(value) = HeaderValue::try_from(request_id) {
                 response
                     .headers_mut()

@@ -216,8 +216,10 @@ pub trait Inline: Send + Sync + 'static {
     fn serves(&self, method: &http::Method, path: &str) -> bool;
 
     /// The answer to an admitted request (its [`ADMISSION_HEADER`] is the gate's)
-    /// with its body read whole. It runs as a task of its own, so it finishes even
-    /// if the client leaves, as dropshot's detached handlers do.
+    /// with its body read whole. It runs on the connection's own task, not
+    /// detached: a client that leaves cancels it, and with it frees the body and
+    /// its reservation. So it should only serve operations that may stop at any
+    /// await without harm (reads, or writes whose loss is harmless).
     fn answer(
         &self,
         parts: http::request::Parts,
@@ -757,9 +759,8 @@ impl Connection {
         }
     }
 
-    /// Answers an admitted request in-process ([`Inline`]), in a task of its own
-    /// that holds the body's reservation until the answer is made, as
-    /// [`Connection::forward`] does for dropshot's.
+    /// Answers an admitted request in-process ([`Inline`]), holding the body's
+    /// reservation until the answer is made (or the client leaves).
     async fn inline(
         &self,
         inline: &Arc<dyn Inline>,
@@ -768,19 +769,9 @@ impl Connection {
         permit: Option<OwnedSemaphorePermit>,
     ) -> Response<FrontBody> {
         parts.headers.remove(header::EXPECT);
-        let answer = inline.answer(parts, body, self.remote);
-        let answered = tokio::spawn(async move {
-            let response = answer.await;
-            drop(permit);
-            response
-        });
-        match answered.await {
-            Ok(response) => response,
-            Err(err) => {
-                warn!(self.shared.log, "an in-process answer failed"; "error" => %err);
-                error_response(&ApiError::internal(), false)
-            }
-        }
+        let response = inline.answer(parts, body, self.remote).await;
+        drop(permit);
+        response
     }
 
     /// Counts (and in time logs) a request the front answers by itself.
