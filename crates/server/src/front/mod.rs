@@ -23,7 +23,10 @@
 //!    [`SMALL_BODY_BYTES`] reserves from an allowance of its own instead, so small
 //!    requests are not queued behind large bodies (the tokio semaphore is fair: a
 //!    small reservation would otherwise wait behind every large one before it);
-//! 5. sends the request to dropshot over a loopback connection of its own (one
+//! 5. answers the operations an [`Inline`] serves itself, in-process, with the
+//!    body read whole in step 4 (the server's: the draft endpoint, see
+//!    [`crate::inline`]); otherwise
+//! 6. sends the request to dropshot over a loopback connection of its own (one
 //!    per client connection, opened on the first request that passes 1–4), with
 //!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]) and a
 //!    large body streamed as step 4 reads it ([`body::pump`]; a body that fails a
@@ -43,10 +46,30 @@
 //! front does the TLS handshake (within the header timeout) and everything above is
 //! unchanged; CORS ([`cors`]) is applied here too, so error answers carry it.
 //!
-//! Cost, measured with `bench/run.sh` (whose baseline goes through the same front):
-//! draft requests went from about 25,000 to 15,000 a second on a shared 2-core
-//! machine (the loopback hop), the draft/baseline ratio from 0.56 to 0.68; see the
-//! README's "Limits" section.
+//! Why the draft endpoint skips dropshot (issue 24): the loopback hop of step 6
+//! was most of what a cheap request costs. Measured with `bench/front-cost.sh`, a
+//! handler sending a 4.3 KB draft cost about 10 µs of server CPU on dropshot alone
+//! and about 28 behind the front: four more system calls per request, the
+//! kernel's TCP work twice, a second HTTP parse and encode, more task wake-ups;
+//! the front's own checks were about 1 µs. The hop cannot be removed by giving
+//! dropshot the request or the connection: dropshot 0.18 serves only a socket it
+//! binds itself (`HttpServerStarter::new_internal` binds `bind_address`), and its
+//! per-request entry points (`ServerConnectionHandler`, `ServerRequestHandler`,
+//! `http_request_handle`) live in its private `server` module, whose hyper
+//! service takes a `Request<Incoming>` that only hyper can make; a handler
+//! (`ApiEndpoint::handler`) needs a `RequestContext` holding dropshot's private
+//! `DropshotState`. Nor can the front's duties move into dropshot: its router
+//! cannot hold a catch-all beside literal segments (`router.rs`, the
+//! `VariableRest` / `Literals` panics), so unknown paths and wrong methods would
+//! get dropshot's own body, the alias `/v1/scenarios/{scenario_id}` cannot be
+//! routed beside `/v1/scenarios/draft-from-session`, and the connection limit,
+//! the head limits, the header timeout and HTTP/1.1-only cannot be set. So the
+//! front answers the hot operation itself, after its checks, with the same
+//! functions the dropshot handler calls; the draft went from about 0.3 of bare
+//! dropshot to about 0.65 (`docs/performance.md`, "Where the front's time goes").
+//! The other operations still take the hop; each one moved to [`Inline`] would
+//! lose it too, at the cost of answering outside dropshot (its request log, its
+//! `x-request-id`, its panic handling), which [`crate::inline`] reproduces.
 
 pub mod body;
 pub mod cors;
