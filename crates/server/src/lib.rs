@@ -5,7 +5,9 @@
 //! tests start the very same server on an ephemeral port. Modules, in the order a
 //! request meets them: [`config`] (what the operator chose), [`context`] (the
 //! per-server state and API-key authentication), [`handlers`] (the three
-//! operations), [`drafts`] (drafts made at capture and served as stored), and
+//! operations), [`drafts`] (drafts made at capture and served as stored),
+//! [`front`] (the listener, before dropshot) and [`inline`] (the draft endpoint,
+//! answered by the front itself: no loopback hop, issue 24), and
 //! [`import`] / [`demo`] for loading sessions outside HTTP.
 
 pub mod config;
