@@ -12,15 +12,17 @@
 # wrk (from /proc/PID/stat and `perf stat` of wrk). Then, again interleaved, the same
 # load under `perf stat -p` (task clock, context switches, system calls per request).
 # With --record, finally a `perf record` profile of each (cpu-clock, call graphs),
-# summarised by shared object and by the top symbols.
+# summarised by shared object and by the top symbols. With --before BIN, a fourth
+# target, `before`: another build of `feather` (say, of an earlier commit) serving the
+# same database, so a change is measured against what it replaces in the same run.
 #
 # Usage: bench/front-cost.sh [--rounds R] [--duration S] [--connections C]
-#                            [--sessions N] [--record]
+#                            [--sessions N] [--record] [--before FEATHER_BINARY]
 # Build first: cargo build --release -p feather-server -p feather-bench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=3 duration=5 connections=32 sessions=10000 record=0
+rounds=3 duration=5 connections=32 sessions=10000 record=0 before=
 while [ $# -gt 0 ]; do
     case "$1" in
         --rounds) rounds=$2; shift 2 ;;
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
         --connections) connections=$2; shift 2 ;;
         --sessions) sessions=$2; shift 2 ;;
         --record) record=1; shift ;;
+        --before) before=$2; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -65,6 +68,21 @@ echo "a draft is $(wc -c <"$work/draft.json") bytes; $(nproc) cores; load: $(cut
 names=(bare bare+front feather)
 addrs=("$bare" "$front" "$feather")
 server_pids=("${pids[1]}" "${pids[2]}" "${pids[0]}")
+if [ -n "$before" ]; then
+    earlier=127.0.0.1:18093
+    "$before" serve --bind "$earlier" --database-url "$work/bench.db" --api-key bench \
+        --no-demo --log-level warn 2>"$work/before.log" &
+    pids+=("$!")
+    for _ in $(seq 1 150); do
+        curl -sf -o /dev/null -X POST "http://$earlier/v1/scenarios/draft-from-session" \
+            -H 'x-api-key: bench' -H 'content-type: application/json' -d "$body" && break
+        sleep 0.2
+    done
+    names+=(before)
+    addrs+=("$earlier")
+    server_pids+=("${pids[-1]}")
+fi
+targets=("${!names[@]}")
 
 export API_KEY=bench IDS_FILE=$work/ids.txt
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -86,13 +104,13 @@ wrk_cpu() {
     echo "$requests $summary $cpu"
 }
 
-for i in 0 1 2; do wrk_cpu "${addrs[$i]}" 2 >/dev/null; done
+for i in "${targets[@]}"; do wrk_cpu "${addrs[$i]}" 2 >/dev/null; done
 
 echo
 echo "== wrk, $connections connections, ${duration} s a round (CPU: microseconds per request)"
 printf '%-6s %-11s %9s %8s %8s %12s %9s\n' round target "req/s" "p50 ms" "p99 ms" "server CPU" "wrk CPU"
 for round in $(seq 1 "$rounds"); do
-    for i in 0 1 2; do
+    for i in "${targets[@]}"; do
         t0=$(ticks "${server_pids[$i]}")
         read -r requests rps p50 p99 wcpu < <(wrk_cpu "${addrs[$i]}" "$duration")
         t1=$(ticks "${server_pids[$i]}")
@@ -106,7 +124,7 @@ echo
 echo "== perf stat -p SERVER during the same load (per request)"
 printf '%-6s %-11s %9s %14s %14s %10s\n' round target "req/s" "task-clock us" "ctx switches" "syscalls"
 for round in 1 2; do
-    for i in 0 1 2; do
+    for i in "${targets[@]}"; do
         perf stat -x, -e task-clock,context-switches,raw_syscalls:sys_enter -p "${server_pids[$i]}" \
             -o "$work/stat" -- sleep "$duration" &
         stat_pid=$!
@@ -148,7 +166,7 @@ categorise() {
 }
 
 if [ "$record" = 1 ]; then
-    for i in 0 1 2; do
+    for i in "${targets[@]}"; do
         echo
         echo "== perf record -e cpu-clock -F 999 -g -p SERVER: ${names[$i]}"
         perf record -q -e cpu-clock -F 999 -g -p "${server_pids[$i]}" -o "$work/perf.data" \

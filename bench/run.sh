@@ -29,7 +29,7 @@
 #                     [--capture-turns T] [--duration SECONDS] [--rounds R]
 #                     [--connections C] [--warmup SECONDS] [--no-criterion]
 #                     [--database-url URL] [--postgres URL] [--org-key]
-#                     [--no-reference]
+#                     [--no-reference] [--feather BINARY]
 #
 # --scenarios: a comma-separated subset of draft,capture,capture-repeated,
 # capture-long,mixed (all by default).
@@ -41,12 +41,15 @@
 # (looked up in the store on every request) instead of the development key.
 # --no-reference: do not install or start the FastAPI reference (its ratios are left
 # out, as when it cannot be installed or started on this machine).
+# --feather: serve with this `feather` binary instead of the one just built (say, a
+# build of an earlier commit, to measure a change against what it replaces); the
+# anchors are still the ones just built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scenarios=draft,capture,capture-repeated,capture-long,mixed
 sessions=10000 turns=30 capture_turns=16 duration=10 rounds=2 connections=32 warmup=5
-criterion=1 database_url="" postgres_url="" org_key=0 reference=1
+criterion=1 database_url="" postgres_url="" org_key=0 reference=1 feather=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --scenarios) scenarios=$2; shift 2 ;;
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
         --no-criterion) criterion=0; shift ;;
         --org-key) org_key=1; shift ;;
         --no-reference) reference=0; shift ;;
+        --feather) feather=$2; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -71,6 +75,7 @@ wants_capture() { wants capture || wants capture-repeated || wants capture-long 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --quiet -p feather-server -p feather-bench
 bin=${CARGO_TARGET_DIR:-target}/release
+feather=${feather:-$bin/feather}
 
 work=$(mktemp -d)
 pids=()
@@ -88,7 +93,7 @@ seed() {
     "$bin"/feather-bench-seed "$url" "$sessions" "$turns" "$ids"
     echo "seeded in $(( $(date +%s) - started )) s" >&2
     if [ "$org_key" = 1 ]; then
-        "$bin"/feather keys create --database-url "$url" --org "$organization" --name bench 2>/dev/null
+        "$feather" keys create --database-url "$url" --org "$organization" --name bench 2>/dev/null
     else
         echo bench
     fi
@@ -113,7 +118,7 @@ first_id=$(head -n1 "$work/ids.txt")
 
 draft_addr=127.0.0.1:18080 baseline_addr=127.0.0.1:18081
 reference_addr=127.0.0.1:18082 postgres_addr=127.0.0.1:18083 bare_addr=127.0.0.1:18084
-"$bin"/feather serve --bind "$draft_addr" --database-url "$database_url" \
+"$feather" serve --bind "$draft_addr" --database-url "$database_url" \
     --api-key bench --no-demo --log-level warn 2>"$work/server.log" &
 server_pid=$!; pids+=("$server_pid")
 # The baseline's front accepts the same key the draft requests send.
@@ -141,7 +146,7 @@ fi
 reference_pid="" postgres_pid="" postgres_key=""
 if [ -n "$postgres_url" ]; then
     postgres_key=$(seed "$postgres_url" "$work/ids-postgres.txt")
-    "$bin"/feather serve --bind "$postgres_addr" --database-url "$postgres_url" \
+    "$feather" serve --bind "$postgres_addr" --database-url "$postgres_url" \
         --api-key bench --no-demo --log-level warn 2>"$work/postgres.log" &
     postgres_pid=$!; pids+=("$postgres_pid")
     await "feather serve (PostgreSQL)" "$postgres_pid" draft_probe "$postgres_addr" "$postgres_key"

@@ -5,7 +5,7 @@
 //! import`, the demo data) drafts it right away ([`new_session`]) and stores the
 //! draft's JSON text beside it, under a version naming the drafter and the switch
 //! ([`DraftOptions::version`]). The draft endpoint then costs one indexed read, and the stored
-//! text is the response body ([`draft_for`]). Drafting a long session takes
+//! text is the response body ([`draft_json`]). Drafting a long session takes
 //! milliseconds, so the capture endpoint does it, with the validation before it,
 //! on a few threads of its own when the session is large ([`cpu_bound`]).
 //!
@@ -17,9 +17,8 @@
 
 use std::sync::OnceLock;
 
-use dropshot::RequestContext;
+use feather_api::ApiError;
 use feather_api::error::codes;
-use feather_api::{ApiError, ScenarioDraft, SerializedOk};
 use feather_drafter::{CapturedSession, DraftError, DraftOptions};
 use feather_store::{DraftSource, NewSession, OrgScope, StoredDraft, StoredSessionText};
 use slog::{Logger, error, warn};
@@ -112,31 +111,33 @@ fn stored(draft: &ScenarioDraft, options: &DraftOptions) -> StoredDraft {
     }
 }
 
-/// The draft of `session_id` as `scope` sees it: the stored one when it is
-/// current, else made now (and stored). 404 for a session `scope` does not see.
-pub async fn draft_for(
-    rqctx: &RequestContext<ServerContext>,
+/// The draft of `session_id` as `scope` sees it, as JSON text: the stored one
+/// when it is current, else made now (and stored). 404 for a session `scope` does
+/// not see. Both ways of answering the draft endpoint call this: the dropshot
+/// handler and the in-process path of [`crate::inline`].
+pub async fn draft_json(
+    context: &ServerContext,
+    log: &Logger,
     scope: OrgScope,
     session_id: Uuid,
-) -> Result<SerializedOk<ScenarioDraft>, ApiError> {
-    let context = rqctx.context();
+) -> Result<String, ApiError> {
     let source = context
         .store
         .get_draft_source(scope, session_id, &context.drafts_version)
         .await
         .map_err(|err| {
-            error!(rqctx.log, "reading a session failed"; "error" => %err);
+            error!(log, "reading a session failed"; "error" => %err);
             store_error(err)
         })?
         .ok_or_else(|| not_found(session_id))?;
     match source {
         // Stored by `prepare`, or below, by a drafter of this version.
-        DraftSource::Current(json) => Ok(SerializedOk::from_json_text(json)),
+        DraftSource::Current(json) => Ok(json),
         DraftSource::Stale { session, revision } => {
             let organization_id = session.organization_id;
-            let (log, options) = (rqctx.log.clone(), context.draft_options.clone());
+            let (redraft_log, options) = (log.clone(), context.draft_options.clone());
             let size = session.analysis_input.len();
-            let stored = cpu_bound(size, move || redraft(&log, session, &options)).await?;
+            let stored = cpu_bound(size, move || redraft(&redraft_log, session, &options)).await?;
             // Keeping the draft is an optimisation: the answer stands whatever
             // happens to it.
             if let Err(err) = context
@@ -144,9 +145,9 @@ pub async fn draft_for(
                 .put_draft(organization_id, session_id, revision, &stored)
                 .await
             {
-                warn!(rqctx.log, "keeping a remade draft failed"; "session_id" => %session_id, "error" => %err);
+                warn!(log, "keeping a remade draft failed"; "session_id" => %session_id, "error" => %err);
             }
-            Ok(SerializedOk::from_json_text(stored.json))
+            Ok(stored.json)
         }
     }
 }

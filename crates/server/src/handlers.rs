@@ -35,7 +35,9 @@ impl FeatherApi for FeatherServer {
             .authenticate(rqctx.request.headers())
             .await?;
         let request = body.parse()?;
-        drafts::draft_for(&rqctx, scope, request.session_id).await
+        let json =
+            drafts::draft_json(rqctx.context(), &rqctx.log, scope, request.session_id).await?;
+        Ok(SerializedOk::from_json_text(json))
     }
 
     async fn get_session_analysis_input(

@@ -5,7 +5,9 @@
 //! tests start the very same server on an ephemeral port. Modules, in the order a
 //! request meets them: [`config`] (what the operator chose), [`context`] (the
 //! per-server state and API-key authentication), [`handlers`] (the three
-//! operations), [`drafts`] (drafts made at capture and served as stored), and
+//! operations), [`drafts`] (drafts made at capture and served as stored),
+//! [`front`] (the listener, before dropshot) and [`inline`] (the draft endpoint,
+//! answered by the front itself: no loopback hop, issue 24), and
 //! [`import`] / [`demo`] for loading sessions outside HTTP.
 
 pub mod config;
@@ -16,6 +18,7 @@ pub mod drafts;
 pub mod front;
 pub mod handlers;
 pub mod import;
+pub mod inline;
 pub mod logging;
 pub mod review;
 pub mod scenarios;
@@ -100,6 +103,22 @@ pub fn start_behind_front<C: dropshot::ServerContext>(
     options: &front::FrontOptions,
     log: slog::Logger,
 ) -> anyhow::Result<(HttpServer<C>, front::Front)> {
+    start_with_inline(api, context, gate, None, routes, bind, options, log)
+}
+
+/// As [`start_behind_front`], the front answering what `inline` (made with the
+/// public address) serves itself.
+#[allow(clippy::too_many_arguments)]
+fn start_with_inline<C: dropshot::ServerContext>(
+    api: ApiDescription<C>,
+    context: C,
+    gate: Arc<dyn front::Gate>,
+    inline: Option<&dyn Fn(SocketAddr) -> Arc<dyn front::Inline>>,
+    routes: front::routes::Routes,
+    bind: SocketAddr,
+    options: &front::FrontOptions,
+    log: slog::Logger,
+) -> anyhow::Result<(HttpServer<C>, front::Front)> {
     options.limits.check()?;
     let mut options = options.clone();
     let limits = &mut options.limits;
@@ -119,12 +138,21 @@ pub fn start_behind_front<C: dropshot::ServerContext>(
     };
     // Dropshot's records name the address clients reach, not its loopback port.
     let public = listener.local_addr()?;
+    let inline = inline.map(|make| make(public));
     let server = ServerBuilder::new(api, context, config::public_addr_logger(&log, public))
         .config(dropshot)
         .start()
         .map_err(|e| anyhow::anyhow!("cannot start the API server behind the front: {e}"))?;
-    let front = front::Front::start(listener, server.local_addr(), routes, gate, &options, log)
-        .map_err(|e| anyhow::anyhow!("cannot serve on {bind}: {e:#}"))?;
+    let front = front::Front::start_with_inline(
+        listener,
+        server.local_addr(),
+        routes,
+        gate,
+        inline,
+        &options,
+        log,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot serve on {bind}: {e:#}"))?;
     Ok((server, front))
 }
 
@@ -141,10 +169,19 @@ pub fn start_with_store(config: &ServerConfig, store: Store) -> anyhow::Result<R
     let context = ServerContext::new(config, store);
     let gate = Arc::new(context.clone());
     let log = config.logger()?;
-    let (server, front) = start_behind_front(
+    // The draft endpoint is answered on the front's connection (issue 24); its
+    // records name the public address, as dropshot's do.
+    let handlers = context.clone();
+    let inline_log = log.clone();
+    let inline = move |public: SocketAddr| -> Arc<dyn front::Inline> {
+        let log = inline_log.new(slog::o!("local_addr" => public));
+        Arc::new(inline::InlineOperations::new(handlers.clone(), log))
+    };
+    let (server, front) = start_with_inline(
         api_description(),
         context,
         gate,
+        Some(&inline),
         routes(),
         config.bind,
         &config.front,

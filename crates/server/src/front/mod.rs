@@ -23,7 +23,10 @@
 //!    [`SMALL_BODY_BYTES`] reserves from an allowance of its own instead, so small
 //!    requests are not queued behind large bodies (the tokio semaphore is fair: a
 //!    small reservation would otherwise wait behind every large one before it);
-//! 5. sends the request to dropshot over a loopback connection of its own (one
+//! 5. answers the operations an [`Inline`] serves itself, in-process, with the
+//!    body read whole in step 4 (the server's: the draft endpoint, see
+//!    [`crate::inline`]); otherwise
+//! 6. sends the request to dropshot over a loopback connection of its own (one
 //!    per client connection, opened on the first request that passes 1–4), with
 //!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]) and a
 //!    large body streamed as step 4 reads it ([`body::pump`]; a body that fails a
@@ -43,10 +46,30 @@
 //! front does the TLS handshake (within the header timeout) and everything above is
 //! unchanged; CORS ([`cors`]) is applied here too, so error answers carry it.
 //!
-//! Cost, measured with `bench/run.sh` (whose baseline goes through the same front):
-//! draft requests went from about 25,000 to 15,000 a second on a shared 2-core
-//! machine (the loopback hop), the draft/baseline ratio from 0.56 to 0.68; see the
-//! README's "Limits" section.
+//! Why the draft endpoint skips dropshot (issue 24): the loopback hop of step 6
+//! was most of what a cheap request costs. Measured with `bench/front-cost.sh`, a
+//! handler sending a 4.3 KB draft cost about 10 µs of server CPU on dropshot alone
+//! and about 28 behind the front: four more system calls per request, the
+//! kernel's TCP work twice, a second HTTP parse and encode, more task wake-ups;
+//! the front's own checks were about 1 µs. The hop cannot be removed by giving
+//! dropshot the request or the connection: dropshot 0.18 serves only a socket it
+//! binds itself (`HttpServerStarter::new_internal` binds `bind_address`), and its
+//! per-request entry points (`ServerConnectionHandler`, `ServerRequestHandler`,
+//! `http_request_handle`) live in its private `server` module, whose hyper
+//! service takes a `Request<Incoming>` that only hyper can make; a handler
+//! (`ApiEndpoint::handler`) needs a `RequestContext` holding dropshot's private
+//! `DropshotState`. Nor can the front's duties move into dropshot: its router
+//! cannot hold a catch-all beside literal segments (`router.rs`, the
+//! `VariableRest` / `Literals` panics), so unknown paths and wrong methods would
+//! get dropshot's own body, the alias `/v1/scenarios/{scenario_id}` cannot be
+//! routed beside `/v1/scenarios/draft-from-session`, and the connection limit,
+//! the head limits, the header timeout and HTTP/1.1-only cannot be set. So the
+//! front answers the hot operation itself, after its checks, with the same
+//! functions the dropshot handler calls; the draft went from about 0.3 of bare
+//! dropshot to about 0.65 (`docs/performance.md`, "Where the front's time goes").
+//! The other operations still take the hop; each one moved to [`Inline`] would
+//! lose it too, at the cost of answering outside dropshot (its request log, its
+//! `x-request-id`, its panic handling), which [`crate::inline`] reproduces.
 
 pub mod body;
 pub mod cors;
@@ -210,6 +233,27 @@ pub trait Gate: Send + Sync + 'static {
     ) -> Pin<Box<dyn Future<Output = Result<Option<HeaderValue>, ApiError>> + Send + 'a>>;
 }
 
+/// Operations the server answers in-process, on the client's connection, once the
+/// front's checks (route, key, body limits) have passed: no loopback hop to
+/// dropshot, one HTTP parse per request (issue 24). A request it does not
+/// [`serve`](Inline::serves) goes to dropshot as before.
+pub trait Inline: Send + Sync + 'static {
+    /// Whether `method` on `path` is answered here rather than by dropshot.
+    fn serves(&self, method: &http::Method, path: &str) -> bool;
+
+    /// The answer to an admitted request (its [`ADMISSION_HEADER`] is the gate's)
+    /// with its body read whole. It runs on the connection's own task, not
+    /// detached: a client that leaves cancels it, and with it frees the body and
+    /// its reservation. So it should only serve operations that may stop at any
+    /// await without harm (reads, or writes whose loss is harmless).
+    fn answer(
+        &self,
+        parts: http::request::Parts,
+        body: Bytes,
+        remote: SocketAddr,
+    ) -> Pin<Box<dyn Future<Output = Response<FrontBody>> + Send + 'static>>;
+}
+
 /// A running front.
 pub struct Front {
     local_addr: SocketAddr,
@@ -228,6 +272,19 @@ impl Front {
         options: &FrontOptions,
         log: Logger,
     ) -> anyhow::Result<Front> {
+        Front::start_with_inline(listener, upstream, routes, gate, None, options, log)
+    }
+
+    /// As [`Front::start`], answering what `inline` serves in-process.
+    pub fn start_with_inline(
+        listener: std::net::TcpListener,
+        upstream: SocketAddr,
+        routes: Routes,
+        gate: Arc<dyn Gate>,
+        inline: Option<Arc<dyn Inline>>,
+        options: &FrontOptions,
+        log: Logger,
+    ) -> anyhow::Result<Front> {
         let limits = options.limits;
         let cors = Cors::new(&options.cors_allow_origins)?;
         let tls = options.tls.as_ref().map(TlsFiles::acceptor).transpose()?;
@@ -240,6 +297,7 @@ impl Front {
             upstream,
             routes,
             gate,
+            inline,
             body_limits: BodyLimits {
                 max_bytes: limits.max_body_bytes,
                 idle_timeout: limits.body_idle_timeout,
@@ -307,6 +365,8 @@ struct Shared {
     upstream: SocketAddr,
     routes: Routes,
     gate: Arc<dyn Gate>,
+    /// What is answered in-process instead of by dropshot.
+    inline: Option<Arc<dyn Inline>>,
     limits: Limits,
     body_limits: BodyLimits,
     /// The body bytes in flight, from the first byte read until dropshot answers.
@@ -626,9 +686,18 @@ impl Connection {
             }
         }
         let (parts, incoming) = request.into_parts();
+        let inline = shared
+            .inline
+            .as_ref()
+            .filter(|inline| inline.serves(&parts.method, parts.uri.path()));
         // A body on an operation that takes none is not read; hyper closes the
         // connection after the answer instead.
         let unread = !endpoint.takes_body && !incoming.is_end_stream();
+        if let Some(inline) = inline
+            && incoming.is_end_stream()
+        {
+            return Ok(self.inline(inline, parts, Bytes::new(), None).await);
+        }
         if !endpoint.takes_body || incoming.is_end_stream() {
             return match self.forward(parts, Outgoing::Empty).await.1 {
                 Ok(response) => Ok(self.checked(response).await),
@@ -664,7 +733,12 @@ impl Connection {
         let outgoing = match declared {
             Some(length) if length <= SMALL_BODY_BYTES => {
                 match body::read(incoming, length, &shared.body_limits).await {
-                    Ok(bytes) => Outgoing::Whole(bytes, permit),
+                    Ok(bytes) => match inline {
+                        Some(inline) => {
+                            return Ok(self.inline(inline, parts, bytes, Some(permit)).await);
+                        }
+                        None => Outgoing::Whole(bytes, permit),
+                    },
                     Err(err) => return self.body_failed(err, &uri),
                 }
             }
@@ -709,6 +783,21 @@ impl Connection {
                 Err(Hangup("the request body was not received whole"))
             }
         }
+    }
+
+    /// Answers an admitted request in-process ([`Inline`]), holding the body's
+    /// reservation until the answer is made (or the client leaves).
+    async fn inline(
+        &self,
+        inline: &Arc<dyn Inline>,
+        mut parts: http::request::Parts,
+        body: Bytes,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Response<FrontBody> {
+        parts.headers.remove(header::EXPECT);
+        let response = inline.answer(parts, body, self.remote).await;
+        drop(permit);
+        response
     }
 
     /// Counts (and in time logs) a request the front answers by itself.

@@ -476,6 +476,47 @@ async fn keep_alive_requests_pass_through_to_the_api() {
     front.close().await;
 }
 
+/// The draft endpoint is answered by the front itself when its body is read whole
+/// (issue 24), and by dropshot's handler when the front streams it (no length):
+/// both answer alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_answered_in_process_answers_as_dropshot_does() {
+    let front = Front::start(|_| {}).await;
+    let mut stream = front.connect().await;
+    let mut answers = Vec::new();
+    let unknown = r#"{"session_id": "00000000-0000-4000-8000-000000000000"}"#;
+    for (body, chunked) in [
+        ("{}", false),
+        ("{}", true),
+        (unknown, false),
+        (unknown, true),
+    ] {
+        let (framing, sent) = if chunked {
+            let sent = format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len());
+            ("transfer-encoding: chunked\r\n".to_owned(), sent)
+        } else {
+            (
+                format!("content-length: {}\r\n", body.len()),
+                body.to_owned(),
+            )
+        };
+        let extra = format!("content-type: application/json\r\n{framing}");
+        let request = format!("{}{sent}", head("POST", DRAFT, Some(KEY), &extra));
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let answer = read_answer(&mut stream).await.expect("an answer");
+        assert!(answer.header("x-request-id").is_some(), "{answer:?}");
+        assert_eq!(answer.header("content-type"), Some("application/json"));
+        answers.push(answer);
+    }
+    assert_eq!(answers[0].status, 422);
+    assert_eq!(answers[0].status, answers[1].status);
+    assert_eq!(answers[0].body, answers[1].body);
+    assert_eq!(answers[2].status, 404, "{:?}", answers[2]);
+    assert_eq!(answers[2].status, answers[3].status);
+    assert_eq!(answers[2].body, answers[3].body);
+    front.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_lets_an_allowed_origin_read_answers_errors_included() {
     let origin = "https://app.example.com";
