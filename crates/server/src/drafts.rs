@@ -104,7 +104,7 @@ pub fn prepare(
     feather_drafter::draft(session, options).map(|draft| stored(&draft, options))
 }
 
-fn stored(draft: &ScenarioDraft, options: &DraftOptions) -> StoredDraft {
+fn stored(draft: &feather_api::ScenarioDraft, options: &DraftOptions) -> StoredDraft {
     StoredDraft {
         version: options.version(),
         json: serde_json::to_string(draft).expect("a draft serialises"),
