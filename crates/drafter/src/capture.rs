@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use feather_types::schema::nullable_datetime;
 use feather_types::session::{
     CSATEntry, HandoffEvent, KnowledgeGapAnalysisOutcome, MessageEntry, MissingEvidenceReason,
     Nullable, ToolCall, ToolCallEntry, ToolCallFunction, ToolResult,
@@ -16,7 +17,7 @@ use feather_types::{LocItem, SessionAnalysisInput, SessionAttribution, Validatio
 use feather_validation::value_as;
 use schemars::JsonSchema;
 use schemars::r#gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Schema, SchemaObject};
+use schemars::schema::{Schema, SchemaObject};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -266,24 +267,6 @@ struct ChatFunction {
     #[serde(default)]
     #[schemars(schema_with = "any")]
     arguments: Value,
-}
-
-fn datetime(_: &mut SchemaGenerator) -> Schema {
-    Schema::Object(SchemaObject {
-        instance_type: Some(InstanceType::String.into()),
-        format: Some("date-time".to_owned()),
-        ..Default::default()
-    })
-}
-
-fn nullable_datetime(generator: &mut SchemaGenerator) -> Schema {
-    let Schema::Object(mut schema) = datetime(generator) else {
-        unreachable!("datetime() is an object schema")
-    };
-    schema
-        .extensions
-        .insert("nullable".to_owned(), Value::Bool(true));
-    Schema::Object(schema)
 }
 
 fn any(_: &mut SchemaGenerator) -> Schema {

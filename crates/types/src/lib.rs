@@ -13,6 +13,7 @@
 
 pub mod models;
 pub mod scenarios;
+pub mod schema;
 pub mod session;
 pub mod triage;
 

@@ -8,12 +8,11 @@
 //! conformance test lists each of them as a tolerated difference with its reason.
 
 use schemars::JsonSchema;
-use schemars::r#gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Schema, SchemaObject};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::models::ScenarioSource;
+use crate::schema::{datetime, nullable_datetime};
 use crate::session::KnowledgeGapAnalysisOutcome;
 
 /// The limits of scenarios and of the list operations.
@@ -231,22 +230,4 @@ pub struct ScenarioListQuery {
 
 fn default_limit() -> u32 {
     scenario_limits::PAGE_LIMIT_DEFAULT
-}
-
-fn datetime(_: &mut SchemaGenerator) -> Schema {
-    Schema::Object(SchemaObject {
-        instance_type: Some(InstanceType::String.into()),
-        format: Some("date-time".to_owned()),
-        ..Default::default()
-    })
-}
-
-fn nullable_datetime(generator: &mut SchemaGenerator) -> Schema {
-    let Schema::Object(mut schema) = datetime(generator) else {
-        unreachable!("datetime is an object schema")
-    };
-    schema
-        .extensions
-        .insert("nullable".to_owned(), serde_json::Value::Bool(true));
-    Schema::Object(schema)
 }

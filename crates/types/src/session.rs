@@ -20,6 +20,8 @@ use schemars::schema::{InstanceType, Schema, SchemaObject};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::schema::{datetime, nullable_datetime, typed};
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(
     title = "SessionAnalysisInput",
@@ -396,20 +398,6 @@ fn default_csatentry_scale_max() -> i64 {
     5
 }
 
-fn typed(instance_type: InstanceType, format: Option<&str>, nullable: bool) -> Schema {
-    let mut schema = SchemaObject {
-        instance_type: Some(instance_type.into()),
-        format: format.map(str::to_owned),
-        ..Default::default()
-    };
-    if nullable {
-        schema
-            .extensions
-            .insert("nullable".to_owned(), serde_json::Value::Bool(true));
-    }
-    Schema::Object(schema)
-}
-
 fn integer(_: &mut SchemaGenerator) -> Schema {
     typed(InstanceType::Integer, None, false)
 }
@@ -420,14 +408,6 @@ fn nullable_integer(_: &mut SchemaGenerator) -> Schema {
 
 fn nullable_number(_: &mut SchemaGenerator) -> Schema {
     typed(InstanceType::Number, None, true)
-}
-
-fn datetime(_: &mut SchemaGenerator) -> Schema {
-    typed(InstanceType::String, Some("date-time"), false)
-}
-
-fn nullable_datetime(_: &mut SchemaGenerator) -> Schema {
-    typed(InstanceType::String, Some("date-time"), true)
 }
 
 fn nullable_any(_: &mut SchemaGenerator) -> Schema {

@@ -7,10 +7,10 @@
 //! the generated client share one shape.
 
 use schemars::JsonSchema;
-use schemars::r#gen::SchemaGenerator;
-use schemars::schema::{InstanceType, Schema, SchemaObject};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::schema::nullable_datetime;
 
 /// The limits of the candidates list.
 pub mod triage_limits {
@@ -127,16 +127,4 @@ pub struct CandidateList {
 
 fn default_limit() -> u32 {
     triage_limits::CANDIDATES_LIMIT_DEFAULT
-}
-
-fn nullable_datetime(_: &mut SchemaGenerator) -> Schema {
-    let mut schema = SchemaObject {
-        instance_type: Some(InstanceType::String.into()),
-        format: Some("date-time".to_owned()),
-        ..Default::default()
-    };
-    schema
-        .extensions
-        .insert("nullable".to_owned(), serde_json::Value::Bool(true));
-    Schema::Object(schema)
 }
