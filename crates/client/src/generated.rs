@@ -293,6 +293,7 @@ doc-id subset constraints to a candidate's evidence_turn_ids.*/
 - `method_not_allowed` (405): a method the path does not serve; with an Allow header
 - `payload_too_large` (413): the body is larger than the server's limit
 - `unsupported_media_type` (415): reserved: a body of a media type the server cannot read
+- `too_many_requests` (429): too many requests with a missing or wrong key from this address; with Retry-After
 - `internal_error` (500): a fault of the server; details are logged, never sent
 - `service_unavailable` (503): the session store cannot be reached; retry*/
         pub error: ::std::string::String,

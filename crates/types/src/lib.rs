@@ -45,6 +45,7 @@ pub mod codes {
     pub const INTERNAL_ERROR: &str = "internal_error";
     pub const SERVICE_UNAVAILABLE: &str = "service_unavailable";
     pub const INVALID_CURSOR: &str = "invalid_cursor";
+    pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
 
     /// Every code a client may meet today: (code, HTTP status, when).
     pub const ALL: &[(&str, u16, &str)] = &[
@@ -114,6 +115,11 @@ pub mod codes {
             UNSUPPORTED_MEDIA_TYPE,
             415,
             "reserved: a body of a media type the server cannot read",
+        ),
+        (
+            TOO_MANY_REQUESTS,
+            429,
+            "too many requests with a missing or wrong key from this address; with Retry-After",
         ),
         (
             INTERNAL_ERROR,

@@ -41,10 +41,8 @@ pub const WRONG_KEYS_PER_SECOND: f64 = 1.0;
 pub const MAX_ADDRESSES: usize = 65_536;
 /// The least time between two log lines about refusals.
 pub const REPORT_EVERY: Duration = Duration::from_secs(1);
-/// The `error` code of the 429 answer. The contract's set of codes is open
-/// (`ErrorResponse.error`: "a newer server may add codes"), so a client that does
-/// not know it treats it by its status.
-pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
+/// The `error` code of the 429 answer, in the contract's table of codes.
+pub const TOO_MANY_REQUESTS: &str = feather_api::codes::TOO_MANY_REQUESTS;
 
 /// What the front refused by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
