@@ -116,11 +116,25 @@ impl ServerConfig {
 /// Human-readable lines on stderr at `level` (trace, debug, info, warn, error or
 /// critical), written by a background thread from a bounded queue that never drops
 /// a warning or an error unannounced: see [`crate::logging`].
+///
+/// On a terminal, in colour; otherwise each record is written whole, in one write
+/// under the standard error lock that `eprintln!` takes too: written piece by piece
+/// (as the terminal decorator writes), a record and the server's own lines (such as
+/// "Feather API listening on ...") could interleave mid-line in a pipe, which a
+/// test reading the log met.
 pub fn logger(level: &str) -> anyhow::Result<slog::Logger> {
+    use std::io::IsTerminal;
     let level = crate::logging::parse_level(level)?;
-    let decorator = slog_term::TermDecorator::new().build();
-    let format = slog_term::FullFormat::new(decorator).build().fuse();
-    crate::logging::logger_to(level, format, crate::logging::QUEUE_RECORDS)
+    let queue = crate::logging::QUEUE_RECORDS;
+    if std::io::stderr().is_terminal() {
+        let decorator = slog_term::TermDecorator::new().build();
+        let format = slog_term::FullFormat::new(decorator).build().fuse();
+        crate::logging::logger_to(level, format, queue)
+    } else {
+        let decorator = slog_term::PlainSyncDecorator::new(std::io::stderr());
+        let format = slog_term::FullFormat::new(decorator).build().fuse();
+        crate::logging::logger_to(level, format, queue)
+    }
 }
 
 /// `log` for the API server behind the front: dropshot names its own address in a
