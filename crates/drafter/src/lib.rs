@@ -223,7 +223,9 @@ pub fn draft(
     session: &CapturedSession,
     options: &DraftOptions,
 ) -> Result<ScenarioDraft, DraftError> {
-    drafted(session, options, false).0.map(|(draft, _)| draft)
+    drafted(session, options, Wanted::Draft)
+        .0
+        .map(|(draft, _)| draft)
 }
 
 /// Drafts a scenario from one captured session and signs it ([`signature`]) from
@@ -233,7 +235,7 @@ pub fn draft_and_sign(
     session: &CapturedSession,
     options: &DraftOptions,
 ) -> (Result<ScenarioDraft, DraftError>, Signature) {
-    let (drafted, signature) = drafted(session, options, false);
+    let (drafted, signature) = drafted(session, options, Wanted::Signature);
     (
         drafted.map(|(draft, _)| draft),
         signature.unwrap_or_else(|| signature::signature(session)),
@@ -250,7 +252,7 @@ pub struct Proposal {
 /// Drafts a scenario and its success criteria from one captured session: the draft
 /// is the one [`draft`] makes, byte for byte.
 pub fn propose(session: &CapturedSession, options: &DraftOptions) -> Result<Proposal, DraftError> {
-    drafted(session, options, true)
+    drafted(session, options, Wanted::Criteria)
         .0
         .map(|(draft, success_criteria)| Proposal {
             draft,
@@ -258,14 +260,23 @@ pub fn propose(session: &CapturedSession, options: &DraftOptions) -> Result<Prop
         })
 }
 
-// The draft, its criteria when asked for (they cost a draft nothing otherwise) and
-// its signature (None when the session could not be drafted).
+// What a caller wants beside the draft: criteria and the signature are each made
+// only when asked for, so neither costs a draft that discards it.
+#[derive(Clone, Copy, PartialEq)]
+enum Wanted {
+    Draft,
+    Criteria,
+    Signature,
+}
+
+// The draft, its criteria when asked for (empty otherwise) and its signature (None
+// when not asked for or when the session could not be drafted).
 type Drafted = (
     Result<(ScenarioDraft, Vec<criteria::SuccessCriterion>), DraftError>,
     Option<Signature>,
 );
 
-fn drafted(session: &CapturedSession, options: &DraftOptions, with_criteria: bool) -> Drafted {
+fn drafted(session: &CapturedSession, options: &DraftOptions, wanted: Wanted) -> Drafted {
     let input = &session.input;
     if input.messages.is_empty() {
         return (Err(DraftError::NoMessages), None);
@@ -311,8 +322,8 @@ fn drafted(session: &CapturedSession, options: &DraftOptions, with_criteria: boo
     let mut known = Vec::new();
     let goals = intent::goals(&timeline, &mut known);
     let asks = asks::asks(&timeline);
-    let signed = signature::of(input, &timeline, &goals, &asks);
     let items = intent::items(&goals, &asks);
+    let signed = (wanted == Wanted::Signature).then(|| signature::of(input, &timeline, &items));
     let quotes = intent::customer_quotes(&timeline);
     let constraints = intent::constraints(&timeline);
     let name_outcome = outcome_words.clone().or_else(|| reason_words.clone());
@@ -323,7 +334,7 @@ fn drafted(session: &CapturedSession, options: &DraftOptions, with_criteria: boo
         &channel,
         limits::NAME_MAX,
     );
-    let success_criteria = if with_criteria {
+    let success_criteria = if wanted == Wanted::Criteria {
         criteria::criteria(
             &items,
             outcome_value.as_deref(),
@@ -433,7 +444,7 @@ fn drafted(session: &CapturedSession, options: &DraftOptions, with_criteria: boo
         source_agent_name: agent_name,
         source_persona_name: persona_name,
     };
-    (Ok((draft, success_criteria)), Some(signed))
+    (Ok((draft, success_criteria)), signed)
 }
 
 fn outcome_words(outcome: KnowledgeGapAnalysisOutcome) -> String {

@@ -154,15 +154,19 @@ pub fn signature(session: &CapturedSession) -> Signature {
     let mut known = Vec::new();
     let goals = crate::intent::goals(&timeline, &mut known);
     let asks = crate::asks::asks(&timeline);
-    of(&session.input, &timeline, &goals, &asks)
+    of(
+        &session.input,
+        &timeline,
+        &crate::intent::items(&goals, &asks),
+    )
 }
 
-/// The signature of `input` from its timeline and the goals and asks read from it.
+/// The signature of `input` from its timeline and the goals and asks read from it,
+/// in the drafter's order ([`crate::intent::items`]).
 pub(crate) fn of(
     input: &feather_types::session::SessionAnalysisInput,
     timeline: &Timeline,
-    goals: &[crate::intent::Goal],
-    asks: &[crate::asks::Ask],
+    items: &[Item<'_>],
 ) -> Signature {
     let tool_of = |goal: &crate::intent::Goal| match timeline.steps.get(goal.step) {
         Some(Step::Tool(index)) => Some(snake(timeline.calls[*index].name())),
@@ -172,8 +176,8 @@ pub(crate) fn of(
     // ask as its kind (`ask_complaint`, `ask_question`, ...), then the goal that
     // answered it, if any.
     let mut named = Vec::new();
-    for item in crate::intent::items(goals, asks) {
-        match item {
+    for item in items {
+        match *item {
             Item::Goal(goal) => named.extend(tool_of(goal)),
             Item::Ask {
                 ask, answered_by, ..
