@@ -225,13 +225,14 @@ fn main() -> Result<()> {
         sources.push(("names-indep2", name_cases(names::Half::Independent2)));
         sources.push(("names-indep3", name_cases(names::Half::Independent3)));
         sources.push(("names-indep4", name_cases(names::Half::Independent4)));
+        sources.push(("names-indep5", name_cases(names::Half::Independent5)));
     }
     sources.push(("names-held", name_cases(names::Half::HeldOut)));
     if cli.tuning {
         sources.push(("long-tune", long_cases(names::Half::Tuning)));
     }
     sources.push(("long-held", long_cases(names::Half::HeldOut)));
-    sources.push(("names-indep5", name_cases(names::Half::Independent5)));
+    sources.push(("names-indep6", name_cases(names::Half::Independent6)));
     if let Some(id) = &cli.show {
         let case = sources
             .iter()
@@ -1125,14 +1126,15 @@ mod tests {
         assert_eq!(tally.lost, 0, "must-survive values lost");
     }
 
-    /// The set nobody tuned on (its first run: 94.9% of name tokens redacted, 32 of
-    /// 632 leaked): a floor, below the 99% target; see `docs/eval.md`.
+    /// The set nobody tuned on (its first run, on the rules of freeze 7: 93.7% of
+    /// name tokens redacted, 43 of 683 leaked; on freeze 8's: 95.0%, 34 leaked): a
+    /// floor, below the 99% target; see `docs/eval.md`.
     #[test]
     fn the_independent_name_set_holds_its_figure() {
-        let cases = name_cases(names::Half::Independent5);
-        let tally = tally("names-indep5", &cases);
+        let cases = name_cases(names::Half::Independent6);
+        let tally = tally("names-indep6", &cases);
         assert!(
-            tally.leaked <= 32,
+            tally.leaked <= 34,
             "name tokens leaked {}/{}",
             tally.leaked,
             tally.personal

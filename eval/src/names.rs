@@ -8,13 +8,13 @@
 //! census gazetteer. A seeded shuffle splits each category and each name list into
 //! two halves: the **tuning** half, which may be looked at while changing the rules,
 //! and the **held-out** half, which is only reported. `feather-eval` prints the
-//! held-out half as `names-held` and `names-indep5`, phrasings and names written by
+//! held-out half as `names-held` and `names-indep6`, phrasings and names written by
 //! someone who had seen neither the rules nor the other sets
-//! (`eval/data/names-independent-5.json`), never used to change them. `--tuning`
-//! adds the sets the rules were tuned on: the tuning half (`names-tune`) and six
+//! (`eval/data/names-independent-6.json`), never used to change them. `--tuning`
+//! adds the sets the rules were tuned on: the tuning half (`names-tune`) and seven
 //! sets written after earlier freezes of the rules, each measured once as it was and
 //! used to tune since (`names-fresh`, `names-unseen`, `names-indep` to
-//! `names-indep4`). The figures
+//! `names-indep5`). The figures
 //! each set gave when it was first run are in `docs/drafts.md`.
 //!
 //! Each session plants a customer, a third party and the agent's own staff name, with
@@ -386,9 +386,14 @@ pub enum Half {
     /// Measured once as it was (95.8% redacted), then used to change the rules.
     Independent4,
     /// `eval/data/names-independent-5.json`: written by a fifth who had seen neither
-    /// the rules nor the other sets, run after the rules were frozen a seventh time,
-    /// never used to change them: the figure to report.
+    /// the rules nor the other sets, run after the rules were frozen a seventh time.
+    /// Measured once as it was (94.9% redacted), then used to change the rules.
     Independent5,
+    /// `eval/data/names-independent-6.json`: written by a sixth who had seen neither
+    /// the rules nor the other sets, run after the rules were frozen a seventh time
+    /// (93.7% redacted) and an eighth (95.0%), never used to change them: the figure
+    /// to report.
+    Independent6,
 }
 
 /// An independent set's lists, read from `eval/data/<file>`.
@@ -647,6 +652,9 @@ impl Lists {
         if half == Half::Independent5 {
             return independent("names-independent-5.json");
         }
+        if half == Half::Independent6 {
+            return independent("names-independent-6.json");
+        }
         if half == Half::Unseen {
             return Lists {
                 introductions: UNSEEN_INTRODUCTIONS.to_vec(),
@@ -756,6 +764,7 @@ pub fn generate(half: Half) -> Vec<(Value, Gold)> {
         Half::Independent3 => "indep3",
         Half::Independent4 => "indep4",
         Half::Independent5 => "indep5",
+        Half::Independent6 => "indep6",
     };
     (0..SESSIONS_PER_HALF)
         .map(|i| {

@@ -109,12 +109,12 @@ fn vary(captured: &mut CapturedSession, index: usize, families: usize) {
         3 => O::Abandoned,
         _ => O::Unresolved,
     });
-    input.csat = (member % 3 == 0).then(|| CSATEntry {
+    input.csat = member.is_multiple_of(3).then(|| CSATEntry {
         timestamp: "2026-11-20T22:05:00Z".into(),
         score: 1 + (member % 5) as i64,
         scale_max: 5,
     });
-    if member % 7 == 0 {
+    if member.is_multiple_of(7) {
         input.handoff_events.push(HandoffEvent {
             timestamp: "2026-11-20T21:59:00Z".into(),
             transferred_to_agent_id: None,

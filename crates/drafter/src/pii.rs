@@ -166,7 +166,7 @@ pub struct Redactor {
     spelled: Vec<(String, String, bool)>,
     /// Two capitalised words in a row, the second no common word (lower case): a
     /// single name learned elsewhere followed here by a family name.
-    pairs: Vec<(String, String)>,
+    pairs: Vec<(String, String, bool)>,
     /// Whether a customer turn was learned (the first one may name the customer
     /// in a sentence of its own).
     customer_spoke: bool,
@@ -807,8 +807,9 @@ impl Redactor {
             .into_iter()
             .filter(|sighting| !sighting.words().all(|word| public_words.contains(word)))
             .collect();
-        // A name learned alone ("My name is Tenzin") that some text writes with a
-        // family name after it ("..., Tenzin Sherpa") is that full name.
+        // A name learned alone ("My name is Tenzin", "Mr Sherpa") that some text
+        // writes with a family name after it or a given name before it ("...,
+        // Tenzin Sherpa") is that full name.
         let alone: FxHashSet<&str> = sightings
             .iter()
             .filter(|s| s.family.is_none())
@@ -816,9 +817,12 @@ impl Redactor {
             .collect();
         let completed: Vec<Sighting> = std::mem::take(&mut self.pairs)
             .into_iter()
-            .filter(|(given, family)| {
-                alone.contains(given.as_str()) && !public_words.contains(family.as_str())
+            .filter(|(given, family, plain)| {
+                let (given, family) = (given.as_str(), family.as_str());
+                (alone.contains(given) && !public_words.contains(family))
+                    || (*plain && alone.contains(family) && !public_words.contains(given))
             })
+            .map(|(given, family, _)| (given, family))
             .map(|(given, family)| Sighting::record(given, family))
             .collect();
         sightings.extend(completed);

@@ -26,9 +26,9 @@
 //! | context | example | adds |
 //! |---|---|---|
 //! | an introduction that names the name | "my name is", "name's", "call me", "first name", "last name is", "under the name", "Mr.", "Mrs.", "Dr.", "spelled" | 0.6 |
-//! | a self-introduction or a person's role | "I'm", "I am", "this is", "speaking with", "my husband", "my sister's", "the passenger is", "named", "on behalf of" | 0.4 |
-//! | a name that a verb of introduction follows | "Siobhan here", "Siobhan Quispe speaking", "... calling" | 0.4 |
-//! | "it's", "under" | "it's Siobhan", "booked under Quispe" | 0.3 |
+//! | a self-introduction or a person's role | "I'm", "I am", "this is", "speaking with", "my husband", "my sister's", "your agent", "our director,", "the passenger is", "named", "on behalf of" | 0.4 |
+//! | a name that a verb of introduction follows | "Siobhan here", "Siobhan Quispe speaking", "... calling", "Quispe is the surname" | 0.4 |
+//! | "it's", "under", "ask for" | "it's Siobhan", "booked under Quispe", "ask for Siobhan at reception" | 0.3 |
 //! | a greeting or sign-off, with the name closing the clause | "Thanks, Olivia!", "Hi Olivia,", "Regards, Olivia" | 0.2 |
 //! | the name closing a text after a line break or a dash (a signature) | "Thanks!\n\nSiobhan Quispe", "- siobhan" | +0.3 |
 //! | the name addressed at the start or end of a clause | "Olivia, your booking ...", "Thanks for waiting, Olivia." | 0.2 |
@@ -40,7 +40,8 @@
 //! A name runs on over the words that follow it in the same clause while they could
 //! be names too (up to four, with particles such as "de la" or "van" between), and a
 //! list after a role ("the passengers are Mia Li and Omar Haddad") gives every name
-//! in it.
+//! in it. A family name found and then a given one closing the clause is the name
+//! in the other order ("Quispe, Siobhan —").
 //!
 //! Two findings need the conversation rather than one text, and are made while the
 //! redactor learns ([`asks_for_name`], [`answer`]): a reply to "may I have your name?"
@@ -261,7 +262,7 @@ struct Cue {
     needs_comma: bool,
 }
 
-const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner|hubby|wifey|bf|gf)|ex|bro|sis|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|coach|trainer|tutor|mentor|therapist|caseworker|counsell?or|advis[eo]r|pastor|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest";
+const KIN: &str = "(?:ex-?|step-?)?(?:husband|wife|spouse|partner|hubby|wifey|bf|gf)|ex|bro|sis|(?:brother|sister|mother|father|son|daughter)[\\s-]in[\\s-]law|son|daughter|child|kid|baby|mother|mom|mum|father|dad|parent|brother|sister|grandmother|grandfather|grandma|grandpa|grandson|granddaughter|aunt|uncle|cousin|nephew|niece|friend|colleague|coworker|co-worker|boss|manager|supervisor|teammate|team\\s+lead|assistant|fianc[eé]e?|girlfriend|boyfriend|roommate|flatmate|neighbou?r|stepson|stepdaughter|stepmother|stepfather|caregiver|client|coach|trainer|tutor|mentor|therapist|caseworker|counsell?or|advis[eo]r|pastor|doctor|nurse|lawyer|attorney|accountant|landlord|landlady|tenant|nanny|employer|employee|student|teacher|guest|agent|representative|rep|director|officer|clerk|receptionist|secretary|owner|driver|engineer|consultant|president|administrator|associate|coordinator|specialist|operator|dispatcher|broker|realtor|founder|ceo";
 
 /// Words that may stand between "my" and a person's role ("my business partner").
 const KIN_MODIFIERS: &str = "business|best|older|younger|little|big|elder|eldest|oldest|youngest|new|former|late|dear|travel|life";
@@ -297,7 +298,7 @@ fn cue_patterns() -> [String; 4] {
               |(?:someone|somebody|person|guy|man|woman|lady|gentleman|agent|representative|rep)\s+(?:named|called)
               |on\s+behalf\s+of|booked\s+by|made\s+by"
         ),
-        r"it\s*'?\s*s|it’s|it\s+is|under|that\s*'?\s*s|that’s|that\s+is".to_owned(),
+        r"it\s*'?\s*s|it’s|it\s+is|under|that\s*'?\s*s|that’s|that\s+is|ask(?:ed|ing)?\s+for".to_owned(),
         r"(?:thanks|thank\s+you|thx|ty|hi|hello|hey|heya|hiya|howdy|yo|greetings|dear|welcome(?:\s+back)?|bye|goodbye
               |talk\s+soon|speak\s+soon|take\s+care|all\s+the\s+best|many\s+thanks|thanks\s+a\s+(?:ton|lot|bunch)|evening|afternoon
               |good\s+(?:morning|afternoon|evening)|got\s+it|great|perfect|sorry|sure|of\s+course)
@@ -333,7 +334,7 @@ static ROLE: LazyLock<Regex> =
 // name".
 static AFTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:here|speaking|calling|again|is\s+my\s+(?:full\s+)?name|from)(?-u:\b)",
+        r"(?i)(?-u:\b)(?:here|speaking|calling|again|is\s+(?:my|the|his|her)\s+(?:(?:full|sur|last|family|first|given|middle)\s*)?name|from)(?-u:\b)",
     )
     .expect("a valid regex")
 });
@@ -424,6 +425,33 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
             }
         }
     }
+    // A family name and then the given one, closing the clause: "Hoogendoorn,
+    // Eréndira — Hoogendoorn is my family name."
+    // Wherever the found name stands in the text.
+    let mut inverted = Vec::new();
+    let ends = found.iter().flat_map(|&(start, end)| {
+        let name = &text[start..end];
+        text.match_indices(name)
+            .filter(|(at, _)| !text[..*at].ends_with(char::is_alphanumeric))
+            .map(move |(at, _)| at + name.len())
+    });
+    for end in ends {
+        if !text[end..].starts_with(", ") {
+            continue;
+        }
+        let Some(word) = next_word(text, end + 2, false) else {
+            continue;
+        };
+        let rest = text[word.end..].trim_start_matches([' ', '\t']);
+        let ends = rest.is_empty() || rest.starts_with(['.', '!', '?', '\n', '—', '–', '-']);
+        if ends
+            && word.text.starts_with(char::is_uppercase)
+            && evidence(word.text).is_some_and(|e| !e.common)
+        {
+            inverted.push((word.start, word.end));
+        }
+    }
+    found.extend(inverted);
     found.sort_unstable();
     found.dedup();
     found
@@ -715,7 +743,7 @@ fn name_before(text: &str, at: usize, place: Before) -> Option<(usize, usize)> {
         }
         end = gap_start;
         // The clause starts here when punctuation or a line break comes before.
-        if text[..end].ends_with([',', '.', '!', '?', ':', '\n', '-']) {
+        if text[..end].ends_with([',', '.', '!', '?', ':', '\n', '-', '—', '–']) {
             break;
         }
     }
@@ -727,7 +755,7 @@ fn name_before(text: &str, at: usize, place: Before) -> Option<(usize, usize)> {
             .trim_end_matches([' ', '\t'])
             .chars()
             .next_back()
-            .is_none_or(|c| matches!(c, ',' | '.' | '!' | '?' | ':' | '\n' | '-'));
+            .is_none_or(|c| matches!(c, ',' | '.' | '!' | '?' | ':' | '\n' | '-' | '—' | '–'));
         if !starts {
             return None;
         }
@@ -816,6 +844,12 @@ const INTERJECTIONS: &[&str] = &[
 // A clause that speaks to the customer.
 static SPEAKS_TO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:you|your|you're|thanks|thank|sorry|welcome|please|appreciate|have|enjoy|hope|bye|goodbye|great|day|evening|morning|set|done|ready|confirmed|apologies|apologise|apologize|wait|waiting|patience)(?-u:\b)")
+        .expect("a valid regex")
+});
+
+// A short turn opening with thanks: "thx wairimu", "Thank you, Siobhan".
+static THANKS_THEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:thanks|thank\s+you|thank\s+u|thankyou|thx|tnx|ty|cheers|many\s+thanks)(?-u:\b)[,!]?")
         .expect("a valid regex")
 });
 
@@ -912,7 +946,9 @@ pub(crate) fn staff_signature(text: &str) -> Option<(usize, usize)> {
 }
 
 /// A customer's signature: one to three name words closing its turn after a line
-/// break or a dash ("Thanks!\n\nSiobhan Quispe", "thanks - siobhan").
+/// break or a dash ("Thanks!\n\nSiobhan Quispe", "thanks - siobhan"), before a line
+/// of a job title ("Regards,\nGoikoetxea\nOperations Manager"), or a short turn
+/// that only thanks and signs ("thx wairimu").
 pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
     let mut body = text.trim_end().trim_end_matches(['.', '!']);
     // A kiss after the name: "Dewi x", "Dewi xx".
@@ -921,6 +957,30 @@ pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
             body = stripped;
             break;
         }
+    }
+    // A job title on the last line, capitalised common words, under the name.
+    if let Some(line) = body.rfind('\n') {
+        let title: Vec<&str> = body[line + 1..].split_whitespace().collect();
+        if (1..=4).contains(&title.len())
+            && title
+                .iter()
+                .all(|word| word.starts_with(char::is_uppercase) && is_common(word))
+        {
+            body = body[..line].trim_end().trim_end_matches(['.', '!', ',']);
+        }
+    }
+    // Only a name no dictionary knows, or one typed in lower case: "thanks Delta"
+    // thanks an airline.
+    if body.split_whitespace().count() <= 4
+        && let Some(thanks) = THANKS_THEN.find(body)
+        && let Some(word) = next_word(text, thanks.end(), false)
+        && (word.text.starts_with(char::is_lowercase)
+            || evidence(word.text).is_some_and(|e| !e.census))
+        && let Some((start, end, score)) = span_from(text, word, 0.4)
+        && end == body.len()
+        && score + f32::EPSILON >= THRESHOLD
+    {
+        return Some((start, end));
     }
     let cut = body.rfind(['\n', '-', '–', '—', '.', '!'])?;
     // After a full stop, only when the sentence before thanks or says goodbye
@@ -952,7 +1012,7 @@ pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
 // with?", "what name is the booking under?".
 static ASKS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:(?:full\s+|first\s+|last\s+|given\s+|family\s+|sur)name|name(?:\s+on\s+the|\s+is\s+the|\s+please|,?\s+please)|what\s+name|(?:your|the|\w+'s|\w+’s)\s+name|who\s+(?:am\s+i|i'm|i\s+am|do\s+i\s+have)|(?:speaking|talking|chatting)\s+(?:with|to)\s*\?|may\s+i\s+(?:know|have|get)\s+(?:your|the)\s+name)",
+        r"(?i)(?-u:\b)(?:(?:full\s+|first\s+|last\s+|given\s+|family\s+|sur)name|name(?:\s+on\s+the|\s+is\s+the|\s+please|,?\s+please)|what\s+name|(?:your|the|\w+'s|\w+’s)\s+name|who\s+(?:am\s+i|i'm|i\s+am|do\s+i\s+have)|(?:speaking|talking|chatting)\s+(?:with|to)\s*\?|may\s+i\s+(?:know|have|get)\s+(?:your|the)\s+name|(?:what|how)\s+(?:should|shall|can|may|do)\s+i\s+(?:call|address)\s+you|who\s+is\s+(?:this|writing|speaking))",
     )
     .expect("a valid regex")
 });
@@ -986,16 +1046,19 @@ static FILLER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The names in a short reply to a question for a name ("Siobhan Quispe", "sure,
 /// siobhan quispe", "Quispe. Siobhan Quispe."): each clause that is only name words.
+/// A longer reply is read for its first clause only, when that is short ("Wairimu.
+/// Gunasekara is the surname.").
 pub(crate) fn answer(text: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
-    if text.split_whitespace().count() > 8 {
-        return found;
-    }
+    let long = text.split_whitespace().count() > 8;
     // Each clause that, after its filler ("sure thing", "it's"), is only a name.
     let mut at = 0;
     for clause in text.split_inclusive([',', '.', ';', ':', '!', '?', '\n']) {
         let start = at;
         at += clause.len();
+        if long && (start > 0 || clause.split_whitespace().count() > 3) {
+            break;
+        }
         let mut body = clause.trim_end_matches([',', '.', ';', ':', '!', '?', '\n', ' ']);
         // A remark in brackets after the name: "Dariush Ramaswamy (that's me)".
         if body.ends_with(')')
@@ -1028,14 +1091,28 @@ static PAIR: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Two capitalised words in a row whose second could be a family name (no common
-/// word), both in lower case: "Tenzin Sherpa" in "My name is Tenzin, Tenzin Sherpa".
-pub(crate) fn capitalised_pairs(text: &str) -> Vec<(String, String)> {
+/// word), both in lower case: "Tenzin Sherpa" in "My name is Tenzin, Tenzin Sherpa";
+/// and whether the first is no common word either (a given name before a family
+/// name learned alone: "Ignacy Szentgyörgyi" after "Mr Szentgyörgyi", but not "Pay
+/// Mary").
+pub(crate) fn capitalised_pairs(text: &str) -> Vec<(String, String, bool)> {
     PAIR.find_iter(text)
         .filter_map(|m| {
             let (first, second) = m.as_str().split_once([' ', '\t'])?;
             let second = second.trim_start();
-            (base(first).is_some() && evidence(second).is_some_and(|e| !e.common))
-                .then(|| (first.to_lowercase(), second.to_lowercase()))
+            // A title is no given name: "Mr Sherpa" is not "Mr" of the Sherpas.
+            let title = matches!(
+                first.to_lowercase().as_str(),
+                "mr" | "mrs" | "ms" | "mx" | "dr" | "miss" | "mister" | "madam" | "sir" | "prof"
+            );
+            let first_evidence = evidence(first)?;
+            (!title && evidence(second).is_some_and(|e| !e.common)).then(|| {
+                (
+                    first.to_lowercase(),
+                    second.to_lowercase(),
+                    !first_evidence.common,
+                )
+            })
         })
         .collect()
 }
@@ -1294,6 +1371,15 @@ mod tests {
         assert_eq!(signed("great, sorted. Siobhan x"), Some("Siobhan"));
         assert_eq!(signed("ok thx — dewi"), Some("dewi"));
         assert_eq!(signed("I land in Denver. Austin"), None);
+        // Under a job title, and a turn that only thanks and signs.
+        assert_eq!(
+            signed("Regards,\nGoikoetxea\nOperations Manager"),
+            Some("Goikoetxea")
+        );
+        assert_eq!(signed("thx wairimu"), Some("wairimu"));
+        assert_eq!(signed("thanks guys"), None);
+        assert_eq!(signed("thanks Delta"), None);
+        assert_eq!(signed("thanks Chase!"), None);
         assert_eq!(
             signed("Siobhan speaking — i want a refund — Siobhan"),
             Some("Siobhan")
@@ -1370,5 +1456,65 @@ mod tests {
     fn the_gazetteers_are_loaded() {
         assert!(is_given("Olivia") && is_family("nguyen") && is_family("O'Connor"));
         assert!(is_common("grace") && !is_common("siobhan"));
+    }
+
+    #[test]
+    fn roles_at_work_asks_for_a_person_and_names_said_to_be_a_surname() {
+        assert_eq!(
+            names("Your agent Eréndira hung up on me halfway through."),
+            ["Eréndira"]
+        );
+        assert_eq!(
+            names("Our director, Janaína Thirunavukkarasu, has asked for an update."),
+            ["Janaína Thirunavukkarasu"]
+        );
+        assert_eq!(
+            names("Ask for Zsolt at reception and she'll let your courier in."),
+            ["Zsolt"]
+        );
+        // A census name that is also a word (a bank here) needs more than "ask for".
+        assert_eq!(
+            names("I'll ask for Chase to refund it."),
+            Vec::<&str>::new()
+        );
+        assert_eq!(names("Wairimu. Gunasekara is the surname."), ["Gunasekara"]);
+        // A family name, then the given one closing the clause.
+        assert_eq!(
+            names("Hoogendoorn, Eréndira — Hoogendoorn is my family name."),
+            ["Eréndira", "Hoogendoorn"]
+        );
+        assert_eq!(
+            names("My name is Siobhan, Austin is where I live."),
+            ["Siobhan"]
+        );
+    }
+
+    #[test]
+    fn a_long_answer_gives_the_name_of_its_short_first_clause() {
+        let found = |text: &'static str| -> Vec<&str> {
+            answer(text).into_iter().map(|(s, e)| &text[s..e]).collect()
+        };
+        assert_eq!(
+            found("Gintarė! Owusu-Ansah is the last name, with a capital letter at the start."),
+            ["Gintarė"]
+        );
+        assert_eq!(
+            found("Sure, I can tell you but first I need to know why you ask."),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn pairs_say_whether_their_first_word_could_be_a_given_name() {
+        assert_eq!(
+            capitalised_pairs("Ignacy Szentgyörgyi - a refund"),
+            [("ignacy".to_owned(), "szentgyörgyi".to_owned(), true)]
+        );
+        // "Pay" is a census name and a word; a title is no given name at all.
+        assert_eq!(
+            capitalised_pairs("Pay Quispe now"),
+            [("pay".to_owned(), "quispe".to_owned(), false)]
+        );
+        assert!(capitalised_pairs("Good morning, Mr Quispe").is_empty());
     }
 }
