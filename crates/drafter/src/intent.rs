@@ -1039,8 +1039,28 @@ fn identifying_argument(
         } else {
             stem.join(" ")
         };
-        // The customer's own ids identify the customer, not what was acted on.
-        if stem.iter().any(|w| PARTY_NOUNS.contains(&w.as_str())) {
+        // The customer's own ids identify the customer, not what was acted on, and
+        // so do the parts of a person's name (`first_name`: not "for first Siobhan").
+        if stem.iter().any(|w| PARTY_NOUNS.contains(&w.as_str()))
+            || (last == "name"
+                && matches!(
+                    stem.join("_").as_str(),
+                    "first"
+                        | "last"
+                        | "given"
+                        | "family"
+                        | "full"
+                        | "middle"
+                        | "sur"
+                        | "maiden"
+                        | "nick"
+                        | "passenger"
+                        | "person"
+                        | "contact"
+                        | "holder"
+                        | "cardholder"
+                ))
+        {
             continue;
         }
         return Some((noun, value));
@@ -1773,6 +1793,27 @@ mod tests {
             let cut = shorten_at_word(&text, max);
             proptest::prop_assert!(chars(&cut) <= max.max(1) || chars(&text) <= max);
         }
+    }
+
+    #[test]
+    fn the_parts_of_a_persons_name_identify_no_object() {
+        let hasher = FxBuildHasher;
+        let said = Said {
+            words: ["siobhan", "quispe", "88412"]
+                .iter()
+                .map(|w| hasher.hash_one(*w))
+                .collect(),
+            hasher,
+        };
+        let words = ["find".to_owned(), "booking".to_owned()];
+        let map = |value: serde_json::Value| value.as_object().unwrap().clone();
+        let by_name = map(serde_json::json!({"first_name": "Siobhan", "last_name": "Quispe"}));
+        assert_eq!(identifying_argument(&by_name, &words, &said), None);
+        let with_id = map(serde_json::json!({"first_name": "Siobhan", "booking_id": "88412"}));
+        assert_eq!(
+            identifying_argument(&with_id, &words, &said),
+            Some(("booking".to_owned(), "88412".to_owned()))
+        );
     }
 
     #[test]
