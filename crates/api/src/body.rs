@@ -36,6 +36,16 @@ enum Content {
 }
 
 impl<T: JsonSchema + DeserializeOwned + 'static> JsonBody<T> {
+    /// A body read whole by someone else (the server's front, answering in-process)
+    /// with the request's `content-type`.
+    pub fn from_bytes(bytes: Bytes, content_type: Option<String>) -> Self {
+        JsonBody {
+            content: Content::Read(bytes),
+            content_type,
+            _type: PhantomData,
+        }
+    }
+
     /// The bytes as received, or the error for a body that could not be read whole.
     pub fn bytes(&self) -> Result<&Bytes, ApiError> {
         match &self.content {

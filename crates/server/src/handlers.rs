@@ -14,7 +14,7 @@ use feather_api::{
 };
 use feather_drafter::{CapturedSession, DraftOptions};
 use feather_store::{NewSession, OrgScope};
-use slog::error;
+use slog::{Logger, error};
 use uuid::Uuid;
 
 use crate::context::{ServerContext, store_error};
@@ -69,20 +69,8 @@ impl FeatherApi for FeatherServer {
     ) -> Result<HttpResponseOk<SessionCaptured>, ApiError> {
         let context = rqctx.context();
         let scope = context.authenticate(rqctx.request.headers()).await?;
-        let size = body.bytes().map_or(0, |bytes| bytes.len());
-        let options = context.draft_options.clone();
-        let path = path.into_inner();
-        let session =
-            drafts::cpu_bound(size, move || capture(&path, &query, &body, scope, &options)).await?;
-        let session_id = session.session_id;
-        let outcome = context.store.put_session(&session).await.map_err(|err| {
-            error!(rqctx.log, "storing a session failed"; "error" => %err);
-            store_error(err)
-        })?;
-        Ok(HttpResponseOk(SessionCaptured {
-            session_id,
-            created: outcome.created,
-        }))
+        let captured = store_capture(context, &rqctx.log, scope, path.into_inner(), query, body);
+        Ok(HttpResponseOk(captured.await?))
     }
 
     async fn create_scenario(
@@ -216,6 +204,32 @@ impl FeatherApi for FeatherServer {
             coverage: found.coverage,
         }))
     }
+}
+
+/// A capture after its key was checked: validated, drafted and stored. Both ways of
+/// answering the capture endpoint call this: the dropshot handler and the
+/// in-process path of [`crate::inline`].
+pub(crate) async fn store_capture(
+    context: &ServerContext,
+    log: &Logger,
+    scope: OrgScope,
+    path: SessionPath,
+    query: QueryParams<SessionAttribution>,
+    body: JsonBody<SessionAnalysisInput>,
+) -> Result<SessionCaptured, ApiError> {
+    let size = body.bytes().map_or(0, |bytes| bytes.len());
+    let options = context.draft_options.clone();
+    let session =
+        drafts::cpu_bound(size, move || capture(&path, &query, &body, scope, &options)).await?;
+    let session_id = session.session_id;
+    let outcome = context.store.put_session(&session).await.map_err(|err| {
+        error!(log, "storing a session failed"; "error" => %err);
+        store_error(err)
+    })?;
+    Ok(SessionCaptured {
+        session_id,
+        created: outcome.created,
+    })
 }
 
 /// A capture's work before the store: the path, query and body validated (every

@@ -169,8 +169,8 @@ pub fn start_with_store(config: &ServerConfig, store: Store) -> anyhow::Result<R
     let context = ServerContext::new(config, store);
     let gate = Arc::new(context.clone());
     let log = config.logger()?;
-    // The draft endpoint is answered on the front's connection (issue 24); its
-    // records name the public address, as dropshot's do.
+    // The draft and capture endpoints are answered on the front's connection
+    // (issue 24); their records name the public address, as dropshot's do.
     let handlers = context.clone();
     let inline_log = log.clone();
     let inline = move |public: SocketAddr| -> Arc<dyn front::Inline> {

@@ -24,8 +24,8 @@
 //!    requests are not queued behind large bodies (the tokio semaphore is fair: a
 //!    small reservation would otherwise wait behind every large one before it);
 //! 5. answers the operations an [`Inline`] serves itself, in-process, with the
-//!    body read whole in step 4 (the server's: the draft endpoint, see
-//!    [`crate::inline`]); otherwise
+//!    body read whole in step 4 (the server's: the draft and capture endpoints,
+//!    see [`crate::inline`]); otherwise
 //! 6. sends the request to dropshot over a loopback connection of its own (one
 //!    per client connection, opened on the first request that passes 1–4), with
 //!    the gate's finding in [`ADMISSION_HEADER`] (see [`crate::context`]) and a
@@ -64,10 +64,11 @@
 //! get dropshot's own body, the alias `/v1/scenarios/{scenario_id}` cannot be
 //! routed beside `/v1/scenarios/draft-from-session`, and the connection limit,
 //! the head limits, the header timeout and HTTP/1.1-only cannot be set. So the
-//! front answers the hot operation itself, after its checks, with the same
-//! functions the dropshot handler calls; the draft went from about 0.3 of bare
-//! dropshot to about 0.65 (`docs/performance.md`, "Where the front's time goes").
-//! The other operations still take the hop; each one moved to [`Inline`] would
+//! front answers the hot operations itself, after its checks, with the same
+//! functions the dropshot handlers call; the draft went from about 0.3 of bare
+//! dropshot to about 0.65 (`docs/performance.md`, "Where the front's time goes"),
+//! and the capture lost the hop too. The other operations still take it; each
+//! one moved to [`Inline`] would
 //! lose it too, at the cost of answering outside dropshot (its request log, its
 //! `x-request-id`, its panic handling), which [`crate::inline`] reproduces.
 
@@ -242,14 +243,19 @@ pub trait Inline: Send + Sync + 'static {
     fn serves(&self, method: &http::Method, path: &str) -> bool;
 
     /// The answer to an admitted request (its [`ADMISSION_HEADER`] is the gate's)
-    /// with its body read whole. It runs on the connection's own task, not
+    /// with its body read whole, and the body's `reservation` in the front's
+    /// budget (none for an empty body). It runs on the connection's own task, not
     /// detached: a client that leaves cancels it, and with it frees the body and
-    /// its reservation. So it should only serve operations that may stop at any
-    /// await without harm (reads, or writes whose loss is harmless).
+    /// its reservation. An operation that may stop at any await without harm (a
+    /// read) can run there; one that must finish once admitted (a write, as
+    /// dropshot's detached handlers finish) runs its work as a task of its own and
+    /// moves the body and its reservation into it, so the bytes stay counted until
+    /// the work ends.
     fn answer(
         &self,
         parts: http::request::Parts,
         body: Bytes,
+        reservation: Option<OwnedSemaphorePermit>,
         remote: SocketAddr,
     ) -> Pin<Box<dyn Future<Output = Response<FrontBody>> + Send + 'static>>;
 }
@@ -785,8 +791,8 @@ impl Connection {
         }
     }
 
-    /// Answers an admitted request in-process ([`Inline`]), holding the body's
-    /// reservation until the answer is made (or the client leaves).
+    /// Answers an admitted request in-process ([`Inline`]), which holds the body's
+    /// reservation until its work is done.
     async fn inline(
         &self,
         inline: &Arc<dyn Inline>,
@@ -795,9 +801,7 @@ impl Connection {
         permit: Option<OwnedSemaphorePermit>,
     ) -> Response<FrontBody> {
         parts.headers.remove(header::EXPECT);
-        let response = inline.answer(parts, body, self.remote).await;
-        drop(permit);
-        response
+        inline.answer(parts, body, permit, self.remote).await
     }
 
     /// Counts (and in time logs) a request the front answers by itself.

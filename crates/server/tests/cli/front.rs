@@ -517,6 +517,71 @@ async fn a_draft_answered_in_process_answers_as_dropshot_does() {
     front.close().await;
 }
 
+/// A capture is answered by the front itself too when its body is read whole, and
+/// by dropshot's handler when the front streams it: both validate, refuse and store
+/// alike, and a capture stored in-process is there for the draft endpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_answered_in_process_answers_as_dropshot_does() {
+    let front = Front::start(|_| {}).await;
+    let mut stream = front.connect().await;
+    let (session_id, session) =
+        crate::session_body("refund-voice.analysis-input.json", uuid::Uuid::new_v4());
+    let session = session.to_string();
+    let path = format!("/v1/sessions/{session_id}/analysis-input");
+    let other = format!("/v1/sessions/{}/analysis-input", uuid::Uuid::new_v4());
+    let mut answers = Vec::new();
+    for (path, body, chunked) in [
+        (&path, "{}", false),
+        (&path, "{}", true),
+        (&other, session.as_str(), false),
+        (&other, session.as_str(), true),
+        (&path, session.as_str(), false),
+        (&path, session.as_str(), true),
+    ] {
+        let (framing, sent) = if chunked {
+            let sent = format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len());
+            ("transfer-encoding: chunked\r\n".to_owned(), sent)
+        } else {
+            (
+                format!("content-length: {}\r\n", body.len()),
+                body.to_owned(),
+            )
+        };
+        let extra = format!("content-type: application/json\r\n{framing}");
+        let request = format!("{}{sent}", head("PUT", path, Some(KEY), &extra));
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let answer = read_answer(&mut stream).await.expect("an answer");
+        assert!(answer.header("x-request-id").is_some(), "{answer:?}");
+        assert_eq!(answer.header("content-type"), Some("application/json"));
+        answers.push(answer);
+    }
+    // A body that is no session: the same 422 list.
+    assert_eq!(answers[0].status, 422, "{:?}", answers[0]);
+    assert_eq!(answers[0].body, answers[1].body);
+    // The body's id is not the path's: the same 400.
+    assert_eq!(answers[2].status, 400, "{:?}", answers[2]);
+    assert_eq!(answers[2].body, answers[3].body);
+    // Stored in-process, then replaced through dropshot.
+    assert_eq!(answers[4].status, 200, "{:?}", answers[4]);
+    assert_eq!(
+        answers[4].body,
+        serde_json::json!({"session_id": session_id.to_string(), "created": true})
+    );
+    assert_eq!(answers[5].status, 200, "{:?}", answers[5]);
+    assert_eq!(answers[5].body["created"], false);
+    let body = format!(r#"{{"session_id": "{session_id}"}}"#);
+    let extra = format!(
+        "content-type: application/json\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    let request = format!("{}{body}", head("POST", DRAFT, Some(KEY), &extra));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let drafted = read_answer(&mut stream).await.expect("an answer");
+    assert_eq!(drafted.status, 200, "{drafted:?}");
+    assert!(drafted.body["journey"].is_string(), "{drafted:?}");
+    front.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_lets_an_allowed_origin_read_answers_errors_included() {
     let origin = "https://app.example.com";
