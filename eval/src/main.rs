@@ -226,13 +226,14 @@ fn main() -> Result<()> {
         sources.push(("names-indep3", name_cases(names::Half::Independent3)));
         sources.push(("names-indep4", name_cases(names::Half::Independent4)));
         sources.push(("names-indep5", name_cases(names::Half::Independent5)));
+        sources.push(("names-indep6", name_cases(names::Half::Independent6)));
     }
     sources.push(("names-held", name_cases(names::Half::HeldOut)));
     if cli.tuning {
         sources.push(("long-tune", long_cases(names::Half::Tuning)));
     }
     sources.push(("long-held", long_cases(names::Half::HeldOut)));
-    sources.push(("names-indep6", name_cases(names::Half::Independent6)));
+    sources.push(("names-indep7", name_cases(names::Half::Independent7)));
     if let Some(id) = &cli.show {
         let case = sources
             .iter()

@@ -263,9 +263,14 @@ impl Redactor {
         // What only conversation turns carry: a name spelled out, a name written
         // again with its family name.
         self.pairs.extend(names::capitalised_pairs(text));
+        // Letters given in answer to a question for a name spell one ("Could you
+        // spell your surname?" — "G-O-I-K-O-E-T-X-E-A").
         for (start, end, letters, cued) in names::spelled(text) {
-            self.spelled
-                .push((text[start..end].to_lowercase(), letters, cued));
+            self.spelled.push((
+                text[start..end].to_lowercase(),
+                letters,
+                cued || answers_name_question,
+            ));
         }
         let mut spans = Vec::new();
         if answers_name_question {

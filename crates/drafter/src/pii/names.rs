@@ -298,7 +298,7 @@ fn cue_patterns() -> [String; 4] {
               |(?:someone|somebody|person|guy|man|woman|lady|gentleman|agent|representative|rep)\s+(?:named|called)
               |on\s+behalf\s+of|booked\s+by|made\s+by"
         ),
-        r"it\s*'?\s*s|it’s|it\s+is|under|that\s*'?\s*s|that’s|that\s+is|ask(?:ed|ing)?\s+for".to_owned(),
+        r"it\s*'?\s*s|it’s|it\s+is|under|that\s*'?\s*s|that’s|that\s+is|ask(?:ed|ing)?\s+for|(?:it|that|this|which)\s+should\s+(?:be|read)|correct\s+(?:spelling|name)\s+is".to_owned(),
         r"(?:thanks|thank\s+you|thx|ty|hi|hello|hey|heya|hiya|howdy|yo|greetings|dear|welcome(?:\s+back)?|bye|goodbye
               |talk\s+soon|speak\s+soon|take\s+care|all\s+the\s+best|many\s+thanks|thanks\s+a\s+(?:ton|lot|bunch)|evening|afternoon
               |good\s+(?:morning|afternoon|evening)|got\s+it|great|perfect|sorry|sure|of\s+course)
@@ -424,6 +424,71 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
                 found.push(span);
             }
         }
+    }
+    // Two capitalised words in mid-sentence that neither the dictionary nor the
+    // census holds ("whether Itziar Heikkilä has"): a name without a cue. Not
+    // at a sentence's start, nor after a word that leads to a place ("in Baton
+    // Rouge"), nor among more capitalised words (a business's or a title's).
+    for m in PAIR.find_iter(text) {
+        let before = text[..m.start()].trim_end_matches([' ', '\t']);
+        let starts_sentence = before.is_empty()
+            || before.ends_with(['.', '!', '?', '\n', ':', '"', '“', '(', '—', '–', '-']);
+        let previous = before
+            .rsplit(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        let leads_to_place = matches!(
+            previous.as_str(),
+            "in" | "to"
+                | "from"
+                | "at"
+                | "near"
+                | "via"
+                | "into"
+                | "around"
+                | "outside"
+                | "through"
+                | "towards"
+                | "toward"
+                | "visit"
+                | "visiting"
+                | "the"
+                | "of"
+        );
+        let capitalised_before = previous.is_empty()
+            || before
+                .rsplit(|c: char| !c.is_alphabetic())
+                .next()
+                .is_some_and(|word| word.starts_with(char::is_uppercase));
+        let rest = &text[m.end()..];
+        let capitalised_after = rest
+            .strip_prefix([' ', '\t'])
+            .is_some_and(|rest| rest.starts_with(char::is_uppercase));
+        if starts_sentence || leads_to_place || capitalised_before || capitalised_after {
+            continue;
+        }
+        let Some((first, second)) = m.as_str().split_once([' ', '\t']) else {
+            continue;
+        };
+        let second = second.trim_start();
+        let (Some(a), Some(b)) = (evidence(first), evidence(second)) else {
+            continue;
+        };
+        // Both unknown to the census too: "Gordon Outfitters" (a business) and
+        // "Rachel Lears" (a film's director) are left to the cues.
+        let word_parts_common = |word: &str| word.contains('-') && word.split('-').any(is_common);
+        if a.common
+            || b.common
+            || a.census
+            || b.census
+            || word_parts_common(first)
+            || word_parts_common(second)
+            || PLACE_PREFIXES.contains(&first.to_lowercase().as_str())
+        {
+            continue;
+        }
+        found.push((m.start(), m.end()));
     }
     // A family name and then the given one, closing the clause: "Hoogendoorn,
     // Eréndira — Hoogendoorn is my family name."
@@ -562,7 +627,8 @@ fn closes(text: &str, at: usize) -> bool {
     let rest = text[at..].trim_start_matches([' ', '\t']);
     rest.is_empty()
         || rest.starts_with([',', '.', '!', '?', ';', ':', ')', '\n', '\r'])
-        || rest.starts_with(" -")
+        || rest.starts_with(['—', '–'])
+        || (text[at..].starts_with([' ', '\t']) && rest.starts_with('-'))
 }
 
 // A word without a possessive "'s" ("Siobhan's" is Siobhan's), and whether it had one.
@@ -950,7 +1016,12 @@ pub(crate) fn staff_signature(text: &str) -> Option<(usize, usize)> {
 /// of a job title ("Regards,\nGoikoetxea\nOperations Manager"), or a short turn
 /// that only thanks and signs ("thx wairimu").
 pub(crate) fn signature(text: &str) -> Option<(usize, usize)> {
-    let mut body = text.trim_end().trim_end_matches(['.', '!']);
+    // An emoji or another symbol after the name: "Şükrü 🙏".
+    let mut body = text
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || !(c.is_alphanumeric() || c.is_ascii_punctuation())
+        })
+        .trim_end_matches(['.', '!']);
     // A kiss after the name: "Dewi x", "Dewi xx".
     for kiss in [" xx", " x", " xxx"] {
         if let Some(stripped) = body.strip_suffix(kiss) {
@@ -1117,9 +1188,11 @@ pub(crate) fn capitalised_pairs(text: &str) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-static SPELLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)\p{L}(?:(?:-|\.\s?|\s)\p{L}){2,}(?-u:\b)\.?").expect("a valid regex")
-});
+// Single letters joined by hyphens, dots or blanks. Where the run starts and ends
+// is checked in code: an ASCII word boundary would cut "H-U-A-M-A-N-Í" short and a
+// Unicode one costs the pattern its speed.
+static SPELLED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\p{L}(?:(?:-|\.\s?|\s)\p{L}){2,}\.?").expect("a valid regex"));
 static SPELL_CUE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)spell|spelt|letters?").expect("a valid regex"));
 
@@ -1145,24 +1218,61 @@ pub(crate) fn spelled(text: &str) -> Vec<(usize, usize, String, bool)> {
         return out;
     }
     for m in SPELLED.find_iter(text) {
-        let letters: String = m
-            .as_str()
+        // A letter glued to a word before or after is part of that word.
+        let glued_before = text[..m.start()]
             .chars()
-            .filter(|c| c.is_alphabetic())
-            .flat_map(char::to_lowercase)
-            .collect();
-        // Every part one letter: "I-5" or "e-mail" are not spelled names.
-        let single = m
-            .as_str()
-            .split(['-', '.', ' '])
-            .filter(|p| !p.is_empty())
-            .all(|p| p.chars().count() == 1);
-        if !single || letters.chars().count() < 3 {
-            continue;
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let body = m.as_str().trim_end_matches('.');
+        let glued_after = text[m.start() + body.len()..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric);
+        // The runs of letters joined by one kind of separator: "that's P-A-R-A-T-A"
+        // is the run "P-A-R-A-T-A", not "s P-A-R-A-T-A". `seps[k]` joins letter k to
+        // letter k + 1 (". " is one separator).
+        let mut letters: Vec<(usize, usize)> = Vec::new();
+        let mut seps: Vec<char> = Vec::new();
+        let mut pending: Option<char> = None;
+        for (i, c) in body.char_indices() {
+            if c.is_alphabetic() {
+                if !letters.is_empty() {
+                    seps.push(pending.take().unwrap_or(' '));
+                }
+                letters.push((i, i + c.len_utf8()));
+            } else if !(pending == Some('.') && c.is_whitespace()) {
+                pending = Some(match c {
+                    '-' => '-',
+                    '.' => '.',
+                    _ => ' ',
+                });
+            }
         }
-        let cued = SPELL_CUE.is_match(&text[..m.start()]);
-        let end = m.start() + m.as_str().trim_end_matches('.').len();
-        out.push((m.start(), end, letters, cued));
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut first = 0;
+        for k in 0..seps.len() {
+            if k + 1 == seps.len() || seps[k + 1] != seps[k] {
+                runs.push((letters[first].0, letters[k + 1].1));
+                first = k + 1;
+            }
+        }
+        let count = runs.len();
+        for (index, (begin, end)) in runs.into_iter().enumerate() {
+            if (index == 0 && glued_before) || (index + 1 == count && glued_after) {
+                continue;
+            }
+            let letters: String = body[begin..end]
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .flat_map(char::to_lowercase)
+                .collect();
+            if letters.chars().count() < 3 {
+                continue;
+            }
+            let at = m.start() + begin;
+            let cued = SPELL_CUE.is_match(&text[..at]);
+            out.push((at, m.start() + end, letters, cued));
+        }
     }
     out
 }
@@ -1516,5 +1626,64 @@ mod tests {
             [("pay".to_owned(), "quispe".to_owned(), false)]
         );
         assert!(capitalised_pairs("Good morning, Mr Quispe").is_empty());
+    }
+
+    #[test]
+    fn names_spelled_out_in_any_letters_after_any_word() {
+        let spelt = |text: &'static str| -> Vec<(&str, String)> {
+            spelled(text)
+                .into_iter()
+                .map(|(s, e, letters, _)| (&text[s..e], letters))
+                .collect()
+        };
+        assert_eq!(
+            spelt("Last name Parata, that's P-A-R-A-T-A."),
+            [("P-A-R-A-T-A", "parata".to_owned())]
+        );
+        assert_eq!(
+            spelt("Þ-O-R-V-A-L-D-S-S-O-N"),
+            [("Þ-O-R-V-A-L-D-S-S-O-N", "þorvaldsson".to_owned())]
+        );
+        assert_eq!(
+            spelt("that's H-U-A-M-A-N-Í."),
+            [("H-U-A-M-A-N-Í", "huamaní".to_owned())]
+        );
+        assert_eq!(spelt("q u i s p e"), [("q u i s p e", "quispe".to_owned())]);
+        assert_eq!(
+            spelt("Q.U.I.S.P.E."),
+            [("Q.U.I.S.P.E", "quispe".to_owned())]
+        );
+        assert!(spelt("send an e-mail or x-y-mail").is_empty());
+    }
+
+    #[test]
+    fn corrections_emoji_dashes_and_names_no_list_knows() {
+        assert_eq!(
+            names("My son's name is spelled wrong — it should be Çağla Ògúnlẹ́yẹ."),
+            ["Çağla Ògúnlẹ́yẹ"]
+        );
+        let signed = |text: &'static str| signature(text).map(|(s, e)| &text[s..e]);
+        assert_eq!(signed("Thank you kindly. Şükrü 🙏"), Some("Şükrü"));
+        // A dash closes the clause an addressed name must close.
+        let text = "Thanks for your patience, Chanthou — is there anything else?";
+        let found: Vec<&str> = addressed(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        assert_eq!(found, ["Chanthou"]);
+        assert_eq!(
+            names("Could you check whether Itziar Heikkilä has already cancelled?"),
+            ["Itziar Heikkilä"]
+        );
+        // A business, a place after "in", a sentence's start: left to the cues.
+        assert_eq!(
+            names("We bought it at the Gordon Outfitters store."),
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            names("Our office is in Kuala Lumpur now."),
+            Vec::<&str>::new()
+        );
+        assert_eq!(names("Kuala Lumpur is hot."), Vec::<&str>::new());
     }
 }
