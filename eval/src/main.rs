@@ -1127,15 +1127,15 @@ mod tests {
         assert_eq!(tally.lost, 0, "must-survive values lost");
     }
 
-    /// The set nobody tuned on (its first run, on the rules of freeze 7: 93.7% of
-    /// name tokens redacted, 43 of 683 leaked; on freeze 8's: 95.0%, 34 leaked): a
-    /// floor, below the 99% target; see `docs/eval.md`.
+    /// The set nobody tuned on (its first run, on the rules of freeze 9: 95.0% of
+    /// name tokens redacted, 32 of 646 leaked): a floor, below the 99% target; see
+    /// `docs/eval.md`.
     #[test]
     fn the_independent_name_set_holds_its_figure() {
-        let cases = name_cases(names::Half::Independent6);
-        let tally = tally("names-indep6", &cases);
+        let cases = name_cases(names::Half::Independent7);
+        let tally = tally("names-indep7", &cases);
         assert!(
-            tally.leaked <= 34,
+            tally.leaked <= 32,
             "name tokens leaked {}/{}",
             tally.leaked,
             tally.personal

@@ -8,13 +8,13 @@
 //! census gazetteer. A seeded shuffle splits each category and each name list into
 //! two halves: the **tuning** half, which may be looked at while changing the rules,
 //! and the **held-out** half, which is only reported. `feather-eval` prints the
-//! held-out half as `names-held` and `names-indep6`, phrasings and names written by
+//! held-out half as `names-held` and `names-indep7`, phrasings and names written by
 //! someone who had seen neither the rules nor the other sets
-//! (`eval/data/names-independent-6.json`), never used to change them. `--tuning`
-//! adds the sets the rules were tuned on: the tuning half (`names-tune`) and seven
+//! (`eval/data/names-independent-7.json`), never used to change them. `--tuning`
+//! adds the sets the rules were tuned on: the tuning half (`names-tune`) and eight
 //! sets written after earlier freezes of the rules, each measured once as it was and
 //! used to tune since (`names-fresh`, `names-unseen`, `names-indep` to
-//! `names-indep5`). The figures
+//! `names-indep6`). The figures
 //! each set gave when it was first run are in `docs/drafts.md`.
 //!
 //! Each session plants a customer, a third party and the agent's own staff name, with
