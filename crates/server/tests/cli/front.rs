@@ -476,6 +476,33 @@ async fn keep_alive_requests_pass_through_to_the_api() {
     front.close().await;
 }
 
+/// Sends a JSON body with the key, its length declared or chunked (which the front
+/// streams to dropshot), and reads the answer: a JSON one with a request id.
+async fn json_exchange(
+    stream: &mut TcpStream,
+    method: &str,
+    path: &str,
+    body: &str,
+    chunked: bool,
+) -> Answer {
+    let (framing, sent) = if chunked {
+        let sent = format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len());
+        ("transfer-encoding: chunked\r\n".to_owned(), sent)
+    } else {
+        (
+            format!("content-length: {}\r\n", body.len()),
+            body.to_owned(),
+        )
+    };
+    let extra = format!("content-type: application/json\r\n{framing}");
+    let request = format!("{}{sent}", head(method, path, Some(KEY), &extra));
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let answer = read_answer(stream).await.expect("an answer");
+    assert!(answer.header("x-request-id").is_some(), "{answer:?}");
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    answer
+}
+
 /// The draft endpoint is answered by the front itself when its body is read whole
 /// (issue 24), and by dropshot's handler when the front streams it (no length):
 /// both answer alike.
@@ -491,22 +518,7 @@ async fn a_draft_answered_in_process_answers_as_dropshot_does() {
         (unknown, false),
         (unknown, true),
     ] {
-        let (framing, sent) = if chunked {
-            let sent = format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len());
-            ("transfer-encoding: chunked\r\n".to_owned(), sent)
-        } else {
-            (
-                format!("content-length: {}\r\n", body.len()),
-                body.to_owned(),
-            )
-        };
-        let extra = format!("content-type: application/json\r\n{framing}");
-        let request = format!("{}{sent}", head("POST", DRAFT, Some(KEY), &extra));
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let answer = read_answer(&mut stream).await.expect("an answer");
-        assert!(answer.header("x-request-id").is_some(), "{answer:?}");
-        assert_eq!(answer.header("content-type"), Some("application/json"));
-        answers.push(answer);
+        answers.push(json_exchange(&mut stream, "POST", DRAFT, body, chunked).await);
     }
     assert_eq!(answers[0].status, 422);
     assert_eq!(answers[0].status, answers[1].status);
@@ -538,22 +550,7 @@ async fn a_capture_answered_in_process_answers_as_dropshot_does() {
         (&path, session.as_str(), false),
         (&path, session.as_str(), true),
     ] {
-        let (framing, sent) = if chunked {
-            let sent = format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len());
-            ("transfer-encoding: chunked\r\n".to_owned(), sent)
-        } else {
-            (
-                format!("content-length: {}\r\n", body.len()),
-                body.to_owned(),
-            )
-        };
-        let extra = format!("content-type: application/json\r\n{framing}");
-        let request = format!("{}{sent}", head("PUT", path, Some(KEY), &extra));
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let answer = read_answer(&mut stream).await.expect("an answer");
-        assert!(answer.header("x-request-id").is_some(), "{answer:?}");
-        assert_eq!(answer.header("content-type"), Some("application/json"));
-        answers.push(answer);
+        answers.push(json_exchange(&mut stream, "PUT", path, body, chunked).await);
     }
     // A body that is no session: the same 422 list.
     assert_eq!(answers[0].status, 422, "{:?}", answers[0]);
