@@ -399,6 +399,22 @@ pub enum Half {
     Independent7,
 }
 
+impl Half {
+    /// The file under `eval/data/` of a set written independently, if this is one.
+    fn independent_file(self) -> Option<&'static str> {
+        match self {
+            Half::Independent => Some("names-independent.json"),
+            Half::Independent2 => Some("names-independent-2.json"),
+            Half::Independent3 => Some("names-independent-3.json"),
+            Half::Independent4 => Some("names-independent-4.json"),
+            Half::Independent5 => Some("names-independent-5.json"),
+            Half::Independent6 => Some("names-independent-6.json"),
+            Half::Independent7 => Some("names-independent-7.json"),
+            Half::Tuning | Half::HeldOut | Half::Fresh | Half::Unseen => None,
+        }
+    }
+}
+
 /// An independent set's lists, read from `eval/data/<file>`.
 fn independent(file: &str) -> Lists {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -640,26 +656,8 @@ impl Lists {
     // Every list is shuffled by its own draws from one stream, in a fixed order, so
     // both halves come from the same shuffles.
     fn of(half: Half) -> Lists {
-        if half == Half::Independent {
-            return independent("names-independent.json");
-        }
-        if half == Half::Independent2 {
-            return independent("names-independent-2.json");
-        }
-        if half == Half::Independent3 {
-            return independent("names-independent-3.json");
-        }
-        if half == Half::Independent4 {
-            return independent("names-independent-4.json");
-        }
-        if half == Half::Independent5 {
-            return independent("names-independent-5.json");
-        }
-        if half == Half::Independent6 {
-            return independent("names-independent-6.json");
-        }
-        if half == Half::Independent7 {
-            return independent("names-independent-7.json");
+        if let Some(file) = half.independent_file() {
+            return independent(file);
         }
         if half == Half::Unseen {
             return Lists {

@@ -1041,26 +1041,13 @@ fn identifying_argument(
         };
         // The customer's own ids identify the customer, not what was acted on, and
         // so do the parts of a person's name (`first_name`: not "for first Siobhan").
-        if stem.iter().any(|w| PARTY_NOUNS.contains(&w.as_str()))
-            || (last == "name"
-                && matches!(
-                    stem.join("_").as_str(),
-                    "first"
-                        | "last"
-                        | "given"
-                        | "family"
-                        | "full"
-                        | "middle"
-                        | "sur"
-                        | "maiden"
-                        | "nick"
-                        | "passenger"
-                        | "person"
-                        | "contact"
-                        | "holder"
-                        | "cardholder"
-                ))
-        {
+        let person_name = last == "name"
+            && matches!(stem, [part] if matches!(
+                part.as_str(),
+                "first" | "last" | "given" | "family" | "full" | "middle" | "sur" | "maiden"
+                    | "nick" | "passenger" | "person" | "holder" | "cardholder"
+            ));
+        if person_name || stem.iter().any(|w| PARTY_NOUNS.contains(&w.as_str())) {
             continue;
         }
         return Some((noun, value));

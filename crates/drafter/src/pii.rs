@@ -827,8 +827,7 @@ impl Redactor {
                 (alone.contains(given) && !public_words.contains(family))
                     || (*plain && alone.contains(family) && !public_words.contains(given))
             })
-            .map(|(given, family, _)| (given, family))
-            .map(|(given, family)| Sighting::record(given, family))
+            .map(|(given, family, _)| Sighting::record(given, family))
             .collect();
         sightings.extend(completed);
         for sighting in sightings {

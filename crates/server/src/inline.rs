@@ -12,8 +12,8 @@
 //! with the very functions the dropshot handlers call: the key was checked by the
 //! gate (whose admission header [`ServerContext::authenticate`] reads), the body
 //! was read within the front's limits and reservation, the body is validated by
-//! [`feather_validation`] as [`feather_api::JsonBody::parse`] does, and the work is
-//! [`drafts::draft_json`] or [`crate::handlers::store_capture`].
+//! [`feather_api::JsonBody::parse`] as in the handlers, and the work is
+//! [`drafts::draft_json`] or `handlers::store_capture`.
 //!
 //! The draft runs on the connection's task, not detached as dropshot's handlers:
 //! it only reads (a stale draft remade and kept is an optimisation), so a client
@@ -103,7 +103,7 @@ impl front::Inline for InlineOperations {
                     serde_json::to_string(&captured).map_err(|_| ApiError::internal())
                 })
             } else {
-                let drafted = draft(&inner.context, &inner.log, &parts.headers, &body).await;
+                let drafted = draft(&inner.context, &inner.log, &parts.headers, body).await;
                 drop(reservation);
                 drafted
             };
@@ -156,20 +156,26 @@ fn captured_session(path: &str) -> Option<&str> {
     (!segment.is_empty() && !segment.contains(['/', '%'])).then_some(segment)
 }
 
+/// The request's `content-type`, as dropshot's [`JsonBody`] extractor reads it, for
+/// a body read whole that [`JsonBody::parse`] then validates FastAPI-style.
+fn content_type(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// The draft handler's steps ([`crate::handlers`]): authenticate (the front's
 /// admission), validate the body FastAPI-style, then the stored draft.
 async fn draft(
     context: &ServerContext,
     log: &Logger,
     headers: &http::HeaderMap,
-    body: &Bytes,
+    body: Bytes,
 ) -> Result<String, ApiError> {
     let scope = context.authenticate(headers).await?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok());
-    let request: ScenarioDraftFromSessionRequest =
-        feather_validation::json_body(body, content_type).map_err(ApiError::from)?;
+    let body = JsonBody::<ScenarioDraftFromSessionRequest>::from_bytes(body, content_type(headers));
+    let request = body.parse()?;
     drafts::draft_json(context, log, scope, request.session_id).await
 }
 
@@ -191,12 +197,7 @@ async fn capture(
         session_id: session_id.to_owned(),
     };
     let query = QueryParams::<SessionAttribution>::from_raw(parts.uri.query().unwrap_or(""));
-    let content_type = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let body = JsonBody::<SessionAnalysisInput>::from_bytes(body, content_type);
+    let body = JsonBody::<SessionAnalysisInput>::from_bytes(body, content_type(&parts.headers));
     let inner = Arc::clone(inner);
     let work = tokio::spawn(async move {
         let _reservation = reservation;

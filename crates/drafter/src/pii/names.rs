@@ -433,11 +433,11 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
         let before = text[..m.start()].trim_end_matches([' ', '\t']);
         let starts_sentence = before.is_empty()
             || before.ends_with(['.', '!', '?', '\n', ':', '"', '“', '(', '—', '–', '-']);
-        let previous = before
+        let previous_word = before
             .rsplit(|c: char| !c.is_alphabetic())
             .next()
-            .unwrap_or("")
-            .to_lowercase();
+            .unwrap_or("");
+        let previous = previous_word.to_lowercase();
         let leads_to_place = matches!(
             previous.as_str(),
             "in" | "to"
@@ -456,11 +456,8 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
                 | "the"
                 | "of"
         );
-        let capitalised_before = previous.is_empty()
-            || before
-                .rsplit(|c: char| !c.is_alphabetic())
-                .next()
-                .is_some_and(|word| word.starts_with(char::is_uppercase));
+        let capitalised_before =
+            previous_word.is_empty() || previous_word.starts_with(char::is_uppercase);
         let rest = &text[m.end()..];
         let capitalised_after = rest
             .strip_prefix([' ', '\t'])
@@ -490,9 +487,9 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
         }
         found.push((m.start(), m.end()));
     }
-    // A family name and then the given one, closing the clause: "Hoogendoorn,
-    // Eréndira — Hoogendoorn is my family name."
-    // Wherever the found name stands in the text.
+    // A family name and then the given one, closing the clause, wherever the found
+    // name stands in the text: "Hoogendoorn, Eréndira — Hoogendoorn is my family
+    // name."
     let mut inverted = Vec::new();
     let ends = found.iter().flat_map(|&(start, end)| {
         let name = &text[start..end];
@@ -508,8 +505,8 @@ pub(crate) fn find(text: &str) -> Vec<(usize, usize)> {
             continue;
         };
         let rest = text[word.end..].trim_start_matches([' ', '\t']);
-        let ends = rest.is_empty() || rest.starts_with(['.', '!', '?', '\n', '—', '–', '-']);
-        if ends
+        let closing = rest.is_empty() || rest.starts_with(['.', '!', '?', '\n', '—', '–', '-']);
+        if closing
             && word.text.starts_with(char::is_uppercase)
             && evidence(word.text).is_some_and(|e| !e.common)
         {
@@ -1171,19 +1168,15 @@ pub(crate) fn capitalised_pairs(text: &str) -> Vec<(String, String, bool)> {
         .filter_map(|m| {
             let (first, second) = m.as_str().split_once([' ', '\t'])?;
             let second = second.trim_start();
+            let first_evidence = evidence(first)?;
+            let given = first.to_lowercase();
             // A title is no given name: "Mr Sherpa" is not "Mr" of the Sherpas.
             let title = matches!(
-                first.to_lowercase().as_str(),
+                given.as_str(),
                 "mr" | "mrs" | "ms" | "mx" | "dr" | "miss" | "mister" | "madam" | "sir" | "prof"
             );
-            let first_evidence = evidence(first)?;
-            (!title && evidence(second).is_some_and(|e| !e.common)).then(|| {
-                (
-                    first.to_lowercase(),
-                    second.to_lowercase(),
-                    !first_evidence.common,
-                )
-            })
+            (!title && evidence(second).is_some_and(|e| !e.common))
+                .then(|| (given, second.to_lowercase(), !first_evidence.common))
         })
         .collect()
 }

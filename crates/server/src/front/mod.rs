@@ -68,9 +68,9 @@
 //! functions the dropshot handlers call; the draft went from about 0.3 of bare
 //! dropshot to about 0.65 (`docs/performance.md`, "Where the front's time goes"),
 //! and the capture lost the hop too. The other operations still take it; each
-//! one moved to [`Inline`] would
-//! lose it too, at the cost of answering outside dropshot (its request log, its
-//! `x-request-id`, its panic handling), which [`crate::inline`] reproduces.
+//! one moved to [`Inline`] would lose it too, at the cost of answering outside
+//! dropshot (its request log, its `x-request-id`, its panic handling), which
+//! [`crate::inline`] reproduces.
 
 pub mod body;
 pub mod cors;
