@@ -95,8 +95,8 @@ pub fn register(
     Ok(())
 }
 
-/// A 200 response with a static body. The contract and the page are revalidated on
-/// every load; the Swagger UI assets may be cached for an hour.
+/// The contract and the page are revalidated on every load; the Swagger UI assets
+/// may be cached for an hour.
 fn respond(content_type: &str, body: &'static str) -> Result<Response<Body>, HttpError> {
     let cache =
         if content_type.starts_with("text/javascript") || content_type.starts_with("text/css") {
@@ -104,10 +104,25 @@ fn respond(content_type: &str, body: &'static str) -> Result<Response<Body>, Htt
         } else {
             "no-cache"
         };
-    Response::builder()
+    static_body(content_type, cache, &[], body)
+}
+
+/// A 200 response with a static body, its `content-type`, `cache-control` and
+/// `headers` (the pages served beside the API: this one and [`crate::review`]).
+pub(crate) fn static_body(
+    content_type: &str,
+    cache: &str,
+    headers: &[(header::HeaderName, &str)],
+    body: &'static str,
+) -> Result<Response<Body>, HttpError> {
+    let mut response = Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)
-        .header(header::CACHE_CONTROL, cache)
+        .header(header::CACHE_CONTROL, cache);
+    for (name, value) in headers {
+        response = response.header(name, *value);
+    }
+    response
         .body(Body::from(body))
         .map_err(|e| HttpError::for_internal_error(e.to_string()))
 }

@@ -20,7 +20,7 @@
 //! to its recorded call.
 
 use dropshot::{Body, HttpError, RequestContext, endpoint};
-use http::{Response, StatusCode, header};
+use http::{Response, header};
 
 use crate::ServerContext;
 
@@ -59,16 +59,13 @@ fn respond(content_type: &str, body: &'static str) -> Result<Response<Body>, Htt
     } else {
         "no-cache"
     };
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::CACHE_CONTROL, cache)
-        .header(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)
-        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-        .header(header::REFERRER_POLICY, "no-referrer")
-        .header(header::X_FRAME_OPTIONS, "DENY")
-        .body(Body::from(body))
-        .map_err(|e| HttpError::for_internal_error(e.to_string()))
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ];
+    crate::docs::static_body(content_type, cache, &headers, body)
 }
 
 /// The review page.

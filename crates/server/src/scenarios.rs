@@ -280,25 +280,34 @@ pub fn encode_cursor(created_at: &str, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{created_at}|{id}"))
 }
 
+/// 400 `invalid_cursor`: what any cursor this server did not give is answered.
+fn invalid_cursor() -> ApiError {
+    ApiError::bad_request(
+        codes::INVALID_CURSOR,
+        "The cursor is not one this server gave: pass a page's next_cursor as it is, or no cursor for the first page.",
+    )
+}
+
+/// A cursor's text: URL-safe base64 of UTF-8, else [`invalid_cursor`].
+fn cursor_text(cursor: &str) -> Result<String, ApiError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| invalid_cursor())?;
+    String::from_utf8(bytes).map_err(|_| invalid_cursor())
+}
+
 /// The place a cursor names; 400 `invalid_cursor` for anything that is not a
 /// cursor this server gives.
 pub fn decode_cursor(cursor: &str) -> Result<PageAfter, ApiError> {
-    let invalid = || {
-        ApiError::bad_request(
-            codes::INVALID_CURSOR,
-            "The cursor is not one this server gave: pass a page's next_cursor as it is, or no cursor for the first page.",
-        )
-    };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (created_at, id) = text.split_once('|').ok_or_else(invalid)?;
+    let text = cursor_text(cursor)?;
+    let (created_at, id) = text.split_once('|').ok_or_else(invalid_cursor)?;
     // The store's own form: `2025-01-31T12:00:00.000Z`, 24 characters.
     let store_form = created_at.len() == 24
         && created_at.ends_with('Z')
         && feather_validation::datetime::check(created_at).is_ok();
-    let id = Uuid::try_parse(id).map_err(|_| invalid())?;
+    let id = Uuid::try_parse(id).map_err(|_| invalid_cursor())?;
     if !store_form || id.hyphenated().to_string() != text[created_at.len() + 1..] {
-        return Err(invalid());
+        return Err(invalid_cursor());
     }
     Ok(PageAfter {
         created_at: created_at.to_owned(),
@@ -315,19 +324,12 @@ pub fn encode_offset_cursor(offset: usize) -> String {
 
 /// The rank a triage cursor starts at; 400 `invalid_cursor` for anything else.
 pub fn decode_offset_cursor(cursor: &str) -> Result<usize, ApiError> {
-    let invalid = || {
-        ApiError::bad_request(
-            codes::INVALID_CURSOR,
-            "The cursor is not one this server gave: pass a page's next_cursor as it is, or no cursor for the first page.",
-        )
-    };
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let offset = text.strip_prefix("rank|").ok_or_else(invalid)?;
+    let text = cursor_text(cursor)?;
+    let offset = text.strip_prefix("rank|").ok_or_else(invalid_cursor)?;
     if offset.is_empty() || !offset.bytes().all(|b| b.is_ascii_digit()) || offset.len() > 9 {
-        return Err(invalid());
+        return Err(invalid_cursor());
     }
-    offset.parse().map_err(|_| invalid())
+    offset.parse().map_err(|_| invalid_cursor())
 }
 
 /// A scenario proposed from the stored session `session_id`: its draft made

@@ -205,14 +205,21 @@ function when(timestamp) {
   return Number.isNaN(date.getTime()) ? String(timestamp) : date.toLocaleString();
 }
 
+// A button named after a session's draft that opens the session (disabled when it
+// cannot be drafted).
+function openButton(name, sessionId, className) {
+  const open = text("button", name ?? "(cannot be drafted)", `link ${className}`);
+  open.type = "button";
+  open.dataset.sessionId = sessionId;
+  open.disabled = name == null;
+  open.addEventListener("click", () => attempt(() => openSession(sessionId)));
+  return open;
+}
+
 function sessionItem(session) {
   const item = document.createElement("li");
   item.className = "item";
-  const open = text("button", session.name ?? "(cannot be drafted)", "link open-session");
-  open.type = "button";
-  open.dataset.sessionId = session.session_id;
-  open.disabled = session.name == null;
-  open.addEventListener("click", () => attempt(() => openSession(session.session_id)));
+  const open = openButton(session.name, session.session_id, "open-session");
   const meta = text(
     "p",
     [session.outcome ?? "no outcome", session.channel, `captured ${when(session.captured_at)}`]
@@ -230,11 +237,7 @@ function sessionItem(session) {
 function candidateItem(group) {
   const item = document.createElement("li");
   item.className = "item candidate";
-  const open = text("button", group.name ?? "(cannot be drafted)", "link open-candidate");
-  open.type = "button";
-  open.dataset.sessionId = group.representative_session_id;
-  open.disabled = group.name == null;
-  open.addEventListener("click", () => attempt(() => openSession(group.representative_session_id)));
+  const open = openButton(group.name, group.representative_session_id, "open-candidate");
   const signals = Object.entries(group.signals ?? {})
     .filter(([, value]) => value === true || (typeof value === "number" && value > 0))
     .map(([signal, value]) => {
